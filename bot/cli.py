@@ -1,0 +1,102 @@
+"""The `hipcoach` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from bot import __version__
+from bot.config import Settings
+from bot.logging_setup import configure_logging
+from bot.wiring import Core, StartupError, build_core, connect
+
+NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather in the "
+            "environment or in .env, or try the coach without Telegram: hipcoach chat")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command: Callable[[Settings], int] = args.handler
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        return _fail(f"Configuration error: {_first_line(exc)}")
+    configure_logging(settings.log_level, [settings.token() or ""])
+    try:
+        return command(settings)
+    except StartupError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hipcoach", description="Hip Coach: a Telegram coach for runners' hips.")
+    parser.add_argument("--version", action="version", version=f"hipcoach {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="run the Telegram bot (long polling)").set_defaults(handler=run)
+    sub.add_parser("chat", help="talk to the coach in this terminal (no token needed)"
+                   ).set_defaults(handler=chat)
+    db = sub.add_parser("db", help="database tasks")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
+    db_sub.add_parser("upgrade", help="bring the schema up to date").set_defaults(handler=upgrade)
+    content = sub.add_parser("content", help="content tasks")
+    content_sub = content.add_subparsers(dest="content_command", required=True, metavar="TASK")
+    content_sub.add_parser("check", help="validate content/").set_defaults(handler=check)
+    return parser
+
+
+def run(settings: Settings) -> int:
+    token = settings.token()
+    if token is None:
+        return _fail(NO_TOKEN)
+    from bot.telegram.app import build_application
+
+    core = build_core(settings)
+    app = build_application(token, settings.telegram_base_url, core.conversation, core.content)
+    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+    return 0
+
+
+def chat(settings: Settings) -> int:
+    from bot.console.chat import ConsoleChat
+
+    core: Core = build_core(settings)
+    return ConsoleChat(core.conversation, sys.stdin, sys.stdout).run()
+
+
+def upgrade(settings: Settings) -> int:
+    from bot.db import migrate
+    from bot.db.engine import safe_url
+
+    engine = connect(settings)
+    migrate.upgrade(engine)
+    print(f"Schema is up to date at {safe_url(engine)}")
+    return 0
+
+
+def check(settings: Settings) -> int:
+    from bot.content.library import ContentError
+    from bot.wiring import load_content
+
+    try:
+        content = load_content()
+    except ContentError as exc:
+        return _fail(f"Content problem: {exc}")
+    print(f"Content OK: {len(content.labels)} labels, {len(content.template_names())} templates")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"hipcoach: {message}", file=sys.stderr)
+    return 2
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+if __name__ == "__main__":
+    sys.exit(main())

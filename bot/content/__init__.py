@@ -1,0 +1,1 @@
+"""Loads and validates content/ (labels and templates) once at start-up."""

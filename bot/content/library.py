@@ -1,0 +1,98 @@
+"""Every word the bot shows comes from content/: labels.yaml and Jinja2 templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import jinja2
+import yaml
+
+from bot.domain.model import Button, Reply
+
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+class ContentError(Exception):
+    """Content is missing or malformed; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class RenderedButton:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    """A reply in its final words: ``text`` is Telegram-flavoured HTML."""
+
+    text: str
+    keyboard: tuple[tuple[RenderedButton, ...], ...] = ()
+    edit: bool = False
+    request_location: bool = False
+    dismiss_keyboard: bool = False
+
+
+class ContentLibrary:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.labels, self.aliases = _load_labels(root / "labels.yaml")
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(root / "texts"),
+            undefined=jinja2.StrictUndefined,
+            autoescape=True,
+            keep_trailing_newline=False,
+        )
+        self.env.globals["label"] = self.label
+
+    def label(self, key: str) -> str:
+        try:
+            return self.labels[key]
+        except KeyError:
+            raise ContentError(f"{self.root / 'labels.yaml'}: no label '{key}'") from None
+
+    def render(self, reply: Reply) -> RenderedMessage:
+        text = self.render_text(reply.template, {**reply.params,
+                                                 "request_location": reply.request_location})
+        keyboard = tuple(tuple(self._button(b) for b in row) for row in reply.buttons)
+        return RenderedMessage(text, keyboard, reply.edit, reply.request_location,
+                               reply.dismiss_keyboard)
+
+    def render_text(self, template: str, params: dict[str, object]) -> str:
+        try:
+            text = self.env.get_template(f"{template}.j2").render(params).strip()
+        except jinja2.TemplateNotFound:
+            raise ContentError(f"{self.root / 'texts'}: no template '{template}.j2'") from None
+        except jinja2.UndefinedError as exc:
+            raise ContentError(f"{self.root / 'texts' / template}.j2: {exc.message}") from None
+        return text[:TELEGRAM_TEXT_LIMIT]
+
+    def _button(self, button: Button) -> RenderedButton:
+        label = self.label(button.label)
+        return RenderedButton(f"✅ {label}" if button.selected else label, button.data)
+
+    def template_names(self) -> list[str]:
+        return sorted(name.removesuffix(".j2") for name in self.env.list_templates(["j2"]))
+
+
+def _load_labels(path: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path}: {exc}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("labels"), dict):
+        raise ContentError(f"{path}: expected a 'labels' mapping")
+    labels = {str(k): str(v) for k, v in cast(dict[object, object], raw["labels"]).items()}
+    aliases_raw = raw.get("aliases") or {}
+    if not isinstance(aliases_raw, dict):
+        raise ContentError(f"{path}: 'aliases' must be a mapping")
+    aliases = {str(k): [str(w) for w in _as_list(path, str(k), v)] for k, v in aliases_raw.items()}
+    return labels, aliases
+
+
+def _as_list(path: Path, key: str, value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise ContentError(f"{path}: aliases.{key} must be a list")
+    return value

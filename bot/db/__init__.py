@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 models and queries. Nothing here commits: the caller owns the transaction."""

@@ -1,0 +1,1 @@
+"""The python-telegram-bot adapter: the only package that imports `telegram`."""

@@ -1,0 +1,63 @@
+"""Builds the python-telegram-bot Application: the one place Telegram is wired up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.content.checks import COMMANDS
+from bot.content.library import ContentLibrary
+from bot.services.conversation import ConversationService
+from bot.telegram.handlers import Handlers
+
+# The bot, context and data types are PTB defaults; naming them adds nothing here.
+BotApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(
+    token: str,
+    base_url: str,
+    service: ConversationService,
+    content: ContentLibrary,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> BotApp:
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder().token(token)
+               .base_url(f"{base_url}/bot").base_file_url(f"{base_url}/file/bot")
+               .defaults(Defaults(parse_mode=ParseMode.HTML,
+                                  link_preview_options=LinkPreviewOptions(is_disabled=True))))
+    if request is not None:
+        builder = builder.request(request)
+    if updates_request is not None:
+        builder = builder.get_updates_request(updates_request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    commands = [BotCommand(name, content.label(f"command.{name}")) for name in COMMANDS]
+
+    async def announce_commands(app: BotApp) -> None:
+        await app.bot.set_my_commands(commands)
+
+    app = builder.post_init(announce_commands).build()
+    register_handlers(app, Handlers(service, content.label("location.share")))
+    return app
+
+
+def register_handlers(app: BotApp, handlers: Handlers) -> None:
+    app.add_handler(CallbackQueryHandler(handlers.on_callback))
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED,
+                                   handlers.on_message))
+    app.add_error_handler(handlers.on_error)

@@ -1,0 +1,89 @@
+"""PTB callbacks: turn an update into an event, let the service handle it, deliver the replies."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import CallbackQuery, Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.content.library import RenderedMessage
+from bot.domain.model import Event, parse_button_data
+from bot.services.conversation import ConversationService, Response, Sender
+from bot.telegram.convert import event_of, markup_for, sender_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Handlers:
+    service: ConversationService
+    location_label: str
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, sender = update.effective_message, sender_of(update)
+        if message is None or sender is None or update.edited_message is not None:
+            return
+        response = self._handle(sender, event_of(message))
+        await self._deliver(response, message.chat_id, context, source=None)
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, sender = update.callback_query, sender_of(update)
+        if query is None or sender is None:
+            return
+        choice = parse_button_data(query.data or "")
+        if choice is None:
+            await query.answer()
+            return
+        response = self._handle(sender, choice)
+        await query.answer(text=response.toast)
+        chat_id = query.message.chat.id if query.message else sender.telegram_id
+        await self._deliver(response, chat_id, context, source=query)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling an update", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await context.bot.send_message(update.effective_chat.id,
+                                               self.service.render_error().text)
+            except TelegramError:
+                log.warning("could not tell the user about the error")
+
+    def _handle(self, sender: Sender, event: Event) -> Response:
+        return self.service.handle(sender, event)
+
+    async def _deliver(self, response: Response, chat_id: int,
+                       context: ContextTypes.DEFAULT_TYPE, source: CallbackQuery | None) -> None:
+        try:
+            if source is not None and response.close_source:
+                await _close_keyboard(source)
+            for message in response.messages:
+                await self._send_one(message, chat_id, context, source)
+        except Forbidden:
+            log.info("user %s blocked the bot; marking inactive", chat_id)
+            self.service.mark_unreachable(chat_id)
+
+    async def _send_one(self, message: RenderedMessage, chat_id: int,
+                        context: ContextTypes.DEFAULT_TYPE, source: CallbackQuery | None) -> None:
+        markup = markup_for(message, self.location_label)
+        if message.edit and source is not None and isinstance(source.message, Message):
+            try:
+                await source.message.edit_text(message.text, reply_markup=markup)  # type: ignore[arg-type]
+                return
+            except BadRequest as exc:
+                if "not modified" in str(exc).lower():
+                    return
+                log.info("could not edit a message (%s); sending a new one", exc)
+        await context.bot.send_message(chat_id, message.text, reply_markup=markup)
+
+
+async def _close_keyboard(query: CallbackQuery) -> None:
+    """Takes the buttons off a question once it is answered, so it cannot be answered twice."""
+    if not isinstance(query.message, Message) or query.message.reply_markup is None:
+        return
+    try:
+        await query.message.edit_reply_markup(reply_markup=None)
+    except BadRequest as exc:
+        log.debug("keyboard already gone: %s", exc)
