@@ -27,7 +27,6 @@ from tests.support.fake_request import (
     BOT_ID,
     BOT_USERNAME,
     TEST_TOKEN,
-    ApiCall,
     FakeBotApi,
     callback_update,
     command_update,
@@ -39,10 +38,16 @@ from tests.support.http_bot_api import HttpBotApiDouble
 
 USER = 4242
 
+# PTB 22.x warns from RetryAfter.__init__ itself unless PTB_TIMEDELTA=1 is set.
+ignore_retry_after_int_deprecation = pytest.mark.filterwarnings(
+    "ignore:Deprecated since version v22.2:telegram.warnings.PTBDeprecationWarning"
+)
+
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    assert message is not None and message.text is not None
+    assert message is not None
+    assert message.text is not None
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("again", callback_data="again")]])
     await message.reply_text(message.text, reply_markup=keyboard)
 
@@ -82,7 +87,8 @@ async def test_fake_echo_and_callback() -> None:
     await app.initialize()
     try:
         assert fake.last("getMe").params == {}
-        assert app.bot.id == BOT_ID and app.bot.username == BOT_USERNAME
+        assert app.bot.id == BOT_ID
+        assert app.bot.username == BOT_USERNAME
 
         await app.process_update(Update.de_json(message_update(1, USER, "hello hips"), app.bot))
         assert fake.sent_texts(USER) == ["hello hips"]
@@ -101,7 +107,8 @@ async def test_fake_echo_and_callback() -> None:
         assert answer.params == {"callback_query_id": "cbq-2", "text": "noted"}
         edit = fake.last("editMessageText")
         assert edit.params["text"] == "you pressed again"
-        assert edit.params["message_id"] == 7 and edit.chat_id == USER
+        assert edit.params["message_id"] == 7
+        assert edit.chat_id == USER
         assert edit.inline_buttons()[0]["text"] == "done"
         assert fake.methods()[-2:] == ["answerCallbackQuery", "editMessageText"]
     finally:
@@ -109,6 +116,7 @@ async def test_fake_echo_and_callback() -> None:
     assert fake.shutdown_called
 
 
+@ignore_retry_after_int_deprecation
 @pytest.mark.asyncio
 async def test_fake_returns_parseable_objects() -> None:
     fake = FakeBotApi()
@@ -120,24 +128,31 @@ async def test_fake_returns_parseable_objects() -> None:
         first = await bot.send_message(USER, "one", reply_markup=keyboard)
         second = await bot.send_message(USER, "two")
         assert second.message_id == first.message_id + 1
-        assert first.text == "one" and first.chat.id == USER and first.chat.type == "private"
+        assert first.text == "one"
+        assert first.chat.id == USER
+        assert first.chat.type == "private"
         assert first.reply_markup == keyboard
-        assert first.from_user is not None and first.from_user.is_bot
+        assert first.from_user is not None
+        assert first.from_user.is_bot
 
         edited = await bot.edit_message_reply_markup(USER, first.message_id, reply_markup=None)
         assert not isinstance(edited, bool)
-        assert edited.text == "one" and edited.reply_markup is None
+        assert edited.text == "one"
+        assert edited.reply_markup is None
         assert edited.edit_date is not None
         edited_text = await bot.edit_message_text("uno", USER, first.message_id)
-        assert not isinstance(edited_text, bool) and edited_text.text == "uno"
+        assert not isinstance(edited_text, bool)
+        assert edited_text.text == "uno"
 
         photo = await bot.send_photo(USER, b"\x89PNG fake bytes", caption="chart")
-        assert photo.photo and photo.caption == "chart"
+        assert photo.photo
+        assert photo.caption == "chart"
         photo_call = fake.last("sendPhoto")
         assert photo_call.files["photo"].content == b"\x89PNG fake bytes"
         assert str(photo_call.params["photo"]).startswith("upload://")
         document = await bot.send_document(USER, b"csv,data", filename="plan.csv")
-        assert document.document is not None and document.document.file_name == "plan.csv"
+        assert document.document is not None
+        assert document.document.file_name == "plan.csv"
 
         assert await bot.send_chat_action(USER, "typing") is True
         assert await bot.set_my_commands([("start", "Start"), ("help", "Help")]) is True
@@ -209,8 +224,10 @@ async def test_fake_update_factories_match_filters() -> None:
             json.dumps(raw)  # the dicts are plain JSON
             await app.process_update(Update.de_json(raw, app.bot))
         update = message_update(5, USER, "plain", "Zé", app.bot, chat_id=-100123)
-        assert update.effective_chat is not None and update.effective_chat.type == "supergroup"
-        assert update.effective_user is not None and update.effective_user.first_name == "Zé"
+        assert update.effective_chat is not None
+        assert update.effective_chat.type == "supergroup"
+        assert update.effective_user is not None
+        assert update.effective_user.first_name == "Zé"
     assert seen == [
         "start:['deep-link']",
         "start:[]",
@@ -289,7 +306,8 @@ async def test_http_double_with_polling_application() -> None:
             await app.bot.send_photo(USER, b"\x89PNG\r\n\x1a\n\x00", caption="c")
             upload = double.last("sendPhoto")
             assert upload.files["photo"].content == b"\x89PNG\r\n\x1a\n\x00"
-            assert upload.params["caption"] == "c" and upload.chat_id == USER
+            assert upload.params["caption"] == "c"
+            assert upload.chat_id == USER
         finally:
             await app.updater.stop()
             await app.stop()
@@ -300,10 +318,12 @@ async def test_http_double_with_polling_application() -> None:
         assert double.pending_updates == []
 
 
+@ignore_retry_after_int_deprecation
 @pytest.mark.asyncio
 async def test_http_double_failures_map_to_ptb_errors() -> None:
     with HttpBotApiDouble() as double:
-        async with ApplicationBuilder().token(TEST_TOKEN).base_url(double.bot_base_url).build() as app:
+        builder = ApplicationBuilder().token(TEST_TOKEN).base_url(double.bot_base_url)
+        async with builder.build() as app:
             double.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
             with pytest.raises(Forbidden):
                 await app.bot.send_message(USER, "x")
@@ -332,17 +352,22 @@ def test_http_double_raw_protocol() -> None:
 
         # GET with query, form and JSON bodies all decode to the same params
         got = _post(f"{api}/sendMessage?chat_id=5&text=hi")
-        assert isinstance(got, dict) and got["result"]["text"] == "hi"
+        assert isinstance(got, dict)
+        assert got["result"]["text"] == "hi"
         markup = json.dumps({"inline_keyboard": [[{"text": "b", "callback_data": "d"}]]})
         form = urllib.parse.urlencode({"chat_id": "5", "text": "42", "reply_markup": markup})
         got = _post(f"{api}/sendMessage", form.encode(), "application/x-www-form-urlencoded")
-        assert isinstance(got, dict) and got["result"]["reply_markup"]["inline_keyboard"]
+        assert isinstance(got, dict)
+        assert got["result"]["reply_markup"]["inline_keyboard"]
         body = json.dumps({"chat_id": 5, "text": "json"}).encode()
         _post(f"{api}/sendMessage", body, "application/json")
         assert double.sent_texts(5) == ["hi", "42", "json"]
         assert double.calls_of("sendMessage")[1].params["reply_markup"] == json.loads(markup)
         assert _post(f"{double.base_url}/nope") == {
-            "status": 404, "ok": False, "error_code": 404, "description": "Not Found"
+            "status": 404,
+            "ok": False,
+            "error_code": 404,
+            "description": "Not Found",
         }
 
         # long polling: the request is held until an update arrives
@@ -364,16 +389,19 @@ def test_http_double_raw_protocol() -> None:
         # timeout elapses (capped at max_long_poll) -> empty list
         started = time.monotonic()
         assert _post(f"{api}/getUpdates?timeout=30&offset={first_id + 1}") == {
-            "ok": True, "result": []
+            "ok": True,
+            "result": [],
         }
         assert 1.5 < time.monotonic() - started < 3.5
 
         # limit and offset
         ids = [double.push(message_update(0, 5, f"m{i}") | {"update_id": 50 + i}) for i in range(3)]
         got = _post(f"{api}/getUpdates?offset=0&limit=2")
-        assert isinstance(got, dict) and [u["update_id"] for u in got["result"]] == ids[:2]
+        assert isinstance(got, dict)
+        assert [u["update_id"] for u in got["result"]] == ids[:2]
         got = _post(f"{api}/getUpdates?offset={ids[1] + 1}")
-        assert isinstance(got, dict) and [u["update_id"] for u in got["result"]] == ids[2:]
+        assert isinstance(got, dict)
+        assert [u["update_id"] for u in got["result"]] == ids[2:]
 
         with pytest.raises(AssertionError, match="recorded methods"):
             double.wait_for(lambda c: c.method == "neverCalled", timeout=0.1)

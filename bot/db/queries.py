@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -40,12 +41,5 @@ def save_dialogue(
         row.state, row.answers, row.draft, row.turn = state, answers, draft, turn
 
 
-def add_answer(session: Session, user: User, question: str, value: Any) -> None:
-    session.add(ScreeningAnswer(user_id=user.id, question=question, value=value))
-
-
-def answer_history(session: Session, user_id: int, question: str) -> list[ScreeningAnswer]:
-    stmt = (select(ScreeningAnswer)
-            .where(ScreeningAnswer.user_id == user_id, ScreeningAnswer.question == question)
-            .order_by(ScreeningAnswer.answered_at, ScreeningAnswer.id))
-    return list(session.scalars(stmt))
+def add_answer(session: Session, user: User, question: str, value: Any, at: datetime) -> None:
+    session.add(ScreeningAnswer(user_id=user.id, question=question, value=value, answered_at=at))

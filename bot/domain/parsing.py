@@ -29,14 +29,12 @@ def parse_clock_time(text: str) -> TimeParse:
         return TimeParse(problem="unreadable")
     hour, minute = int(match["h"]), int(match.groupdict().get("m") or 0)
     meridiem = (match.groupdict().get("ampm") or "")[:1]
-    if minute > 59:
-        return TimeParse(problem="minutes")
+    if meridiem and not 1 <= hour <= 12:
+        return TimeParse(problem="twelve_hour")
+    if hour > 23 or minute > 59:
+        return TimeParse(problem="range")
     if meridiem:
-        if not 1 <= hour <= 12:
-            return TimeParse(problem="twelve_hour")
         hour = hour % 12 + (12 if meridiem == "p" else 0)
-    elif hour > 23:
-        return TimeParse(problem="hours")
     return TimeParse(value=f"{hour:02d}:{minute:02d}")
 
 

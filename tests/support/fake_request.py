@@ -202,6 +202,7 @@ class BotApiBackend:
         self._commands: list[object] = []
         self._files: dict[str, bytes] = {}
         self._stopping = False
+        self._confirmed_offset = 0
 
     # ---- test-facing helpers -------------------------------------------------------------
 
@@ -394,15 +395,26 @@ class BotApiBackend:
                 "longitude": _as_float(params.get("longitude")) or 0.0,
             }
         elif method == "sendAudio":
-            message["audio"] = {"file_id": f"audio-{n}", "file_unique_id": f"uaudio-{n}",
-                                "duration": 1}
+            message["audio"] = {
+                "file_id": f"audio-{n}",
+                "file_unique_id": f"uaudio-{n}",
+                "duration": 1,
+            }
         elif method == "sendVoice":
-            message["voice"] = {"file_id": f"voice-{n}", "file_unique_id": f"uvoice-{n}",
-                                "duration": 1}
+            message["voice"] = {
+                "file_id": f"voice-{n}",
+                "file_unique_id": f"uvoice-{n}",
+                "duration": 1,
+            }
         elif method in ("sendVideo", "sendAnimation"):
             key = "video" if method == "sendVideo" else "animation"
-            message[key] = {"file_id": f"{key}-{n}", "file_unique_id": f"u{key}-{n}",
-                            "width": 640, "height": 480, "duration": 1}
+            message[key] = {
+                "file_id": f"{key}-{n}",
+                "file_unique_id": f"u{key}-{n}",
+                "width": 640,
+                "height": 480,
+                "duration": 1,
+            }
         elif method == "sendDice":
             message["dice"] = {"emoji": str(params.get("emoji", "🎲")), "value": 3}
         return self._store(message)
@@ -420,8 +432,10 @@ class BotApiBackend:
                 if isinstance(item.get("caption"), str):
                     message["caption"] = item["caption"]
                 if item.get("type") == "document":
-                    message["document"] = {"file_id": f"document-{n}",
-                                           "file_unique_id": f"udocument-{n}"}
+                    message["document"] = {
+                        "file_id": f"document-{n}",
+                        "file_unique_id": f"udocument-{n}",
+                    }
                 else:
                     message["photo"] = _photo_sizes(n)
             messages.append(self._store(message))
@@ -589,10 +603,20 @@ def _chat_dict(chat_id: object) -> JsonDict:
 
 def _photo_sizes(n: int) -> list[JsonDict]:
     return [
-        {"file_id": f"photo-{n}-s", "file_unique_id": f"uphoto-{n}-s", "width": 90,
-         "height": 90, "file_size": 1000},
-        {"file_id": f"photo-{n}-m", "file_unique_id": f"uphoto-{n}-m", "width": 800,
-         "height": 800, "file_size": 40000},
+        {
+            "file_id": f"photo-{n}-s",
+            "file_unique_id": f"uphoto-{n}-s",
+            "width": 90,
+            "height": 90,
+            "file_size": 1000,
+        },
+        {
+            "file_id": f"photo-{n}-m",
+            "file_unique_id": f"uphoto-{n}-m",
+            "width": 800,
+            "height": 800,
+            "file_size": 40000,
+        },
     ]
 
 
@@ -922,23 +946,47 @@ def _finish(update: JsonDict, bot: Bot | None) -> JsonDict | Update:
 
 @overload
 def message_update(
-    update_id: int, user_id: int, text: str, first_name: str = ..., bot: None = ...,
-    *, chat_id: int | None = ..., message_id: int | None = ..., date: int | None = ...,
-    username: str | None = ..., language_code: str | None = ...,
+    update_id: int,
+    user_id: int,
+    text: str,
+    first_name: str = ...,
+    bot: None = ...,
+    *,
+    chat_id: int | None = ...,
+    message_id: int | None = ...,
+    date: int | None = ...,
+    username: str | None = ...,
+    language_code: str | None = ...,
     entities: list[JsonDict] | None = ...,
 ) -> JsonDict: ...
 @overload
 def message_update(
-    update_id: int, user_id: int, text: str, first_name: str = ..., *, bot: Bot,
-    chat_id: int | None = ..., message_id: int | None = ..., date: int | None = ...,
-    username: str | None = ..., language_code: str | None = ...,
+    update_id: int,
+    user_id: int,
+    text: str,
+    first_name: str = ...,
+    *,
+    bot: Bot,
+    chat_id: int | None = ...,
+    message_id: int | None = ...,
+    date: int | None = ...,
+    username: str | None = ...,
+    language_code: str | None = ...,
     entities: list[JsonDict] | None = ...,
 ) -> Update: ...
 @overload
 def message_update(
-    update_id: int, user_id: int, text: str, first_name: str, bot: Bot,
-    *, chat_id: int | None = ..., message_id: int | None = ..., date: int | None = ...,
-    username: str | None = ..., language_code: str | None = ...,
+    update_id: int,
+    user_id: int,
+    text: str,
+    first_name: str,
+    bot: Bot,
+    *,
+    chat_id: int | None = ...,
+    message_id: int | None = ...,
+    date: int | None = ...,
+    username: str | None = ...,
+    language_code: str | None = ...,
     entities: list[JsonDict] | None = ...,
 ) -> Update: ...
 def message_update(
@@ -961,8 +1009,14 @@ def message_update(
     ``message_id`` defaults to ``update_id``. No entities are added (see ``command_update``).
     """
     message = _message_dict(
-        update_id, user_id, first_name, chat_id=chat_id, message_id=message_id, date=date,
-        username=username, language_code=language_code,
+        update_id,
+        user_id,
+        first_name,
+        chat_id=chat_id,
+        message_id=message_id,
+        date=date,
+        username=username,
+        language_code=language_code,
     )
     message["text"] = text
     if entities:
@@ -972,21 +1026,45 @@ def message_update(
 
 @overload
 def command_update(
-    update_id: int, user_id: int, text: str, first_name: str = ..., bot: None = ...,
-    *, chat_id: int | None = ..., message_id: int | None = ..., date: int | None = ...,
-    username: str | None = ..., language_code: str | None = ...,
+    update_id: int,
+    user_id: int,
+    text: str,
+    first_name: str = ...,
+    bot: None = ...,
+    *,
+    chat_id: int | None = ...,
+    message_id: int | None = ...,
+    date: int | None = ...,
+    username: str | None = ...,
+    language_code: str | None = ...,
 ) -> JsonDict: ...
 @overload
 def command_update(
-    update_id: int, user_id: int, text: str, first_name: str = ..., *, bot: Bot,
-    chat_id: int | None = ..., message_id: int | None = ..., date: int | None = ...,
-    username: str | None = ..., language_code: str | None = ...,
+    update_id: int,
+    user_id: int,
+    text: str,
+    first_name: str = ...,
+    *,
+    bot: Bot,
+    chat_id: int | None = ...,
+    message_id: int | None = ...,
+    date: int | None = ...,
+    username: str | None = ...,
+    language_code: str | None = ...,
 ) -> Update: ...
 @overload
 def command_update(
-    update_id: int, user_id: int, text: str, first_name: str, bot: Bot,
-    *, chat_id: int | None = ..., message_id: int | None = ..., date: int | None = ...,
-    username: str | None = ..., language_code: str | None = ...,
+    update_id: int,
+    user_id: int,
+    text: str,
+    first_name: str,
+    bot: Bot,
+    *,
+    chat_id: int | None = ...,
+    message_id: int | None = ...,
+    date: int | None = ...,
+    username: str | None = ...,
+    language_code: str | None = ...,
 ) -> Update: ...
 def command_update(
     update_id: int,
@@ -1008,25 +1086,51 @@ def command_update(
         command = text.split(maxsplit=1)[0] if text.strip() else text
         entities = [{"type": "bot_command", "offset": 0, "length": _utf16_len(command)}]
     data = message_update(
-        update_id, user_id, text, first_name, chat_id=chat_id, message_id=message_id,
-        date=date, username=username, language_code=language_code, entities=entities,
+        update_id,
+        user_id,
+        text,
+        first_name,
+        chat_id=chat_id,
+        message_id=message_id,
+        date=date,
+        username=username,
+        language_code=language_code,
+        entities=entities,
     )
     return _finish(data, bot)
 
 
 @overload
 def callback_update(
-    update_id: int, user_id: int, data: str, message_id: int, message_text: str = ...,
-    first_name: str = ..., bot: None = ..., *, chat_id: int | None = ...,
-    callback_id: str | None = ..., reply_markup: JsonDict | None = ...,
-    username: str | None = ..., language_code: str | None = ...,
+    update_id: int,
+    user_id: int,
+    data: str,
+    message_id: int,
+    message_text: str = ...,
+    first_name: str = ...,
+    bot: None = ...,
+    *,
+    chat_id: int | None = ...,
+    callback_id: str | None = ...,
+    reply_markup: JsonDict | None = ...,
+    username: str | None = ...,
+    language_code: str | None = ...,
 ) -> JsonDict: ...
 @overload
 def callback_update(
-    update_id: int, user_id: int, data: str, message_id: int, message_text: str = ...,
-    first_name: str = ..., *, bot: Bot, chat_id: int | None = ...,
-    callback_id: str | None = ..., reply_markup: JsonDict | None = ...,
-    username: str | None = ..., language_code: str | None = ...,
+    update_id: int,
+    user_id: int,
+    data: str,
+    message_id: int,
+    message_text: str = ...,
+    first_name: str = ...,
+    *,
+    bot: Bot,
+    chat_id: int | None = ...,
+    callback_id: str | None = ...,
+    reply_markup: JsonDict | None = ...,
+    username: str | None = ...,
+    language_code: str | None = ...,
 ) -> Update: ...
 def callback_update(
     update_id: int,
@@ -1070,15 +1174,31 @@ def callback_update(
 
 @overload
 def location_update(
-    update_id: int, user_id: int, lat: float, lon: float, first_name: str = ...,
-    bot: None = ..., *, chat_id: int | None = ..., message_id: int | None = ...,
-    horizontal_accuracy: float | None = ..., live_period: int | None = ...,
+    update_id: int,
+    user_id: int,
+    lat: float,
+    lon: float,
+    first_name: str = ...,
+    bot: None = ...,
+    *,
+    chat_id: int | None = ...,
+    message_id: int | None = ...,
+    horizontal_accuracy: float | None = ...,
+    live_period: int | None = ...,
 ) -> JsonDict: ...
 @overload
 def location_update(
-    update_id: int, user_id: int, lat: float, lon: float, first_name: str = ...,
-    *, bot: Bot, chat_id: int | None = ..., message_id: int | None = ...,
-    horizontal_accuracy: float | None = ..., live_period: int | None = ...,
+    update_id: int,
+    user_id: int,
+    lat: float,
+    lon: float,
+    first_name: str = ...,
+    *,
+    bot: Bot,
+    chat_id: int | None = ...,
+    message_id: int | None = ...,
+    horizontal_accuracy: float | None = ...,
+    live_period: int | None = ...,
 ) -> Update: ...
 def location_update(
     update_id: int,
@@ -1095,8 +1215,14 @@ def location_update(
 ) -> JsonDict | Update:
     """A message with a shared location (``filters.LOCATION``)."""
     message = _message_dict(
-        update_id, user_id, first_name, chat_id=chat_id, message_id=message_id, date=None,
-        username=None, language_code=None,
+        update_id,
+        user_id,
+        first_name,
+        chat_id=chat_id,
+        message_id=message_id,
+        date=None,
+        username=None,
+        language_code=None,
     )
     location: JsonDict = {"latitude": lat, "longitude": lon}
     if horizontal_accuracy is not None:
@@ -1109,13 +1235,27 @@ def location_update(
 
 @overload
 def sticker_update(
-    update_id: int, user_id: int, emoji: str = ..., first_name: str = ..., bot: None = ...,
-    *, chat_id: int | None = ..., message_id: int | None = ..., file_id: str | None = ...,
+    update_id: int,
+    user_id: int,
+    emoji: str = ...,
+    first_name: str = ...,
+    bot: None = ...,
+    *,
+    chat_id: int | None = ...,
+    message_id: int | None = ...,
+    file_id: str | None = ...,
 ) -> JsonDict: ...
 @overload
 def sticker_update(
-    update_id: int, user_id: int, emoji: str = ..., first_name: str = ..., *, bot: Bot,
-    chat_id: int | None = ..., message_id: int | None = ..., file_id: str | None = ...,
+    update_id: int,
+    user_id: int,
+    emoji: str = ...,
+    first_name: str = ...,
+    *,
+    bot: Bot,
+    chat_id: int | None = ...,
+    message_id: int | None = ...,
+    file_id: str | None = ...,
 ) -> Update: ...
 def sticker_update(
     update_id: int,
@@ -1130,8 +1270,14 @@ def sticker_update(
 ) -> JsonDict | Update:
     """A message with a (regular, static) sticker (``filters.Sticker.ALL``)."""
     message = _message_dict(
-        update_id, user_id, first_name, chat_id=chat_id, message_id=message_id, date=None,
-        username=None, language_code=None,
+        update_id,
+        user_id,
+        first_name,
+        chat_id=chat_id,
+        message_id=message_id,
+        date=None,
+        username=None,
+        language_code=None,
     )
     message["sticker"] = _sticker_dict(file_id or f"user-sticker-{update_id}", emoji)
     return _finish({"update_id": update_id, "message": message}, bot)

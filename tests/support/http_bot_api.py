@@ -21,6 +21,7 @@ free port. Answers, recorded calls, failures and the update queue come from
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -45,16 +46,55 @@ __all__ = ["ApiCall", "HttpBotApiDouble"]
 # Parameters the Bot API treats as plain strings: never JSON-decode their form values
 # (PTB sends string values un-encoded, so e.g. the text "123" must stay a string).
 _STRING_PARAMS = frozenset(
-    {
-        "text", "caption", "callback_query_id", "parse_mode", "url", "description",
-        "short_description", "name", "title", "query", "emoji", "action", "inline_message_id",
-        "file_id", "business_connection_id", "question", "explanation", "custom_title",
-        "message_effect_id", "language_code", "address", "foursquare_id", "phone_number",
-        "first_name", "last_name", "vcard", "payload", "currency", "provider_token",
-        "start_parameter", "secret_token", "ip_address", "photo", "document", "sticker",
-        "audio", "video", "voice", "animation", "video_note", "thumbnail", "certificate",
-        "sticker_set_name", "chat_id", "from_chat_id", "web_app_query_id", "result_id",
-    }
+    [
+        "text",
+        "caption",
+        "callback_query_id",
+        "parse_mode",
+        "url",
+        "description",
+        "short_description",
+        "name",
+        "title",
+        "query",
+        "emoji",
+        "action",
+        "inline_message_id",
+        "file_id",
+        "business_connection_id",
+        "question",
+        "explanation",
+        "custom_title",
+        "message_effect_id",
+        "language_code",
+        "address",
+        "foursquare_id",
+        "phone_number",
+        "first_name",
+        "last_name",
+        "vcard",
+        "payload",
+        "currency",
+        "provider_token",
+        "start_parameter",
+        "secret_token",
+        "ip_address",
+        "photo",
+        "document",
+        "sticker",
+        "audio",
+        "video",
+        "voice",
+        "animation",
+        "video_note",
+        "thumbnail",
+        "certificate",
+        "sticker_set_name",
+        "chat_id",
+        "from_chat_id",
+        "web_app_query_id",
+        "result_id",
+    ]
 )
 
 
@@ -102,10 +142,8 @@ class _Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         with self.server.connections_lock:
             self.server.connections.discard(self.connection)
-        try:
+        with contextlib.suppress(OSError):
             super().finish()
-        except OSError:
-            pass
 
     def log_message(self, format: str, *args: Any) -> None:
         """Log nothing."""
@@ -290,10 +328,8 @@ class HttpBotApiDouble(BotApiRecorder):
             server.connections_lock.wait_for(lambda: server.active_requests == 0, timeout=2)
             connections = list(server.connections)
         for conn in connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         server.server_close()
         if thread is not None:
             thread.join(timeout=5)
