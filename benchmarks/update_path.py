@@ -1,0 +1,191 @@
+"""The full update path against a bare PTB echo handler, both through the same fake Bot API.
+
+Full path: a screening answer arrives as an Update -> the user's row is loaded -> the pure
+transition -> the commit -> the reply (sendMessage / answerCallbackQuery / edits).
+Baseline: a MessageHandler that replies with the text it got. Same process, same fake API,
+no rate limiter on either, so the ratio isolates what Hip Coach adds per update.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+import psycopg
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.content.library import ContentLibrary
+from bot.db import migrate
+from bot.db.engine import make_engine, make_session_factory
+from bot.domain.model import Event
+from bot.paths import content_dir
+from bot.services.conversation import ConversationService, Response, Sender
+from bot.services.zones import GeoZoneResolver
+from bot.telegram.app import build_application
+from bot.telegram.handlers import Handlers
+from tests.support.fake_request import (
+    TEST_TOKEN,
+    FakeBotApi,
+    callback_update,
+    command_update,
+    message_update,
+    to_update,
+)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+RESULTS = Path(__file__).parent / "results"
+
+# One runner's screening as (kind, payload); callback data carries the turn a fresh user has.
+SCRIPT: list[tuple[str, str]] = [
+    ("text", "/start"), ("tap", "1|none"), ("tap", "2|none"), ("tap", "3|pass"),
+    ("tap", "4|fail"), ("tap", "5|pass"), ("tap", "6|speed"), ("tap", "7|t:band"),
+    ("tap", "8|done"), ("tap", "9|t:tue"), ("tap", "10|t:sat"), ("tap", "11|done"),
+    ("text", "7:30pm"), ("text", "Berlin"), ("tap", "13|yes"), ("tap", "14|15"),
+    ("tap", "15|confirm"),
+]
+
+
+def screening_updates(users: int, first_user: int, app: App) -> list[Update]:
+    updates, update_id = [], 1
+    for user in range(first_user, first_user + users):
+        for kind, payload in SCRIPT:
+            raw = (callback_update(update_id, user, payload, message_id=update_id)
+                   if kind == "tap" else
+                   command_update(update_id, user, payload) if payload.startswith("/")
+                   else message_update(update_id, user, payload))
+            updates.append(to_update(raw, app.bot))
+            update_id += 1
+    return updates
+
+
+def echo_updates(count: int, app: App) -> list[Update]:
+    return [to_update(message_update(i + 1, 10 + i % 50, f"answer {i}"), app.bot)
+            for i in range(count)]
+
+
+async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None and update.message.text is not None
+    await update.message.reply_text(update.message.text)
+
+
+def echo_app() -> App:
+    api = FakeBotApi()
+    app = (ApplicationBuilder().token(TEST_TOKEN).request(api)
+           .get_updates_request(FakeBotApi(api.backend)).build())
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    return app
+
+
+class ThreadedHandlers(Handlers):
+    """The alternative we measured: each transaction in a worker thread."""
+
+    async def _handle(self, sender: Sender, event: Event) -> Response:
+        return await asyncio.to_thread(self.service.handle, sender, event)
+
+
+def coach_app(database_url: str, content: ContentLibrary, zones: GeoZoneResolver,
+              threaded: bool) -> App:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    service = ConversationService(make_session_factory(engine), content, zones)
+    api = FakeBotApi()
+    app = build_application(TEST_TOKEN, "http://bot-api.invalid", service, content,
+                            request=api, updates_request=FakeBotApi(api.backend),
+                            rate_limit=False)
+    if threaded:
+        app.handlers.clear()
+        from bot.telegram.app import register_handlers
+
+        app.error_handlers.clear()
+        register_handlers(app, ThreadedHandlers(service, content.label("location.share")))
+    return app
+
+
+async def throughput(app: App, updates: list[Update]) -> float:
+    await app.initialize()
+    try:
+        started = time.perf_counter()
+        for update in updates:
+            await app.process_update(update)
+        elapsed = time.perf_counter() - started
+    finally:
+        await app.shutdown()
+    return len(updates) / elapsed
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str | None]:
+    dsn = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        conn = psycopg.connect(dsn, autocommit=True, connect_timeout=3)
+    except psycopg.Error as exc:
+        print(f"PostgreSQL skipped: not reachable at {POSTGRES_URL} ({exc})")
+        yield None
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        conn.close()
+
+
+def measure(database_url: str, users: int, rounds: int, threaded: bool) -> dict[str, float]:
+    content, zones = ContentLibrary(content_dir()), GeoZoneResolver()
+    zones.from_text("Berlin")  # build the city index outside the timed loop
+    echo_rates, coach_rates = [], []
+    for round_no in range(rounds):
+        app = coach_app(database_url, content, zones, threaded)
+        updates = screening_updates(users, 100_000 * (round_no + 1), app)
+        coach_rates.append(asyncio.run(throughput(app, updates)))
+        base = echo_app()
+        echo_rates.append(asyncio.run(throughput(base, echo_updates(len(updates), base))))
+    echo_rate, coach_rate = statistics.median(echo_rates), statistics.median(coach_rates)
+    return {"echo_updates_per_s": round(echo_rate), "full_path_updates_per_s": round(coach_rate),
+            "ratio": round(coach_rate / echo_rate, 3)}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--users", type=int, default=60, help="runners per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args([a for a in argv if a != "update_path"])
+    results: dict[str, dict[str, float]] = {}
+    with TemporaryDirectory() as tmp:
+        runs: list[tuple[str, Callable[[], Any]]] = []
+        for threaded in (False, True):
+            mode = "thread" if threaded else "inline"
+            url = f"sqlite:///{tmp}/bench-{mode}.db"
+            results[f"sqlite/{mode}"] = measure(url, args.users, args.rounds, threaded)
+            with postgres_schema() as pg_url:
+                if pg_url:
+                    results[f"postgresql/{mode}"] = measure(pg_url, args.users, args.rounds,
+                                                            threaded)
+        del runs
+    _report(results, args.users * len(SCRIPT))
+    return 0
+
+
+def _report(results: dict[str, dict[str, float]], per_round: int) -> None:
+    print(f"{per_round} screening updates per round; median of rounds")
+    print(f"{'database/mode':<20} {'echo upd/s':>11} {'full upd/s':>11} {'ratio':>7}")
+    for name, r in results.items():
+        print(f"{name:<20} {r['echo_updates_per_s']:>11} {r['full_path_updates_per_s']:>11} "
+              f"{r['ratio']:>7}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "update_path.json").write_text(json.dumps(results, indent=2))
+
+
+_ = Awaitable  # re-exported type used in annotations by callers
