@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.content.checks import check_content
 from bot.content.library import ContentLibrary
 from bot.db import migrate
-from bot.db.engine import DatabaseConfigError, make_engine, make_session_factory, safe_url
+from bot.db.engine import DatabaseConfigError, make_engine, safe_url
 from bot.paths import content_dir
 from bot.services.conversation import ConversationService
 from bot.services.zones import GeoZoneResolver
@@ -53,5 +53,5 @@ def build_core(settings: Settings, upgrade_schema: bool = True) -> Core:
     engine = connect(settings)
     if upgrade_schema:
         migrate.upgrade(engine)
-    service = ConversationService(make_session_factory(engine), content, GeoZoneResolver())
+    service = ConversationService(engine, content, GeoZoneResolver())
     return Core(engine, content, service)

@@ -19,7 +19,7 @@ NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 def make_service(engine: Engine, content: ContentLibrary, zones: GeoZoneResolver
                  ) -> ConversationService:
-    return ConversationService(make_session_factory(engine), content, zones, clock=lambda: NOW)
+    return ConversationService(engine, content, zones, clock=lambda: NOW)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ async def telegram(
     engine: Engine, content: ContentLibrary, zones: GeoZoneResolver
 ) -> AsyncIterator[TelegramUser]:
     api = FakeBotApi()
-    service = ConversationService(make_session_factory(engine), content, zones, lambda: NOW)
+    service = ConversationService(engine, content, zones, lambda: NOW)
     app = build_application(TEST_TOKEN, "http://bot-api.invalid", service, content,
                             request=api, updates_request=FakeBotApi(api.backend))
     await app.initialize()

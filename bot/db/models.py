@@ -72,11 +72,9 @@ class DialogueState(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     turn: Mapped[int] = mapped_column(Integer, default=0)
-    # Optimistic locking: two processes answering the same user cannot both win.
+    # Optimistic locking (bot/db/dialogues.py): two writers of one user cannot both win.
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by the mapper
 
     @property
     def pending_question(self) -> str | None:

@@ -1,37 +1,47 @@
-"""One incoming event = one transaction: load the dialogue, step it, store it, render replies."""
+"""One incoming event: read the dialogue, step it, store it (versioned), render the replies.
+
+The read is served from a per-process cache when possible; the write always goes to the
+database with the version it was computed from. If another process (or a second update for the
+same user) wrote first, the write is refused, the cache entry dropped, and the event replayed
+on the fresh state. So the database stays the only truth and a restart loses nothing.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from bot.content.library import ContentLibrary, RenderedMessage
-from bot.db import queries
-from bot.db.models import DialogueState, User, utc_now
+from bot.db import dialogues
+from bot.db.dialogues import DialogueWrite, StoredDialogue
+from bot.db.models import utc_now
 from bot.domain.model import Context, Event, ZoneResolver
 from bot.domain.screening import (
     CompleteScreening,
     Dialogue,
-    Effect,
     Outcome,
     RecordAnswer,
     SetTimezone,
     step,
 )
+from bot.services.group_commit import GroupCommitter
 from bot.services.matching import LabelMatcher
 
 log = logging.getLogger(__name__)
 
-# A concurrent writer for the same user (another process, a double tap) makes the commit fail;
-# the event is then replayed on the fresh state, where the turn check settles it.
 MAX_ATTEMPTS = 3
+CACHE_SIZE = 50_000
+
+
+class ConcurrentUpdateError(Exception):
+    """The same user's dialogue kept changing underneath us; the update was not applied."""
 
 
 @dataclass(frozen=True)
@@ -51,74 +61,102 @@ class Response:
 class ConversationService:
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        engine: Engine,
         content: ContentLibrary,
         zones: ZoneResolver,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self.sessions = sessions
+        self.engine = engine
         self.content = content
         self.zones = zones
         self.clock = clock
         self.matcher = LabelMatcher(content)
+        self.cache: OrderedDict[int, StoredDialogue] = OrderedDict()
+        self.committer: GroupCommitter[DialogueWrite, StoredDialogue] = GroupCommitter(
+            self._write_batch)
 
     def handle(self, sender: Sender, event: Event) -> Response:
-        outcome = self._step_with_retry(sender, event)
-        messages = tuple(self.content.render(reply) for reply in outcome.replies)
-        toast = self.content.label(outcome.toast) if outcome.toast else None
-        return Response(messages, toast, outcome.close_source)
+        """Synchronous: commits before returning (terminal chat, scripts, tests)."""
+        for _ in range(MAX_ATTEMPTS):
+            outcome, write = self._decide(sender, event)
+            if write is None or self._settle(write, self._write_alone(write)):
+                return self._render(outcome)
+        raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
+
+    async def handle_async(self, sender: Sender, event: Event) -> Response:
+        """For the event loop: the write joins a group commit with concurrent updates."""
+        for _ in range(MAX_ATTEMPTS):
+            outcome, write = self._decide(sender, event)
+            if write is None or self._settle(write, await self.committer.submit(write)):
+                return self._render(outcome)
+        raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     def render_error(self) -> RenderedMessage:
         return RenderedMessage(self.content.render_text("error_generic", {}))
 
     def mark_unreachable(self, telegram_id: int) -> None:
         """The user blocked the bot or deleted their account: stop talking to them."""
-        with self.sessions.begin() as session:
-            user = session.query(User).filter_by(telegram_id=telegram_id).one_or_none()
-            if user is not None:
-                user.active = False
+        with self.engine.begin() as conn:
+            dialogues.set_active(conn, telegram_id, False)
+        self.cache.pop(telegram_id, None)
 
-    def _step_with_retry(self, sender: Sender, event: Event) -> Outcome:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                return self._step_once(sender, event)
-            except (StaleDataError, IntegrityError):
-                if attempt == MAX_ATTEMPTS:
-                    raise
-                log.info("concurrent update for a user; replaying (attempt %d)", attempt)
-        raise AssertionError("unreachable")
+    def _decide(self, sender: Sender, event: Event) -> tuple[Outcome, DialogueWrite | None]:
+        stored = self._stored(sender.telegram_id)
+        now = self.clock()
+        context = Context(now=now, zones=self.zones, first_name=sender.first_name)
+        base = Dialogue(stored.state, stored.answers, stored.draft, stored.turn)
+        outcome = step(base, event, context, self.matcher)
+        if outcome.dialogue == base and not outcome.effects and stored.active:
+            return outcome, None  # nothing to store: a hint, a stale tap, /help
+        return outcome, _write_for(sender, stored, outcome, now)
 
-    def _step_once(self, sender: Sender, event: Event) -> Outcome:
-        with self.sessions.begin() as session:
-            user = queries.get_or_create_user(session, sender.telegram_id, sender.first_name,
-                                              sender.language)
-            dialogue = _to_domain(queries.get_dialogue(session, user))
-            context = Context(now=self.clock(), zones=self.zones, first_name=sender.first_name)
-            outcome = step(dialogue, event, context, self.matcher)
-            _apply_effects(session, user, outcome.effects, context.now)
-            new = outcome.dialogue
-            queries.save_dialogue(session, user, new.state, dict(new.answers), dict(new.draft),
-                                  new.turn)
-        return outcome
+    def _stored(self, telegram_id: int) -> StoredDialogue:
+        cached = self.cache.get(telegram_id)
+        if cached is not None:
+            self.cache.move_to_end(telegram_id)
+            return cached
+        with self.engine.connect() as conn:
+            return dialogues.load(conn, telegram_id)
+
+    def _settle(self, write: DialogueWrite, result: StoredDialogue | None) -> bool:
+        if result is None:
+            log.info("dialogue changed concurrently; replaying the update")
+            self.cache.pop(write.telegram_id, None)
+            return False
+        self.cache[write.telegram_id] = result
+        self.cache.move_to_end(write.telegram_id)
+        if len(self.cache) > CACHE_SIZE:
+            self.cache.popitem(last=False)
+        return True
+
+    def _write_alone(self, write: DialogueWrite) -> StoredDialogue | None:
+        try:
+            return self._write_batch([write])[0]
+        except IntegrityError:
+            return None
+
+    def _write_batch(self, writes: Sequence[DialogueWrite]) -> list[StoredDialogue | None]:
+        with self.engine.begin() as conn:
+            return dialogues.write_batch(conn, writes)
+
+    def _render(self, outcome: Outcome) -> Response:
+        messages = tuple(self.content.render(reply) for reply in outcome.replies)
+        toast = self.content.label(outcome.toast) if outcome.toast else None
+        return Response(messages, toast, outcome.close_source)
 
 
-def _to_domain(row: DialogueState | None) -> Dialogue:
-    if row is None:
-        return Dialogue()
-    return Dialogue(row.state, dict(row.answers), dict(row.draft), row.turn)
-
-
-def _apply_effects(
-    session: Session, user: User, effects: tuple[Effect, ...], now: datetime
-) -> None:
-    for effect in effects:
+def _write_for(sender: Sender, stored: StoredDialogue, outcome: Outcome,
+               now: datetime) -> DialogueWrite:
+    new = outcome.dialogue
+    answers: list[tuple[str, Any]] = []
+    changes: dict[str, Any] = {} if stored.active else {"active": True}
+    for effect in outcome.effects:
         if isinstance(effect, RecordAnswer):
-            queries.add_answer(session, user, effect.question, _jsonable(effect.value), now)
+            answers.append((effect.question, effect.value))
         elif isinstance(effect, SetTimezone):
-            user.timezone = effect.zone
+            changes["timezone"] = effect.zone
         elif isinstance(effect, CompleteScreening):
-            user.screened_at = now
-
-
-def _jsonable(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
+            changes["screened_at"] = now
+    return DialogueWrite(sender.telegram_id, sender.first_name, sender.language, stored,
+                         new.state, dict(new.answers), dict(new.draft), new.turn, now,
+                         answers, changes)

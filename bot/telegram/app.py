@@ -21,8 +21,12 @@ from bot.content.checks import COMMANDS
 from bot.content.library import ContentLibrary
 from bot.services.conversation import ConversationService
 from bot.telegram.handlers import Handlers
+from bot.telegram.ordering import PerUserUpdateProcessor
 
 # The bot, context and data types are PTB defaults; naming them adds nothing here.
+# Updates in flight at once: enough to fill a group commit, few enough to stay polite.
+DEFAULT_CONCURRENCY = 64
+
 BotApp = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -34,10 +38,12 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> BotApp:
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder().token(token)
                .base_url(f"{base_url}/bot").base_file_url(f"{base_url}/file/bot")
+               .concurrent_updates(PerUserUpdateProcessor(concurrency))
                .defaults(Defaults(parse_mode=ParseMode.HTML,
                                   link_preview_options=LinkPreviewOptions(is_disabled=True))))
     if request is not None:

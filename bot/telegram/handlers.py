@@ -52,9 +52,7 @@ class Handlers:
                 log.warning("could not tell the user about the error")
 
     async def _handle(self, sender: Sender, event: Event) -> Response:
-        # Called on the event loop: one short transaction (see benchmarks/update_path.py for
-        # why this beats handing it to a thread).
-        return self.service.handle(sender, event)
+        return await self.service.handle_async(sender, event)
 
     async def _deliver(self, response: Response, chat_id: int,
                        context: ContextTypes.DEFAULT_TYPE, source: CallbackQuery | None) -> None:
