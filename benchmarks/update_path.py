@@ -75,7 +75,8 @@ def echo_updates(count: int, app: App) -> list[Update]:
 
 
 async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.message is not None and update.message.text is not None
+    assert update.message is not None
+    assert update.message.text is not None
     await update.message.reply_text(update.message.text)
 
 

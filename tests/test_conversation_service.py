@@ -40,7 +40,8 @@ def test_a_new_runner_completes_the_screening_and_everything_is_stored(
     runner: Runner, engine: Engine
 ) -> None:
     runner.command("start")
-    assert "Hip Coach" in runner.texts() and "not medical advice" in runner.texts()
+    assert "Hip Coach" in runner.texts()
+    assert "not medical advice" in runner.texts()
     runner.walk(HAPPY_PATH)
     assert "Here's what I've got" in runner.texts()
     assert "Tue, Sat at 19:30" in runner.texts()

@@ -7,16 +7,12 @@ Nothing is imported from the bot here except to read content (labels): the bot r
 
 from __future__ import annotations
 
-import html
 import itertools
 import os
-import re
 import signal
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +21,6 @@ from typing import IO, Any
 
 import pytest
 
-from bot.content.library import ContentLibrary
 from tests.support.conversation import HAPPY_PATH
 from tests.support.fake_request import ApiCall, callback_update, command_update, message_update
 from tests.support.http_bot_api import HttpBotApiDouble

@@ -375,15 +375,6 @@ BERLIN = {"zone": "Europe/Berlin", "place": "Berlin, DE", "local_time": "01:30",
           "local_day": "sun"}
 
 
-TYPED_CAPTION_BUG = (
-    "typing a confirmation button's own caption ('Yes, that's right', 'Keep my answers', "
-    "'Pick up where I left off') gets hint_buttons: _text_on_buttons matches against "
-    "'confirm_zone.*'/'confirm_restart.*' but the captions are labels 'zone.*'/'restart.*'"
-)
-
-
-def bug(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"BUG: {reason}")
 
 
 SPECIFIC_ROWS: tuple[Row | object, ...] = (
@@ -399,11 +390,7 @@ SPECIFIC_ROWS: tuple[Row | object, ...] = (
     Row("new", "sticker", event(Unsupported("sticker")), "ask:pain", ("welcome", "q_pain")),
     Row("new", "5,000 emoji", typing(EMOJI_FLOOD), "ask:pain", ("welcome", "q_pain")),
     Row("new", "/help", event(Command("help")), SAME, ("help",), params={"screening": False}),
-    pytest.param(
-        Row("new", "/cancel", event(Command("cancel")), SAME, ("cancel_nothing",)),
-        marks=bug("/cancel before anything started says 'Paused. Your answers so far are "
-                  "saved. Send /start whenever you want to carry on.' (cancel_paused)"),
-        id="new | /cancel"),
+    Row("new", "/cancel", event(Command("cancel")), SAME, ("cancel_nothing",)),
     # pain
     *answers_by_tap("pain", ("none", "mild", "often"), "ask:red_flags"),
     Row("ask:pain", "text 'a bit'", typing("a bit"), "ask:red_flags", ("q_red_flags",),
@@ -420,12 +407,8 @@ SPECIFIC_ROWS: tuple[Row | object, ...] = (
         ("red_flag_notice", "q_goal"), (RecordAnswer("red_flags", ["numbness"]),)),
     Row("ask:red_flags", "text two labels", typing("sharp and limp"), "ask:goal",
         ("red_flag_notice", "q_goal"), (RecordAnswer("red_flags", ["sharp", "limp"]),)),
-    pytest.param(
-        Row("ask:red_flags", "text 'None of these'", typing("None of these"), "ask:thigh_left",
+    Row("ask:red_flags", "text 'None of these'", typing("None of these"), "ask:thigh_left",
             ("q_thigh_left",), (RecordAnswer("red_flags", []),)),
-        marks=bug("typing the 'None of these' button's words at red_flags gets hint_buttons; "
-                  "'none'/'no' are not options the matcher is given"),
-        id="ask:red_flags | text 'None of these'"),
     Row("ask:red_flags", "/cancel", event(Command("cancel")), SAME, PAUSED),
     Row("ask:red_flags+sharp", "tap Done", pressing("red_flags.done"), "ask:goal",
         ("red_flag_notice", "q_goal"), (RecordAnswer("red_flags", ["sharp"]),)),
@@ -465,11 +448,8 @@ SPECIFIC_ROWS: tuple[Row | object, ...] = (
         ("q_run_days",), (RecordAnswer("equipment", []),)),
     Row("ask:equipment", "text list", typing("resistance band and gym"), "ask:run_days",
         ("q_run_days",), (RecordAnswer("equipment", ["band", "gym"]),)),
-    pytest.param(
-        Row("ask:equipment", "text 'None of these'", typing("None of these"), "ask:run_days",
+    Row("ask:equipment", "text 'None of these'", typing("None of these"), "ask:run_days",
             ("q_run_days",), (RecordAnswer("equipment", []),)),
-        marks=bug("typing the 'None of these' button's words at equipment gets hint_buttons"),
-        id="ask:equipment | text 'None of these'"),
     Row("ask:equipment", "/cancel", event(Command("cancel")), SAME, PAUSED),
     # run days
     Row("ask:run_days", "tick mon", pressing("run_days.mon"), "ask:run_days", ("q_run_days",)),
@@ -503,19 +483,13 @@ SPECIFIC_ROWS: tuple[Row | object, ...] = (
         (RecordAnswer("timezone", "Europe/Berlin"), SetTimezone("Europe/Berlin"))),
     Row("confirm_zone", "text 'wrong'", typing("wrong"), "ask:timezone",
         ("zone_retry", "q_timezone")),
-    pytest.param(
-        Row("confirm_zone", "text label", typing("Yes, that's right"), "ask:minutes",
+    Row("confirm_zone", "text label", typing("Yes, that's right"), "ask:minutes",
             ("q_minutes",),
             (RecordAnswer("timezone", "Europe/Berlin"), SetTimezone("Europe/Berlin"))),
-        marks=bug(TYPED_CAPTION_BUG), id="confirm_zone | text label"),
     Row("confirm_zone", "/cancel", event(Command("cancel")), "ask:timezone",
         ("cancel_back", "q_timezone")),
-    pytest.param(
-        Row("confirm_zone", "location", event(Location(35.68, 139.69)), "confirm_zone",
+    Row("confirm_zone", "location", event(Location(35.68, 139.69)), "confirm_zone",
             ("zone_found", "zone_confirm"), params={"zone": "Asia/Tokyo"}),
-        marks=bug("sharing a location while confirming a zone answers "
-                  "hint_location_unneeded: 'we're not on that step', though we are"),
-        id="confirm_zone | location"),
     # minutes
     *(row for m in (5, 10, 15, 20, 30)
       for row in (Row("ask:minutes", f"tap {m}", pressing(f"minutes.{m}"), "summary",
@@ -537,11 +511,7 @@ SPECIFIC_ROWS: tuple[Row | object, ...] = (
           params={"current": ANSWERS[q], "editing": True}) for q in ANSWERS),
     Row("change", "tap Back", pressing("change.back"), "summary", ("summary",)),
     Row("change", "/cancel", event(Command("cancel")), "summary", ("cancel_back", "summary")),
-    pytest.param(
-        Row("change", "text label", typing("Run time"), "ask:run_time", ("q_run_time",)),
-        marks=bug("the change picker ignores typed text entirely, though /help says 'Tap a "
-                  "button, or type what it says'"),
-        id="change | text label"),
+    Row("change", "text label", typing("Run time"), "ask:run_time", ("q_run_time",)),
     # /start part-way through (at the goal question) or after finishing
     Row("confirm_restart@mid", "tap resume", pressing("restart.resume"), "ask:goal",
         ("restart_resumed", "q_goal")),
@@ -558,10 +528,8 @@ SPECIFIC_ROWS: tuple[Row | object, ...] = (
     Row("confirm_restart@ready", "tap fresh", pressing("restart.fresh"), "ask:pain",
         ("welcome", "q_pain")),
     Row("confirm_restart@ready", "text alias", typing("keep"), "ready", ("restart_kept",)),
-    pytest.param(
-        Row("confirm_restart@ready", "text label", typing("Keep my answers"), "ready",
+    Row("confirm_restart@ready", "text label", typing("Keep my answers"), "ready",
             ("restart_kept",)),
-        marks=bug(TYPED_CAPTION_BUG), id="confirm_restart@ready | text label"),
     Row("confirm_restart@ready", "/cancel", event(Command("cancel")), "ready",
         ("restart_kept",)),
     # ready
@@ -745,9 +713,6 @@ def test_clearing_red_flags_asks_the_self_tests_then_returns_to_the_summary(
     assert "Knee-lift hold: wobbled" in summary
 
 
-@bug("adding a red flag from the summary after doing the self-tests keeps the tests' "
-     "results: the summary still lists them (and CompleteScreening carries them) right "
-     "after red_flag_notice says 'I'll skip the self-tests'")
 def test_adding_a_red_flag_later_drops_the_self_test_results(ctx: Context) -> None:
     chat = walk(Chat(ctx), "summary")
     chat.tap("summary.change")
@@ -843,8 +808,6 @@ def test_start_over_forgets_the_answers(ctx: Context) -> None:
     assert chat.dialogue.answers == {}
 
 
-@bug("typing 'Done' (the button's caption) on run days after ticking Monday answers "
-     "hint_days, 'I couldn't read those as weekdays', and keeps waiting")
 def test_typing_done_on_run_days_submits_the_ticked_days(ctx: Context) -> None:
     chat = walk(Chat(ctx), "ask:run_days")
     chat.tap("run_days.mon")

@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db.models import DialogueState, ScreeningAnswer, User
 
-USERS = User.__table__
-DIALOGUES = DialogueState.__table__
-ANSWERS = ScreeningAnswer.__table__
+USERS = cast(Table, User.__table__)
+DIALOGUES = cast(Table, DialogueState.__table__)
+ANSWERS = cast(Table, ScreeningAnswer.__table__)
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,8 @@ class DialogueWrite:
 
 def load(conn: Connection, telegram_id: int) -> StoredDialogue:
     row = conn.execute(
-        select(USERS.c.id, USERS.c.active, DIALOGUES.c.version, DIALOGUES.c.state, DIALOGUES.c.answers,
-               DIALOGUES.c.draft, DIALOGUES.c.turn)
+        select(USERS.c.id, USERS.c.active, DIALOGUES.c.version, DIALOGUES.c.state,
+               DIALOGUES.c.answers, DIALOGUES.c.draft, DIALOGUES.c.turn)
         .select_from(USERS.outerjoin(DIALOGUES, DIALOGUES.c.user_id == USERS.c.id))
         .where(USERS.c.telegram_id == telegram_id)
     ).one_or_none()

@@ -273,7 +273,7 @@ def _on_command(d: Dialogue, cmd: Command, ctx: Context) -> Outcome:
     if cmd.name == "help":
         return _hint(d, ctx, "help", screening=d.state not in (NEW, READY))
     if cmd.name == "cancel":
-        return _on_cancel(d, ctx)
+        return Outcome(d, (Reply("cancel_nothing"),)) if d.state == NEW else _on_cancel(d, ctx)
     if d.state == NEW:
         return _welcome(d, ctx)
     return _hint(d, ctx, "unknown_command", command=cmd.name[:32])
@@ -313,7 +313,9 @@ def _on_choice(d: Dialogue, choice: Choice, ctx: Context) -> Outcome:
     if choice.turn != d.turn:
         return Outcome(d, toast="toast.stale")
     if d.state == CONFIRM_RESTART:
-        return _restore(d, ctx) if choice.value == "keep" else _welcome(Dialogue(turn=d.turn), ctx)
+        if choice.value in ("keep", "resume"):
+            return _restore(d, ctx)
+        return _welcome(Dialogue(turn=d.turn), ctx)
     if d.state == SUMMARY:
         return _on_summary(d, choice.value)
     if d.state == CHANGE:
@@ -361,8 +363,11 @@ def _submit_multi(d: Dialogue, q: Question, chosen: list[str]) -> Outcome:
     if q.id == "run_days" and not chosen:
         return Outcome(d, (Reply("hint_pick_a_day"),), toast="toast.pick_a_day")
     ordered = [o for o in q.options if o in chosen]
-    notes = (Reply("red_flag_notice"),) if q.id == "red_flags" and ordered else ()
-    return _answer(d, q, ordered, *notes)
+    if q.id == "red_flags" and ordered:
+        # The self-tests are skipped on the red-flag path, so earlier results no longer apply.
+        kept = {k: v for k, v in d.answers.items() if k not in SELF_TESTS}
+        return _answer(replace(d, answers=kept), q, ordered, Reply("red_flag_notice"))
+    return _answer(d, q, ordered)
 
 
 def _on_summary(d: Dialogue, value: str) -> Outcome:
@@ -421,11 +426,22 @@ def _on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Outc
     return _answer(d, q, picked, *_notes_for(q.id, picked))
 
 
+# Per screen: the label prefix its buttons use, and the values they send.
+TYPED_BUTTONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    SUMMARY: ("summary", ("confirm", "change")),
+    CONFIRM_ZONE: ("zone", ("yes", "no")),
+    CONFIRM_RESTART: ("restart", ("keep", "resume", "fresh")),
+    CHANGE: ("change", ("back",)),
+}
+
+
 def _text_on_buttons(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Outcome:
     """Typing a button's label on the summary or a confirmation works like tapping it."""
-    options = {SUMMARY: ("confirm", "change"), CONFIRM_ZONE: ("yes", "no"),
-               CONFIRM_RESTART: ("keep", "fresh")}.get(d.state, ())
-    picked = match(d.state, options, text) if options else None
+    prefix, options = TYPED_BUTTONS.get(d.state, ("", ()))
+    picked = match(prefix, options, text) if options else None
+    if picked is None and d.state == CHANGE:
+        fields = [q.id for q in required_questions(d.answers)]
+        picked = match("field", fields, text)
     if picked is None:
         return _hint(d, ctx, "hint_buttons", said=text)
     return _on_choice(d, Choice(d.turn, picked), ctx)
@@ -449,6 +465,9 @@ def _on_minutes_text(d: Dialogue, q: Question, text: str, ctx: Context) -> Outco
 def _on_multi_text(
     d: Dialogue, q: Question, text: str, ctx: Context, match: OptionMatcher
 ) -> Outcome:
+    finish = match(q.id, ("done", "none"), text)
+    if finish is not None:
+        return _submit_multi(d, q, _selection(d) if finish == "done" else [])
     if q.id == "run_days":
         days = parse_weekdays(text)
         if days is None:
@@ -469,7 +488,7 @@ def _split_list(text: str) -> list[str]:
 
 def _on_location(d: Dialogue, loc: Location, ctx: Context) -> Outcome:
     q = d.question
-    if q is None or q.kind != "zone":
+    if d.state != CONFIRM_ZONE and (q is None or q.kind != "zone"):
         return _hint(d, ctx, "hint_location_unneeded")
     return _propose_zone(d, ctx.zones.from_location(loc.latitude, loc.longitude), ctx, "")
 
