@@ -11,7 +11,7 @@ from bot.db import migrate
 from bot.db.engine import make_engine
 from bot.db.models import Base
 
-TABLES = {"users", "dialogue_states", "screening_answers"}
+TABLES = {"users", "dialogue_states", "screening_answers", "plan_versions"}
 
 
 def revisions() -> list[str]:
