@@ -81,11 +81,15 @@ def check(settings: Settings) -> int:
     from bot.content.library import ContentError
     from bot.wiring import load_content
 
+    from bot.content.exercises import cached_catalog
+
     try:
         content = load_content()
     except ContentError as exc:
         return _fail(f"Content problem: {exc}")
-    print(f"Content OK: {len(content.labels)} labels, {len(content.template_names())} templates")
+    catalog = cached_catalog(content.root)
+    print(f"Content OK: {len(content.labels)} labels, {len(content.template_names())} templates, "
+          f"{len(catalog.exercises)} exercises, {len(catalog.protocols)} protocols")
     return 0
 
 
