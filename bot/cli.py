@@ -78,10 +78,9 @@ def upgrade(settings: Settings) -> int:
 
 
 def check(settings: Settings) -> int:
+    from bot.content.exercises import cached_catalog
     from bot.content.library import ContentError
     from bot.wiring import load_content
-
-    from bot.content.exercises import cached_catalog
 
     try:
         content = load_content()

@@ -54,7 +54,10 @@ def test_library_holds_exactly_the_fixed_ids(catalog: Catalog) -> None:
 @pytest.mark.parametrize("exercise_id", sorted(ALL_IDS))
 def test_every_exercise_is_complete(catalog: Catalog, exercise_id: str) -> None:
     e = catalog.exercise(exercise_id)
-    assert e.name and e.aliases and e.muscles and e.mistake
+    assert e.name
+    assert e.aliases
+    assert e.muscles
+    assert e.mistake
     assert 2 <= len(e.cues) <= 4
     assert set(e.motions) <= set(MOTIONS)
     assert e.source in {"000", "001", "002", "003", "004"}
@@ -81,7 +84,8 @@ def test_the_six_motion_set_covers_each_motion_once(catalog: Catalog) -> None:
 def test_a_runner_can_name_an_exercise_their_way(catalog: Catalog, typed: str,
                                                  expected: str) -> None:
     found = catalog.find(typed)
-    assert found is not None and found.id == expected
+    assert found is not None
+    assert found.id == expected
 
 
 def test_monster_walks_are_not_in_the_library(catalog: Catalog) -> None:
