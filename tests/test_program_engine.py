@@ -17,6 +17,9 @@ import pytest
 from bot.content.exercises import load_catalog
 from bot.domain.catalog import MOTIONS, Catalog
 from bot.domain.program import (
+    DAY_TITLES,
+    ITEM_REASONS,
+    NOTICES,
     DayPlan,
     PlanItem,
     Profile,
@@ -392,6 +395,8 @@ def _profiles() -> Iterator[tuple[dict[str, object], Progress]]:
     for step in (1, 2, 3, 4):
         yield {}, Progress(flexion_step=step)
     yield {"red_flags": ["fall"]}, Progress()
+    yield {"red_flags": ["fall"], "run_days": []}, Progress()
+    yield {"goal": "speed", "run_days": ["tue", "sat"]}, Progress()
 
 
 def test_every_exercise_in_the_library_is_reachable() -> None:
@@ -399,6 +404,24 @@ def test_every_exercise_in_the_library_is_reachable() -> None:
     for answers, progress in _profiles():
         reached |= ids(plan_for(progress, **answers))
     assert reached == set(CATALOG.exercises)
+
+
+def test_every_key_a_plan_carries_is_a_declared_one() -> None:
+    titles, reasons, notices = set(), set(), set()
+    for answers, progress in _profiles():
+        plan = plan_for(progress, **answers)
+        titles |= {d.title for d in plan.days}
+        reasons |= {i.why.key for i in items(plan)}
+        notices |= {n.key for n in plan.notices}
+    assert titles == DAY_TITLES
+    assert reasons == ITEM_REASONS
+    assert notices == NOTICES
+
+
+def test_a_level_override_never_unlocks_flexion_strength() -> None:
+    plan = plan_for(Progress(levels={"side_lying_adduction": 1}), thigh_left="fail")
+    assert "seated_leg_lift_over_block" not in ids(plan)
+    assert "side_lying_adduction" in ids(plan)
 
 
 # ---------------------------------------------------------------- dates and zones
