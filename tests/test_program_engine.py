@@ -294,7 +294,20 @@ def test_half_finished_answers_still_give_a_safe_plan() -> None:
     profile = profile_from_answers({"minutes": "lots", "run_days": "tue"})
     assert profile.minutes == 10
     assert profile.run_days == ()
-    assert build_week(profile, CATALOG).flexion_step == 1
+    plan = build_week(profile, CATALOG)
+    assert plan.flexion_step is None
+    assert plan.failing_sides == ("left", "right")
+    assert plan.notices[0].key == "flexion_locked"
+
+
+def test_cleared_red_flag_without_self_tests_starts_with_mobility() -> None:
+    answers = {k: v for k, v in BASE.items() if k not in {"thigh_left", "thigh_right",
+                                                           "knee_lift"}}
+    plan = build_week(profile_from_answers({**answers, "red_flags": ["fall"]}), CATALOG,
+                      Progress(cleared=True))
+    assert plan.failing_sides == ("left", "right")
+    assert {i.side for i in items(plan, "mobility") if i.exercise == "rotation_side_door"} == {
+        "both"}
 
 
 # ---------------------------------------------------------------- protocol doses

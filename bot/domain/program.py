@@ -122,13 +122,16 @@ class WeekPlan:
 
 
 def profile_from_answers(answers: Mapping[str, object]) -> Profile:
-    """Build a Profile from the screening answers; missing answers take gentle defaults."""
+    """Build a Profile from the screening answers.
+
+    Missing answers take the cautious side: a self-test never done counts as not passed (the
+    red-flag path skips them), so mobility comes first until a re-test says otherwise."""
     minutes = answers.get("minutes", 10)
     return Profile(
         pain=str(answers.get("pain", "none")),
         red_flags=tuple(str(f) for f in _as_list(answers.get("red_flags"))),
-        thigh_left=str(answers.get("thigh_left", "pass")),
-        thigh_right=str(answers.get("thigh_right", "pass")),
+        thigh_left=str(answers.get("thigh_left", "fail")),
+        thigh_right=str(answers.get("thigh_right", "fail")),
         knee_lift=str(answers.get("knee_lift", "fail")),
         goal=str(answers.get("goal", "injury")),
         equipment=frozenset(str(e) for e in _as_list(answers.get("equipment"))),
