@@ -78,6 +78,7 @@ def upgrade(settings: Settings) -> int:
 
 
 def check(settings: Settings) -> int:
+    from bot.content.exercises import cached_catalog
     from bot.content.library import ContentError
     from bot.wiring import load_content
 
@@ -85,7 +86,9 @@ def check(settings: Settings) -> int:
         content = load_content()
     except ContentError as exc:
         return _fail(f"Content problem: {exc}")
-    print(f"Content OK: {len(content.labels)} labels, {len(content.template_names())} templates")
+    catalog = cached_catalog(content.root)
+    print(f"Content OK: {len(content.labels)} labels, {len(content.template_names())} templates, "
+          f"{len(catalog.exercises)} exercises, {len(catalog.protocols)} protocols")
     return 0
 
 

@@ -1,8 +1,13 @@
-"""Start-up validation: every label and template the dialogue can ask for exists and renders."""
+"""Start-up validation: every label and template the dialogue can ask for exists and renders,
+and the exercise library (content/exercises, content/protocols) is complete and consistent."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from bot.content.exercises import cached_catalog
 from bot.content.library import ContentError, ContentLibrary
+from bot.domain.catalog import Catalog
 from bot.domain.screening import QUESTIONS
 
 SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.yes", "zone.no",
@@ -11,8 +16,10 @@ SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.ye
 COMMANDS = ("start", "help", "cancel")
 
 
-def check_content(content: ContentLibrary) -> None:
-    """Raise ContentError naming the first missing label or broken template."""
+def check_content(content: ContentLibrary) -> Catalog:
+    """Raise ContentError naming the first missing label, broken template or exercise field.
+
+    Returns the validated exercise catalog (loaded once per content folder)."""
     for key in _required_labels():
         content.label(key)
     for name in content.template_names():
@@ -20,6 +27,16 @@ def check_content(content: ContentLibrary) -> None:
             content.env.get_template(f"{name}.j2")
         except Exception as exc:  # noqa: BLE001 - any template error is a content error
             raise ContentError(f"{content.root / 'texts' / name}.j2: {exc}") from None
+    return cached_catalog(content.root)
+
+
+def check_renders(content: ContentLibrary, template: str,
+                  samples: Mapping[str, object]) -> str:
+    """Render ``template`` with sample params; ContentError names the template when it fails."""
+    text = content.render_text(template, dict(samples))
+    if not text:
+        raise ContentError(f"{content.root / 'texts' / template}.j2: renders to nothing")
+    return text
 
 
 def _required_labels() -> list[str]:
@@ -31,4 +48,4 @@ def _required_labels() -> list[str]:
     return keys + list(SCREENING_LABELS)
 
 
-__all__ = ["ContentError", "check_content"]
+__all__ = ["ContentError", "check_content", "check_renders"]

@@ -39,6 +39,16 @@ GOAL_FOCUS: Mapping[str, tuple[str, ...]] = {
 SESSIONS = ("volume", "circuit")
 PRE_RUN_ORDER = ("mobility", "activation", "drills")
 
+# Every key a plan can carry, so content checks can insist each has words.
+DAY_TITLES = frozenset({"plan.day.rest", "plan.day.gentle", "plan.day.volume",
+                        "plan.day.circuit", "plan.day.run", "plan.day.run_gentle",
+                        "plan.day.run_speed", "plan.day.run_volume", "plan.day.run_circuit"})
+ITEM_REASONS = frozenset({"red_flag_gentle", "soft_tissue", "mobility_first", "side_door",
+                          "activation", "pre_run_drill", "volume_session", "circuit_session",
+                          "flexion_step", "hip_loading", "stride_speed", "hill_sprints",
+                          "backwards_running"})
+NOTICES = frozenset({"red_flag", "flexion_locked", "strength_after_run"})
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -112,13 +122,16 @@ class WeekPlan:
 
 
 def profile_from_answers(answers: Mapping[str, object]) -> Profile:
-    """Build a Profile from the screening answers; missing answers take gentle defaults."""
+    """Build a Profile from the screening answers.
+
+    Missing answers take the cautious side: a self-test never done counts as not passed (the
+    red-flag path skips them), so mobility comes first until a re-test says otherwise."""
     minutes = answers.get("minutes", 10)
     return Profile(
         pain=str(answers.get("pain", "none")),
         red_flags=tuple(str(f) for f in _as_list(answers.get("red_flags"))),
-        thigh_left=str(answers.get("thigh_left", "pass")),
-        thigh_right=str(answers.get("thigh_right", "pass")),
+        thigh_left=str(answers.get("thigh_left", "fail")),
+        thigh_right=str(answers.get("thigh_right", "fail")),
         knee_lift=str(answers.get("knee_lift", "fail")),
         goal=str(answers.get("goal", "injury")),
         equipment=frozenset(str(e) for e in _as_list(answers.get("equipment"))),
@@ -235,7 +248,8 @@ class _Planner:
     def _pre_run(self, activation: _Rotation, drills: _Rotation) -> list[PlanItem]:
         budget = self.profile.minutes * 60
         chosen: list[PlanItem] = []
-        act_ids = activation.peek(len(activation.items))
+        cap = self.catalog.rules("six_motions", "activation")["exercises_max"]
+        act_ids = activation.peek(min(len(activation.items), cap))
         drill_ids = drills.peek(len(drills.items))
         candidates = self._pre_run_candidates(act_ids, drill_ids)
         for item in candidates:
@@ -375,6 +389,8 @@ class _Planner:
     def _item(self, exercise_id: str, dose: Dose, why: Why, block: str, phase: str,
               side: str = "both") -> PlanItem:
         chosen = _level(self.catalog, exercise_id, self.progress.levels.get(exercise_id, 0))
+        if chosen.id in self.locked:
+            chosen = self.catalog.exercise(exercise_id)
         if chosen.id != exercise_id:
             dose = chosen.dose
         return PlanItem(chosen.id, dose, why, block, phase, side, _lacks(chosen, self.profile),
@@ -454,9 +470,10 @@ def _kind(run: bool, session: str | None) -> str:
 def _title(run: bool, session: str | None, items: Sequence[PlanItem]) -> str:
     if not run:
         return f"plan.day.{session}" if session else "plan.day.rest"
-    extras = [b for b in ("hills", "backwards") if any(i.block == b for i in items)]
-    name = "_".join(["run", *extras, *([session] if session else [])])
-    return f"plan.day.{name}"
+    if session:
+        return f"plan.day.run_{session}"
+    speed = any(i.phase == "during" for i in items)
+    return "plan.day.run_speed" if speed else "plan.day.run"
 
 
 # ---------------------------------------------------------------- scheduling
