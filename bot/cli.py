@@ -78,15 +78,13 @@ def upgrade(settings: Settings) -> int:
 
 
 def check(settings: Settings) -> int:
-    from bot.content.exercises import cached_catalog
     from bot.content.library import ContentError
     from bot.wiring import load_content
 
     try:
-        content = load_content()
+        content, catalog = load_content()
     except ContentError as exc:
         return _fail(f"Content problem: {exc}")
-    catalog = cached_catalog(content.root)
     print(f"Content OK: {len(content.labels)} labels, {len(content.template_names())} templates, "
           f"{len(catalog.exercises)} exercises, {len(catalog.protocols)} protocols")
     return 0

@@ -12,6 +12,7 @@ from bot.content.checks import check_content
 from bot.content.library import ContentLibrary
 from bot.db import migrate
 from bot.db.engine import DatabaseConfigError, make_engine, safe_url
+from bot.domain.catalog import Catalog
 from bot.paths import content_dir
 from bot.services.conversation import ConversationService
 from bot.services.zones import GeoZoneResolver
@@ -28,10 +29,11 @@ class Core:
     conversation: ConversationService
 
 
-def load_content() -> ContentLibrary:
+def load_content() -> tuple[ContentLibrary, Catalog]:
     content = ContentLibrary(content_dir())
-    check_content(content)
-    return content
+    catalog = check_content(content)
+    content.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
+    return content, catalog
 
 
 def connect(settings: Settings) -> Engine:
@@ -49,9 +51,9 @@ def connect(settings: Settings) -> Engine:
 
 
 def build_core(settings: Settings, upgrade_schema: bool = True) -> Core:
-    content = load_content()
+    content, catalog = load_content()
     engine = connect(settings)
     if upgrade_schema:
         migrate.upgrade(engine)
-    service = ConversationService(engine, content, GeoZoneResolver())
+    service = ConversationService(engine, content, GeoZoneResolver(), catalog=catalog)
     return Core(engine, content, service)

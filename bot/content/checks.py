@@ -7,13 +7,19 @@ from collections.abc import Mapping
 
 from bot.content.exercises import cached_catalog
 from bot.content.library import ContentError, ContentLibrary
-from bot.domain.catalog import Catalog
+from bot.domain.catalog import MOTIONS, Catalog
+from bot.domain.program import DAY_TITLES, ITEM_REASONS
 from bot.domain.screening import QUESTIONS
 
 SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.yes", "zone.no",
                     "restart.keep", "restart.resume", "restart.fresh", "toast.stale",
                     "toast.pick_a_day", "location.share")
-COMMANDS = ("start", "help", "cancel")
+# In the order Telegram's command menu shows them.
+COMMANDS = ("today", "plan", "exercise", "settings", "retest", "help", "start", "cancel")
+# Reasons whose words need parameters (a side, a step) are written in texts/_plan.j2.
+WHY_IN_TEMPLATE = frozenset({"mobility_first", "side_door", "activation", "flexion_step"})
+COACH_LABELS = ("today.start", "today.week", "walk.done", "walk.hard", "walk.pain", "walk.skip",
+                "kind.run", "kind.strength", "kind.rest")
 
 
 def check_content(content: ContentLibrary) -> Catalog:
@@ -45,7 +51,9 @@ def _required_labels() -> list[str]:
     keys += ["red_flags.none", "red_flags.done", "equipment.none", "equipment.done",
              "run_days.done"]
     keys += [f"command.{c}" for c in COMMANDS]
-    return keys + list(SCREENING_LABELS)
+    keys += [*DAY_TITLES, *(f"why.{k}" for k in ITEM_REASONS if k not in WHY_IN_TEMPLATE)]
+    keys += [f"motion.{m}" for m in MOTIONS]
+    return keys + list(SCREENING_LABELS) + list(COACH_LABELS)
 
 
 __all__ = ["ContentError", "check_content", "check_renders"]

@@ -46,6 +46,11 @@ class ContentLibrary:
             keep_trailing_newline=False,
         )
         self.env.globals["label"] = self.label
+        self.env.globals["labels"] = self.labels
+
+    def add_labels(self, labels: dict[str, str]) -> None:
+        """Labels that live in other content files (exercise names for buttons)."""
+        self.labels.update(labels)
 
     def label(self, key: str) -> str:
         try:

@@ -15,11 +15,29 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.db.models import DialogueState, ScreeningAnswer, User
+from bot.db.models import DialogueState, PlanVersion, ScreeningAnswer, User
 
 USERS = cast(Table, User.__table__)
 DIALOGUES = cast(Table, DialogueState.__table__)
 ANSWERS = cast(Table, ScreeningAnswer.__table__)
+PLANS = cast(Table, PlanVersion.__table__)
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    """The newest plan version: its number (0: none yet), plan and the progress behind it."""
+
+    number: int = 0
+    plan: dict[str, Any] | None = None
+    progress: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewPlan:
+    reason: str
+    plan: dict[str, Any]
+    progress: dict[str, Any]
+    changes: list[str]
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,7 @@ class StoredDialogue:
     draft: dict[str, Any]
     turn: int
     active: bool = True
+    plan: StoredPlan = StoredPlan()
 
 
 NEW_USER = StoredDialogue(None, 0, "new", {}, {}, 0)
@@ -51,10 +70,14 @@ class DialogueWrite:
     at: datetime
     new_answers: Sequence[tuple[str, Any]] = ()
     user_changes: dict[str, Any] = field(default_factory=dict)
+    new_plan: NewPlan | None = None
 
     def stored(self, user_id: int) -> StoredDialogue:
+        plan = self.base.plan
+        if self.new_plan is not None:
+            plan = StoredPlan(plan.number + 1, self.new_plan.plan, self.new_plan.progress)
         return StoredDialogue(user_id, self.base.version + 1, self.state, self.answers,
-                              self.draft, self.turn)
+                              self.draft, self.turn, True, plan)
 
 
 def load(conn: Connection, telegram_id: int) -> StoredDialogue:
@@ -69,7 +92,18 @@ def load(conn: Connection, telegram_id: int) -> StoredDialogue:
     if row.version is None:
         return StoredDialogue(row.id, 0, "new", {}, {}, 0, row.active)
     return StoredDialogue(row.id, row.version, row.state, row.answers, row.draft, row.turn,
-                          row.active)
+                          row.active, latest_plan(conn, row.id))
+
+
+def latest_plan(conn: Connection, user_id: int) -> StoredPlan:
+    row = conn.execute(
+        select(PLANS.c.number, PLANS.c.plan, PLANS.c.details)
+        .where(PLANS.c.user_id == user_id).order_by(PLANS.c.number.desc()).limit(1)
+    ).one_or_none()
+    if row is None:
+        return StoredPlan()
+    progress = row.details.get("progress") if isinstance(row.details, dict) else None
+    return StoredPlan(row.number, row.plan, progress if isinstance(progress, dict) else {})
 
 
 def set_active(conn: Connection, telegram_id: int, active: bool) -> None:
@@ -133,6 +167,9 @@ def _store(conn: Connection, accepted: list[tuple[int, DialogueWrite]]) -> None:
                for u, w in accepted for q, v in w.new_answers]
     if answers:
         conn.execute(insert(ANSWERS), answers)
+    plans = [_plan_row(u, w) for u, w in accepted if w.new_plan is not None]
+    if plans:
+        conn.execute(insert(PLANS), plans)
     for user_id, write in accepted:
         if write.user_changes:
             conn.execute(update(USERS).where(USERS.c.id == user_id)
@@ -146,6 +183,14 @@ _UPDATE_DIALOGUE = (
             turn=bindparam("turn"), version=bindparam("version"),
             updated_at=bindparam("updated_at"))
 )
+
+
+def _plan_row(user_id: int, write: DialogueWrite) -> dict[str, Any]:
+    assert write.new_plan is not None
+    new = write.new_plan
+    return {"user_id": user_id, "number": write.base.plan.number + 1, "reason": new.reason,
+            "details": {"progress": new.progress, "changes": new.changes}, "plan": new.plan,
+            "created_at": write.at}
 
 
 def _dialogue_row(user_id: int, write: DialogueWrite) -> dict[str, Any]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.domain.coach import CoachKit
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Context:
     now: datetime
     zones: ZoneResolver
     first_name: str = ""
+    coach: CoachKit | None = None  # the library and stored progress, once screening is done
 
 
 def parse_button_data(data: str) -> Choice | None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.domain import coach
+from bot.domain.coach import COACH_COMMANDS, COACH_STATES, CoachOutcome, SavePlan, SessionRecord
 from bot.domain.model import (
     Button,
     Choice,
@@ -91,7 +93,7 @@ class CompleteScreening:
     answers: Answers
 
 
-Effect = RecordAnswer | SetTimezone | CompleteScreening
+Effect = RecordAnswer | SetTimezone | CompleteScreening | SavePlan | SessionRecord
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,8 @@ def current_prompt(d: Dialogue, ctx: Context) -> tuple[Reply, ...]:
     if d.question is not None:
         return (question_reply(d),)
     prompts: dict[str, Callable[[], Reply]] = {
+        coach.WALK: lambda: coach.walk_reply(d.draft, d.turn),
+        coach.RETEST: lambda: coach.retest_reply(d.draft, d.turn),
         SUMMARY: lambda: summary_reply(d),
         CHANGE: lambda: change_reply(d),
         CONFIRM_ZONE: lambda: zone_confirm_reply(d, ctx),
@@ -271,12 +275,41 @@ def _on_command(d: Dialogue, cmd: Command, ctx: Context) -> Outcome:
     if cmd.name == "start":
         return _on_start(d, ctx)
     if cmd.name == "help":
-        return _hint(d, ctx, "help", screening=d.state not in (NEW, READY))
+        return _hint(d, ctx, "help", screening=d.state not in (NEW, *COACH_STATES))
     if cmd.name == "cancel":
         return Outcome(d, (Reply("cancel_nothing"),)) if d.state == NEW else _on_cancel(d, ctx)
     if d.state == NEW:
         return _welcome(d, ctx)
+    if cmd.name in COACH_COMMANDS:
+        return _on_coach_command(d, cmd, ctx)
     return _hint(d, ctx, "unknown_command", command=cmd.name[:32])
+
+
+def _on_coach_command(d: Dialogue, cmd: Command, ctx: Context) -> Outcome:
+    if d.state not in COACH_STATES or ctx.coach is None:
+        return _hint(d, ctx, "screening_first", command=cmd.name)
+    if cmd.name == "settings":
+        picking = _goto(d, CHANGE)
+        return Outcome(picking, (Reply("settings_intro"), change_reply(picking)))
+    answers = _answers_dict(d)
+    return _from_coach(d, coach.on_command(d.state, d.draft, d.turn, cmd, answers, ctx,
+                                           ctx.coach))
+
+
+def _answers_dict(d: Dialogue) -> dict[str, object]:
+    return dict(d.answers)
+
+
+def _from_coach(d: Dialogue, out: CoachOutcome) -> Outcome:
+    answers = d.answers if out.answers is None else _as_answers(out.answers)
+    turn = d.turn + 1 if out.advance_turn else d.turn
+    moved = replace(d, state=out.state, draft=dict(out.draft), answers=answers, turn=turn)
+    recorded = tuple(RecordAnswer(q, v) for q, v in out.recorded)
+    return Outcome(moved, out.replies, recorded + out.effects, out.toast, out.close_source)
+
+
+def _as_answers(raw: Mapping[str, object]) -> dict[str, AnswerValue]:
+    return {k: v for k, v in raw.items() if isinstance(v, str | int | list)}
 
 
 def _on_start(d: Dialogue, ctx: Context) -> Outcome:
@@ -291,6 +324,10 @@ def _on_start(d: Dialogue, ctx: Context) -> Outcome:
 def _on_cancel(d: Dialogue, ctx: Context) -> Outcome:
     if d.state == READY:
         return Outcome(d, (Reply("cancel_nothing"),))
+    if d.state == coach.WALK:
+        return _from_coach(d, coach.stop_walk(d.draft))
+    if d.state == coach.RETEST:
+        return _from_coach(d, CoachOutcome(READY, {}, (Reply("retest_cancelled"),)))
     if d.state == CONFIRM_RESTART:
         return _restore(d, ctx)
     if d.state in (CHANGE, CONFIRM_ZONE) or (d.question and is_editing(d)):
@@ -309,15 +346,27 @@ def _restore(d: Dialogue, ctx: Context) -> Outcome:
                    close_source=True)
 
 
+# Buttons under /today and /exercise stay usable after later messages: they start something
+# new rather than answer a question, and a second tap finds the walk already started.
+LASTING_BUTTONS = ("start", "week")
+
+
 def _on_choice(d: Dialogue, choice: Choice, ctx: Context) -> Outcome:
-    if choice.turn != d.turn:
+    lasting = d.state == READY and (choice.value in LASTING_BUTTONS
+                                    or choice.value.startswith("ex:"))
+    if choice.turn != d.turn and not lasting:
         return Outcome(d, toast="toast.stale")
+    if d.state in COACH_STATES:
+        if ctx.coach is None:
+            return Outcome(d, toast="toast.stale")
+        return _from_coach(d, coach.on_choice(d.state, d.draft, d.turn, choice,
+                                              _answers_dict(d), ctx, ctx.coach))
     if d.state == CONFIRM_RESTART:
         if choice.value in ("keep", "resume"):
             return _restore(d, ctx)
         return _welcome(Dialogue(turn=d.turn), ctx)
     if d.state == SUMMARY:
-        return _on_summary(d, choice.value)
+        return _on_summary(d, choice.value, ctx)
     if d.state == CHANGE:
         return _on_change(d, choice.value)
     if d.state == CONFIRM_ZONE:
@@ -370,11 +419,25 @@ def _submit_multi(d: Dialogue, q: Question, chosen: list[str]) -> Outcome:
     return _answer(d, q, ordered)
 
 
-def _on_summary(d: Dialogue, value: str) -> Outcome:
-    if value == "confirm":
-        done = _goto(d, READY)
+def _on_confirm(d: Dialogue, ctx: Context) -> Outcome:
+    done = _goto(d, READY)
+    effects: tuple[Effect, ...] = (CompleteScreening(dict(d.answers)),)
+    kit = ctx.coach
+    if kit is None:
         return Outcome(done, (Reply("screening_done", {"answers": dict(d.answers)}),),
-                       (CompleteScreening(dict(d.answers)),), close_source=True)
+                       effects, close_source=True)
+    answers = _answers_dict(d)
+    saved = coach.save_plan("settings" if kit.plan_number else "screening", answers, kit)
+    first = kit.plan_number == 0
+    reply = Reply("screening_done" if first else "plan_updated",
+                  {"answers": dict(d.answers), "changes": list(saved.changes)})
+    today = coach.today_reply(done.turn, answers, ctx, kit)
+    return Outcome(done, (reply, today), (*effects, saved), close_source=True)
+
+
+def _on_summary(d: Dialogue, value: str, ctx: Context) -> Outcome:
+    if value == "confirm":
+        return _on_confirm(d, ctx)
     if value == "change":
         picking = _goto(d, CHANGE)
         return Outcome(picking, (change_reply(picking),), close_source=True)
@@ -407,6 +470,18 @@ def _on_zone_confirm(d: Dialogue, yes: bool) -> Outcome:
 def _on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Outcome:
     if d.state == READY:
         return Outcome(d, (Reply("ready_text"),))
+    if len(text) > MAX_ANSWER_CHARS:
+        return _hint(d, ctx, "hint_too_long")
+    if d.state == coach.RETEST:
+        picked = match(coach.retest_question(d.draft), coach.retest_options(d.draft), text)
+        if picked is None:
+            return _hint(d, ctx, "hint_buttons", said=text)
+        return _on_choice(d, Choice(d.turn, picked), ctx)
+    if d.state == coach.WALK:
+        picked = match("walk", coach.WALK_OUTCOMES, text)
+        if picked is None:
+            return _hint(d, ctx, "hint_buttons", said=text)
+        return _on_choice(d, Choice(d.turn, picked), ctx)
     if len(text) > MAX_ANSWER_CHARS:
         return _hint(d, ctx, "hint_too_long")
     q = d.question

@@ -20,8 +20,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db import dialogues
-from bot.db.dialogues import DialogueWrite, StoredDialogue
+from bot.db.dialogues import DialogueWrite, NewPlan, StoredDialogue
 from bot.db.models import utc_now
+from bot.domain.catalog import Catalog
+from bot.domain.coach import CoachKit, SavePlan, progress_from_json
 from bot.domain.model import Context, Event, ZoneResolver
 from bot.domain.screening import (
     CompleteScreening,
@@ -32,7 +34,7 @@ from bot.domain.screening import (
     step,
 )
 from bot.services.group_commit import GroupCommitter
-from bot.services.matching import LabelMatcher
+from bot.services.matching import ExerciseMatcher, LabelMatcher
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +67,15 @@ class ConversationService:
         content: ContentLibrary,
         zones: ZoneResolver,
         clock: Callable[[], datetime] = utc_now,
+        catalog: Catalog | None = None,
     ) -> None:
         self.engine = engine
         self.content = content
         self.zones = zones
         self.clock = clock
         self.matcher = LabelMatcher(content)
+        self.catalog = catalog
+        self.find_exercises = ExerciseMatcher(catalog) if catalog is not None else None
         self.cache: OrderedDict[int, StoredDialogue] = OrderedDict()
         self.committer: GroupCommitter[DialogueWrite, StoredDialogue] = GroupCommitter(
             self._write_batch)
@@ -103,12 +108,20 @@ class ConversationService:
     def _decide(self, sender: Sender, event: Event) -> tuple[Outcome, DialogueWrite | None]:
         stored = self._stored(sender.telegram_id)
         now = self.clock()
-        context = Context(now=now, zones=self.zones, first_name=sender.first_name)
+        context = Context(now=now, zones=self.zones, first_name=sender.first_name,
+                          coach=self._coach_kit(stored))
         base = Dialogue(stored.state, stored.answers, stored.draft, stored.turn)
         outcome = step(base, event, context, self.matcher)
         if outcome.dialogue == base and not outcome.effects and stored.active:
             return outcome, None  # nothing to store: a hint, a stale tap, /help
         return outcome, _write_for(sender, stored, outcome, now)
+
+    def _coach_kit(self, stored: StoredDialogue) -> CoachKit | None:
+        if self.catalog is None or self.find_exercises is None:
+            return None
+        return CoachKit(self.catalog, self.find_exercises,
+                        progress_from_json(stored.plan.progress), stored.plan.number,
+                        stored.plan.plan)
 
     def _stored(self, telegram_id: int) -> StoredDialogue:
         cached = self.cache.get(telegram_id)
@@ -150,6 +163,7 @@ def _write_for(sender: Sender, stored: StoredDialogue, outcome: Outcome,
     new = outcome.dialogue
     answers: list[tuple[str, Any]] = []
     changes: dict[str, Any] = {} if stored.active else {"active": True}
+    new_plan: NewPlan | None = None
     for effect in outcome.effects:
         if isinstance(effect, RecordAnswer):
             answers.append((effect.question, effect.value))
@@ -157,6 +171,9 @@ def _write_for(sender: Sender, stored: StoredDialogue, outcome: Outcome,
             changes["timezone"] = effect.zone
         elif isinstance(effect, CompleteScreening):
             changes["screened_at"] = now
+        elif isinstance(effect, SavePlan):
+            new_plan = NewPlan(effect.reason, dict(effect.plan), dict(effect.progress),
+                               list(effect.changes))
     return DialogueWrite(sender.telegram_id, sender.first_name, sender.language, stored,
                          new.state, dict(new.answers), dict(new.draft), new.turn, now,
-                         answers, changes)
+                         answers, changes, new_plan)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz, process
 
 from bot.content.library import ContentLibrary
+from bot.domain.catalog import Catalog
 
 # High enough that "speeed" finds "speed" but "hello" finds nothing.
 FUZZY_CUTOFF = 84.0
@@ -47,3 +48,54 @@ class LabelMatcher:
                 phrases.append(self.content.labels[key])
             pairs += [(normalise(p), option) for p in phrases if normalise(p)]
         return pairs
+
+
+# "clamshel" and "bike pedals" find their exercise; "hello" finds nothing.
+EXERCISE_CUTOFF = 80.0
+FILLER_WORDS = frozenset({"the", "a", "an", "my", "that", "this", "one", "exercise", "move",
+                          "how", "do", "i", "to", "please", "show", "me"})
+# Candidates this close to the best are offered as buttons instead of guessing.
+EXERCISE_TIE_MARGIN = 4.0
+
+
+class ExerciseMatcher:
+    """Finds exercises by name or alias: one id when sure, several when it is a close call."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.phrases: list[tuple[str, str]] = [
+            (normalise(phrase), exercise.id)
+            for exercise in catalog.exercises.values()
+            for phrase in (exercise.name, *exercise.aliases, exercise.id.replace("_", " "))
+            if normalise(phrase)
+        ]
+
+    def __call__(self, text: str) -> list[str]:
+        said = normalise(text)
+        if not said:
+            return []
+        exact = [i for p, i in self.phrases if p == said]
+        if exact:
+            return _unique(exact)
+        scored = [(_word_cover(said, phrase), i) for phrase, i in self.phrases]
+        best = max((score for score, _ in scored), default=0.0)
+        if best < EXERCISE_CUTOFF:
+            return []
+        ranked = sorted((s for s in scored if s[0] >= best - EXERCISE_TIE_MARGIN), reverse=True)
+        return _unique([i for _, i in ranked])[:4]
+
+
+def _word_cover(said: str, phrase: str) -> float:
+    """How well every word typed matches some word of the phrase (typos allowed), 0-100.
+
+    Whole-string scorers reward a short word hiding inside a long name ("hello" in
+    "clamshell"); asking each typed word to find its own partner does not.
+    """
+    words = phrase.split()
+    typed = [w for w in said.split() if w not in FILLER_WORDS]
+    if not typed:
+        return 0.0
+    return min(max(fuzz.ratio(w, p) for p in words) for w in typed)
+
+
+def _unique(ids: list[str]) -> list[str]:
+    return list(dict.fromkeys(ids))

@@ -1,0 +1,396 @@
+"""After screening: /today, /plan, /exercise, /retest, the guided walk-through. Pure.
+
+The screening machine (screening.py) hands every event here once the runner is screened.
+The program is rebuilt from the answers, the stored progress and the exercise catalog on each
+request (it is cheap and deterministic); a changed program is stored as a new plan version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from bot.domain.catalog import Catalog
+from bot.domain.model import Button, Choice, Command, Context, Reply
+from bot.domain.parsing import WEEKDAYS
+from bot.domain.program import (
+    DayPlan,
+    PlanItem,
+    Progress,
+    WeekPlan,
+    build_week,
+    local_date,
+    next_session,
+    profile_from_answers,
+    today,
+)
+
+READY, WALK, RETEST = "ready", "walk", "retest"
+COACH_STATES = frozenset({READY, WALK, RETEST})
+COACH_COMMANDS = ("today", "plan", "exercise", "settings", "retest")
+RETEST_QUESTIONS = ("thigh_left", "thigh_right", "knee_lift")
+WALK_OUTCOMES = ("done", "hard", "pain", "skip")
+FLEXION_STEPS = 4
+
+# Free text -> exercise ids, best match first; empty when nothing is close.
+ExerciseFinder = Callable[[str], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class CoachKit:
+    """What the coach reads besides the dialogue: the library and what is stored so far."""
+
+    catalog: Catalog
+    find_exercises: ExerciseFinder
+    progress: Progress = field(default_factory=Progress)
+    plan_number: int = 0
+    last_plan: Mapping[str, object] | None = None
+
+
+@dataclass(frozen=True)
+class SavePlan:
+    """Store ``plan`` as the user's next plan version, with the reason it changed."""
+
+    reason: str
+    plan: Mapping[str, object]
+    progress: Mapping[str, object]
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A walk-through finished or stopped: what was planned and what happened to each item."""
+
+    local_date: str
+    day_kind: str
+    outcomes: Mapping[str, str]
+
+
+# --- the plan as stored data ----------------------------------------------------------------
+
+
+def plan_for(answers: Mapping[str, object], kit: CoachKit) -> WeekPlan:
+    return build_week(profile_from_answers(answers), kit.catalog, kit.progress)
+
+
+def plan_to_json(plan: WeekPlan) -> dict[str, object]:
+    return {"flexion_step": plan.flexion_step, "failing_sides": list(plan.failing_sides),
+            "days": [{"weekday": d.weekday, "kind": d.kind, "session": d.session,
+                      "items": [_item_json(i) for i in d.items]} for d in plan.days]}
+
+
+def _item_json(item: PlanItem) -> dict[str, object]:
+    return {"exercise": item.exercise, "side": item.side, "sets": item.dose.sets,
+            "why": item.why.key, "block": item.block}
+
+
+def progress_to_json(progress: Progress) -> dict[str, object]:
+    return {"flexion_step": progress.flexion_step, "retest_left": progress.retest_left,
+            "retest_right": progress.retest_right, "cleared": progress.cleared,
+            "levels": dict(progress.levels), "week": progress.week}
+
+
+def progress_from_json(raw: Mapping[str, object]) -> Progress:
+    step = raw.get("flexion_step")
+    levels = raw.get("levels")
+    week = raw.get("week")
+    return Progress(
+        flexion_step=step if isinstance(step, int) else None,
+        retest_left=bool(raw.get("retest_left")), retest_right=bool(raw.get("retest_right")),
+        cleared=bool(raw.get("cleared")),
+        levels={str(k): int(v) for k, v in levels.items() if isinstance(v, int)}
+        if isinstance(levels, Mapping) else {},
+        week=week if isinstance(week, int) else 0)
+
+
+def plan_changes(before: Mapping[str, object] | None,
+                 after: Mapping[str, object]) -> tuple[str, ...]:
+    """One line key per weekday whose plan changed: ``"<day>:<old kind>:<new kind>"``."""
+    if before is None:
+        return ()
+    old, new = _days_by_name(before), _days_by_name(after)
+    return tuple(f"{day}:{old.get(day, ('rest', ()))[0]}:{new[day][0]}"
+                 for day in WEEKDAYS if day in new and old.get(day) != new[day])
+
+
+def _days_by_name(plan: Mapping[str, object]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    days = plan.get("days")
+    if not isinstance(days, list):
+        return {}
+    return {str(d["weekday"]): (str(d["kind"]), tuple(str(i["exercise"]) for i in d["items"]))
+            for d in days if isinstance(d, dict)}
+
+
+def save_plan(reason: str, answers: Mapping[str, object], kit: CoachKit,
+              progress: Progress | None = None) -> SavePlan:
+    progress = progress or kit.progress
+    plan = plan_to_json(build_week(profile_from_answers(answers), kit.catalog, progress))
+    return SavePlan(reason, plan, progress_to_json(progress), plan_changes(kit.last_plan, plan))
+
+
+# --- what the runner sees --------------------------------------------------------------------
+
+
+def item_view(item: PlanItem, catalog: Catalog) -> dict[str, object]:
+    exercise = catalog.exercise(item.exercise)
+    dose = item.dose
+    return {
+        "id": exercise.id, "name": exercise.name, "sets": dose.sets,
+        "reps": list(dose.reps) if dose.reps else None,
+        "hold": list(dose.hold_seconds) if dose.hold_seconds else None,
+        "duration": list(dose.duration_seconds) if dose.duration_seconds else None,
+        "distance": dose.distance_m, "rest": dose.rest_seconds, "per_side": dose.per_side,
+        "side": item.side, "cues": list(exercise.cues[:2]), "why": item.why.key,
+        "why_params": dict(item.why.params), "phase": item.phase,
+        "variant": exercise.without_equipment if item.without_equipment else None,
+    }
+
+
+def day_view(day: DayPlan, on: date, catalog: Catalog) -> dict[str, object]:
+    return {"weekday": day.weekday, "date": on.isoformat(), "kind": day.kind,
+            "title": day.title, "session": day.session,
+            "moves": [item_view(i, catalog) for i in day.items]}
+
+
+def today_reply(d_turn: int, answers: Mapping[str, object], ctx: Context,
+                kit: CoachKit) -> Reply:
+    plan = plan_for(answers, kit)
+    on = _local_today(answers, ctx)
+    day = today(plan, on)
+    upcoming = next_session(plan, on)
+    params = {"day": day_view(day, on, kit.catalog), "notices": [n.key for n in plan.notices],
+              "next": day_view(upcoming[1], upcoming[0], kit.catalog) if upcoming else None,
+              "run_time": answers.get("run_time"), "red_flags": bool(answers.get("red_flags"))}
+    buttons: list[Button] = []
+    if day.items:
+        buttons.append(Button("today.start", f"{d_turn}|start"))
+    buttons.append(Button("today.week", f"{d_turn}|week"))
+    return Reply("today", params, (tuple(buttons),))
+
+
+def week_reply(answers: Mapping[str, object], ctx: Context, kit: CoachKit) -> Reply:
+    plan = plan_for(answers, kit)
+    on = _local_today(answers, ctx)
+    monday = on - timedelta(days=on.weekday())
+    days = [day_view(day, monday + timedelta(days=i), kit.catalog)
+            for i, day in enumerate(plan.days)]
+    return Reply("plan_week", {"days": days, "today": on.isoformat(),
+                               "flexion_step": plan.flexion_step,
+                               "failing_sides": list(plan.failing_sides),
+                               "notices": [n.key for n in plan.notices]})
+
+
+def _local_today(answers: Mapping[str, object], ctx: Context) -> date:
+    return local_date(ctx.now, str(answers.get("timezone") or "UTC"))
+
+
+def exercise_reply(exercise_id: str, kit: CoachKit) -> Reply:
+    exercise = kit.catalog.exercise(exercise_id)
+    names = {e.id: e.name for e in kit.catalog.exercises.values()}
+    dose = exercise.dose
+    return Reply("exercise_howto", {
+        "name": exercise.name, "how_to": exercise.how_to, "cues": list(exercise.cues),
+        "mistake": exercise.mistake, "equipment": list(exercise.equipment),
+        "variant": exercise.without_equipment, "one_sided": exercise.one_sided,
+        "sets": dose.sets, "reps": list(dose.reps) if dose.reps else None,
+        "hold": list(dose.hold_seconds) if dose.hold_seconds else None,
+        "duration": list(dose.duration_seconds) if dose.duration_seconds else None,
+        "distance": dose.distance_m, "per_side": dose.per_side,
+        "easier": names.get(exercise.easier or ""), "harder": names.get(exercise.harder or ""),
+        "motions": list(exercise.motions)})
+
+
+def _pick_exercise_reply(turn: int, ids: Sequence[str], said: str, kit: CoachKit) -> Reply:
+    buttons = tuple((Button(f"exercise.{i}", f"{turn}|ex:{i}"),) for i in ids[:4])
+    return Reply("exercise_pick", {"said": said}, buttons)
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoachOutcome:
+    """What the coach decided; screening.py wraps it into its own Outcome."""
+
+    state: str
+    draft: Mapping[str, object]
+    replies: tuple[Reply, ...]
+    effects: tuple[SavePlan | SessionRecord, ...] = ()
+    answers: Mapping[str, object] | None = None  # new answers (a re-test), else unchanged
+    recorded: tuple[tuple[str, str], ...] = ()  # (question, value) answers to store
+    toast: str | None = None
+    close_source: bool = False
+    advance_turn: bool = True
+
+
+def on_command(state: str, draft: Mapping[str, object], turn: int, cmd: Command,
+               answers: Mapping[str, object], ctx: Context, kit: CoachKit) -> CoachOutcome:
+    if cmd.name == "today":
+        return CoachOutcome(READY, {}, (today_reply(turn + 1, answers, ctx, kit),))
+    if cmd.name == "plan":
+        return CoachOutcome(READY, {}, (week_reply(answers, ctx, kit),))
+    if cmd.name == "exercise":
+        return _on_exercise(cmd.args, turn, kit)
+    if cmd.name == "retest":
+        return _start_retest(turn, answers)
+    raise ValueError(f"not a coach command: {cmd.name}")
+
+
+def _on_exercise(said: str, turn: int, kit: CoachKit) -> CoachOutcome:
+    if not said.strip():
+        return CoachOutcome(READY, {}, (Reply("exercise_ask",
+                                              {"examples": _examples(kit)}),))
+    found = list(kit.find_exercises(said[:80]))
+    if not found:
+        return CoachOutcome(READY, {}, (Reply("exercise_unknown",
+                                              {"said": said[:80], "examples": _examples(kit)}),))
+    if len(found) == 1:
+        return CoachOutcome(READY, {}, (exercise_reply(found[0], kit),))
+    return CoachOutcome(READY, {}, (_pick_exercise_reply(turn + 1, found, said[:80], kit),))
+
+
+def _examples(kit: CoachKit) -> list[str]:
+    return [kit.catalog.exercise(i).name for i in ("side_plank_clamshell", "supine_bike_pedals")
+            if i in kit.catalog.exercises]
+
+
+def on_choice(state: str, draft: Mapping[str, object], turn: int, choice: Choice,
+              answers: Mapping[str, object], ctx: Context, kit: CoachKit) -> CoachOutcome:
+    value = choice.value
+    if state == WALK and value in WALK_OUTCOMES:
+        return _walk_answer(draft, turn, value, kit)
+    if state == RETEST:
+        return _retest_answer(draft, turn, value, answers, kit)
+    if value == "start":
+        return _start_walk(turn, answers, ctx, kit)
+    if value == "week":
+        return CoachOutcome(state, draft, (week_reply(answers, ctx, kit),), advance_turn=False)
+    if value.startswith("ex:") and value[3:] in kit.catalog.exercises:
+        return CoachOutcome(READY, {}, (exercise_reply(value[3:], kit),), close_source=True)
+    return CoachOutcome(state, draft, (), toast="toast.stale", advance_turn=False)
+
+
+# --- the guided walk-through -----------------------------------------------------------------
+
+
+def _start_walk(turn: int, answers: Mapping[str, object], ctx: Context,
+                kit: CoachKit) -> CoachOutcome:
+    on = _local_today(answers, ctx)
+    day = today(plan_for(answers, kit), on)
+    if not day.items:
+        return CoachOutcome(READY, {}, (today_reply(turn + 1, answers, ctx, kit),))
+    views = [item_view(i, kit.catalog) for i in day.items]
+    draft = {"date": on.isoformat(), "kind": day.kind, "items": views, "index": 0,
+             "outcomes": {}}
+    return CoachOutcome(WALK, draft, (walk_reply(draft, turn + 1),), close_source=True)
+
+
+def walk_reply(draft: Mapping[str, object], turn: int) -> Reply:
+    items = _walk_items(draft)
+    index = int(str(draft.get("index", 0)))
+    buttons = (tuple(Button(f"walk.{o}", f"{turn}|{o}") for o in WALK_OUTCOMES[:2]),
+               tuple(Button(f"walk.{o}", f"{turn}|{o}") for o in WALK_OUTCOMES[2:]))
+    return Reply("walk_step", {"item": items[index], "number": index + 1,
+                               "total": len(items)}, buttons)
+
+
+def _walk_items(draft: Mapping[str, object]) -> list[Mapping[str, object]]:
+    items = draft.get("items")
+    return [i for i in items if isinstance(i, Mapping)] if isinstance(items, list) else []
+
+
+def _walk_answer(draft: Mapping[str, object], turn: int, outcome: str,
+                 kit: CoachKit) -> CoachOutcome:
+    items = _walk_items(draft)
+    index = int(str(draft.get("index", 0)))
+    raw = draft.get("outcomes")
+    outcomes = {**(raw if isinstance(raw, Mapping) else {}), str(items[index]["id"]): outcome}
+    notes = (Reply("walk_pain_stop", {"name": items[index]["name"]}),) if outcome == "pain" else ()
+    if index + 1 < len(items):
+        nxt = {**draft, "index": index + 1, "outcomes": outcomes}
+        return CoachOutcome(WALK, nxt, (*notes, walk_reply(nxt, turn + 1)), close_source=True)
+    return finish_walk(draft, outcomes, notes)
+
+
+def finish_walk(draft: Mapping[str, object], outcomes: Mapping[str, str],
+                notes: tuple[Reply, ...] = ()) -> CoachOutcome:
+    items = _walk_items(draft)
+    record = SessionRecord(str(draft.get("date")), str(draft.get("kind")),
+                           {str(k): str(v) for k, v in outcomes.items()})
+    counts = {o: sum(1 for v in outcomes.values() if v == o) for o in WALK_OUTCOMES}
+    done = Reply("walk_done", {"counts": counts, "total": len(items),
+                               "finished": len(outcomes) == len(items)})
+    return CoachOutcome(READY, {}, (*notes, done), (record,), close_source=True)
+
+
+def stop_walk(draft: Mapping[str, object]) -> CoachOutcome:
+    raw = draft.get("outcomes")
+    outcomes = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, Mapping) else {}
+    if not outcomes:
+        return CoachOutcome(READY, {}, (Reply("walk_stopped"),))
+    return finish_walk(draft, outcomes)
+
+
+# --- re-testing ------------------------------------------------------------------------------
+
+
+def _start_retest(turn: int, answers: Mapping[str, object]) -> CoachOutcome:
+    if answers.get("red_flags"):
+        return CoachOutcome(READY, {}, (Reply("retest_red_flag"),))
+    draft = {"step": 0, "results": {}}
+    return CoachOutcome(RETEST, draft, (Reply("retest_intro"), retest_reply(draft, turn + 1)))
+
+
+def retest_question(draft: Mapping[str, object]) -> str:
+    return RETEST_QUESTIONS[int(str(draft.get("step", 0)))]
+
+
+def retest_reply(draft: Mapping[str, object], turn: int) -> Reply:
+    question = retest_question(draft)
+    options = ("pass", "fail", "hurt") if question != "knee_lift" else ("pass", "fail")
+    buttons = tuple((Button(f"{question}.{o}", f"{turn}|{o}"),) for o in options)
+    return Reply(f"q_{question}", {"current": None, "editing": False}, buttons)
+
+
+def retest_options(draft: Mapping[str, object]) -> tuple[str, ...]:
+    return ("pass", "fail") if retest_question(draft) == "knee_lift" else ("pass", "fail", "hurt")
+
+
+def _retest_answer(draft: Mapping[str, object], turn: int, value: str,
+                   answers: Mapping[str, object], kit: CoachKit) -> CoachOutcome:
+    if value not in retest_options(draft):
+        return CoachOutcome(RETEST, draft, (), toast="toast.stale", advance_turn=False)
+    question = retest_question(draft)
+    raw = draft.get("results")
+    results = {**(raw if isinstance(raw, Mapping) else {}), question: value}
+    step = int(str(draft.get("step", 0))) + 1
+    if step < len(RETEST_QUESTIONS):
+        nxt = {"step": step, "results": results}
+        return CoachOutcome(RETEST, nxt, (retest_reply(nxt, turn + 1),),
+                            recorded=((question, value),), close_source=True)
+    return _retest_done(results, answers, kit, (question, value))
+
+
+def _retest_done(results: Mapping[str, object], answers: Mapping[str, object], kit: CoachKit,
+                 last: tuple[str, str]) -> CoachOutcome:
+    before = {q: answers.get(q) for q in RETEST_QUESTIONS}
+    new_answers = {**answers, **results}
+    progress = _progress_after_retest(kit.progress, before, results)
+    saved = save_plan("retest", new_answers, kit, progress)
+    reply = Reply("retest_done", {"before": before, "after": dict(results),
+                                  "step": progress.flexion_step, "changes": list(saved.changes)})
+    return CoachOutcome(READY, {}, (reply,), (saved,), answers=new_answers, recorded=(last,),
+                        close_source=True)
+
+
+def _progress_after_retest(progress: Progress, before: Mapping[str, object],
+                           after: Mapping[str, object]) -> Progress:
+    """A pass unlocks: a side that now reaches its ribs, and the next flexion step."""
+    left = progress.retest_left or after.get("thigh_left") == "pass"
+    right = progress.retest_right or after.get("thigh_right") == "pass"
+    step = progress.flexion_step or (3 if before.get("knee_lift") == "pass" else 1)
+    all_pass = all(after.get(q) == "pass" for q in RETEST_QUESTIONS)
+    if all_pass:
+        step = min(step + 1, FLEXION_STEPS)
+    return replace(progress, retest_left=left, retest_right=right, flexion_step=step)
