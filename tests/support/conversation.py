@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 
 from bot.content.library import RenderedMessage
@@ -60,11 +62,18 @@ class Runner:
     def command(self, name: str) -> Response:
         return self.send(Command(name))
 
+    def send_command(self, name: str, args: str) -> Response:
+        return self.send(Command(name, args))
+
     def share_location(self, latitude: float, longitude: float) -> Response:
         return self.send(Location(latitude, longitude))
 
     def texts(self) -> str:
         return "\n".join(m.text for m in self.last)
+
+    def plain(self) -> str:
+        """The last messages as a reader sees them: no HTML tags, entities decoded."""
+        return html.unescape(re.sub(r"<[^>]+>", "", self.texts()))
 
     def walk(self, steps: list[tuple[str, str]]) -> None:
         for how, what in steps:

@@ -1,0 +1,279 @@
+"""After screening, through the service and a real database: /today, the walk-through, /plan,
+/exercise, /settings and /retest, as a runner would use them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, select
+
+from bot.content.exercises import load_catalog
+from bot.content.library import ContentLibrary
+from bot.db.engine import make_session_factory
+from bot.db.models import PlanVersion, ScreeningAnswer
+from bot.domain.catalog import Catalog
+from bot.services.conversation import ConversationService
+from bot.services.zones import GeoZoneResolver
+from tests.conftest import ROOT
+from tests.support.conversation import Runner
+
+MONDAY_MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
+THURSDAY = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+# Runs Monday, Wednesday and Saturday at 18:00 in Berlin; speed; a band; 15 minutes.
+SCREENING: list[tuple[str, str]] = [
+    ("tap", "none"), ("tap", "none"), ("tap", "pass"), ("tap", "pass"), ("tap", "pass"),
+    ("tap", "speed"), ("tap", "t:band"), ("tap", "done"), ("type", "mon wed sat"),
+    ("type", "18:00"), ("type", "Berlin"), ("tap", "yes"), ("tap", "15"),
+]
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog(ROOT / "content")
+
+
+@pytest.fixture
+def content_with_names(catalog: Catalog) -> ContentLibrary:
+    content = ContentLibrary(ROOT / "content")
+    content.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
+    return content
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(MONDAY_MORNING)
+
+
+@pytest.fixture
+def make_runner(engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneResolver,
+                catalog: Catalog, clock: Clock) -> Callable[[], Runner]:
+    def make() -> Runner:
+        service = ConversationService(engine, content_with_names, zones, clock, catalog)
+        return Runner(service)
+    return make
+
+
+@pytest.fixture
+def screened(make_runner: Callable[[], Runner]) -> Runner:
+    runner = make_runner()
+    runner.command("start")
+    runner.walk(SCREENING)
+    runner.tap("confirm")
+    return runner
+
+
+def plans(engine: Engine) -> list[PlanVersion]:
+    with make_session_factory(engine)() as session:
+        return list(session.scalars(select(PlanVersion).order_by(PlanVersion.number)))
+
+
+def answers_for(engine: Engine, question: str) -> list[object]:
+    with make_session_factory(engine)() as session:
+        rows = session.scalars(select(ScreeningAnswer).where(ScreeningAnswer.question == question)
+                               .order_by(ScreeningAnswer.id))
+        return [r.value for r in rows]
+
+
+def test_finishing_the_screening_shows_the_plan_and_today(screened: Runner,
+                                                          engine: Engine) -> None:
+    text = screened.plain()
+    assert "You're all set" in text
+    assert "Monday: Run day" in text
+    assert "Do these before your 18:00 run." in text
+    assert set(screened.keyboard_turn) == {"start", "week"}
+    (first,) = plans(engine)
+    assert first.reason == "screening"
+    assert [d["kind"] for d in first.plan["days"]] == ["run", "strength", "run", "rest", "strength",
+                                                       "run", "rest"]
+
+
+def test_today_walks_through_every_exercise_and_finishes(screened: Runner) -> None:
+    screened.command("today")
+    planned = screened.plain().count("Why:")
+    assert planned >= 4
+
+    screened.tap("start")
+    seen = []
+    for number in range(1, planned + 1):
+        assert f"{number}/{planned} · " in screened.plain()
+        seen.append(screened.plain().split("\n")[0])
+        screened.tap("hard" if number == 2 else "done")
+
+    assert len(set(seen)) == planned
+    assert "Session done." in screened.plain()
+    assert f"{planned - 1} done, 1 hard of {planned}" in screened.plain()
+
+
+def test_pain_stops_that_exercise_and_says_so(screened: Runner) -> None:
+    screened.command("today")
+    screened.tap("start")
+    name = screened.plain().split(" · ", 1)[1].split("\n")[0]
+
+    screened.tap("pain")
+
+    assert f"Stop {name} for today" in screened.plain()
+    assert "2/" in screened.plain()
+
+
+def test_cancel_mid_walk_keeps_what_was_done(screened: Runner) -> None:
+    screened.command("today")
+    screened.tap("start")
+    screened.tap("done")
+
+    screened.command("cancel")
+
+    assert "Session stopped." in screened.plain()
+    assert "1 done" in screened.plain()
+
+
+def test_a_restart_mid_walk_carries_on_at_the_same_exercise(
+    screened: Runner, make_runner: Callable[[], Runner]
+) -> None:
+    screened.command("today")
+    screened.tap("start")
+    screened.tap("done")
+    second = screened.plain().split("\n")[0]
+
+    after_restart = make_runner()
+    after_restart.type("what now?")
+
+    assert after_restart.plain().startswith("I didn't catch “what now?”")
+    assert second in after_restart.plain()
+    after_restart.type("done")
+    assert "3/" in after_restart.plain()
+
+
+def test_a_double_tapped_start_starts_one_walk(screened: Runner) -> None:
+    screened.command("today")
+    start = screened.keyboard_turn["start"]
+    screened.tap("start")
+    first_step = screened.plain()
+
+    response = screened.send(start)
+
+    assert response.toast == "That button belongs to an earlier question."
+    assert response.messages == ()
+    assert screened.plain() == first_step
+
+
+def test_right_after_local_midnight_today_is_the_new_day(screened: Runner, clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # Wednesday 00:30 in Berlin
+
+    screened.command("today")
+
+    assert screened.plain().startswith("Wednesday: Run day")
+
+
+def test_a_rest_day_says_so_and_names_the_next_session(screened: Runner, clock: Clock) -> None:
+    clock.now = THURSDAY
+
+    screened.command("today")
+
+    assert "Thursday: Rest day" in screened.plain()
+    assert "Next up: Friday" in screened.plain()
+    assert set(screened.keyboard_turn) == {"week"}
+
+
+def test_plan_shows_all_seven_days_and_marks_today(screened: Runner) -> None:
+    screened.command("plan")
+    text = screened.plain()
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
+        assert day in text
+    assert "👉 Monday" in text
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("clamshell", "Side-plank clamshell"),
+    ("clamshel", "Side-plank clamshell"),
+    ("bike pedals", "Supine bike pedals"),
+    ("hill sprints", "Hill sprints"),
+])
+def test_exercise_how_to_by_fuzzy_name(screened: Runner, typed: str, expected: str) -> None:
+    screened.send_command("exercise", typed)
+    assert screened.plain().startswith(expected)
+    assert "Keep in mind" in screened.plain()
+
+
+def test_an_ambiguous_exercise_name_asks_with_buttons(screened: Runner) -> None:
+    screened.send_command("exercise", "bridge")
+    assert "Which one do you mean?" in screened.plain()
+    choices = [v for v in screened.keyboard_turn if v.startswith("ex:")]
+    assert "ex:single_leg_bridge" in choices
+
+    screened.tap("ex:single_leg_bridge")
+
+    assert screened.plain().startswith("Single-leg bridge")
+
+
+def test_unknown_and_missing_exercise_names_get_a_helpful_answer(screened: Runner) -> None:
+    screened.send_command("exercise", "hello there")
+    assert "I couldn't find an exercise called “hello there”" in screened.plain()
+    screened.send_command("exercise", "")
+    assert "Which exercise?" in screened.plain()
+
+
+def test_settings_change_run_days_and_the_plan_follows(screened: Runner,
+                                                       engine: Engine) -> None:
+    screened.command("settings")
+    screened.tap("run_days")
+    screened.type("tue thu")
+    screened.tap("confirm")
+
+    text = screened.plain()
+    assert "Your plan changed:" in text
+    assert "Monday: run day → " in text
+    assert "Tuesday: strength day → run day" in text
+    latest = plans(engine)[-1]
+    assert latest.reason == "settings"
+    assert [d["kind"] for d in latest.plan["days"]][1] == "run"
+
+
+def test_retest_adds_rows_and_unlocks_the_next_flexion_step(screened: Runner,
+                                                            engine: Engine) -> None:
+    screened.command("retest")
+    screened.tap("pass")
+    screened.tap("pass")
+    screened.tap("pass")
+
+    assert "Re-test saved." in screened.plain()
+    assert "step 4 of 4" in screened.plain()
+    assert answers_for(engine, "knee_lift") == ["pass", "pass"]
+    latest = plans(engine)[-1]
+    assert latest.reason == "retest"
+    assert latest.details["progress"]["flexion_step"] == 4
+
+
+def test_coach_commands_wait_for_the_screening(make_runner: Callable[[], Runner]) -> None:
+    runner = make_runner()
+    runner.command("start")
+    runner.command("today")
+    assert "Let's finish your screening first" in runner.plain()
+    assert "How do your hips feel when you run?" in runner.plain()
+
+
+def test_a_red_flag_gets_gentle_mobility_and_no_retest(make_runner: Callable[[], Runner]
+                                                       ) -> None:
+    runner = make_runner()
+    runner.command("start")
+    runner.tap("none")
+    runner.tap("t:sharp")
+    runner.tap("done")
+    runner.walk(SCREENING[5:])
+    runner.tap("confirm")
+
+    assert "gentle, pain-free mobility only" in runner.plain()
+    runner.command("plan")
+    assert "Strength" not in runner.plain()
+    runner.command("retest")
+    assert "on hold while you have a warning sign" in runner.plain()
