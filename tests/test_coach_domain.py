@@ -1,0 +1,146 @@
+"""The coach states (ready, walk, re-test) as a pure machine: any input is answered, nothing
+stored is lost, and every reply renders."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.content.exercises import load_catalog
+from bot.content.library import ContentLibrary
+from bot.domain.coach import CoachKit, SavePlan, SessionRecord
+from bot.domain.model import Choice, Command, Context, Location, Text, parse_button_data
+from bot.domain.screening import Dialogue, Outcome, RecordAnswer, step
+from bot.services.matching import ExerciseMatcher, LabelMatcher
+from bot.services.zones import GeoZoneResolver
+from tests.conftest import ROOT
+
+CATALOG = load_catalog(ROOT / "content")
+CONTENT = ContentLibrary(ROOT / "content")
+CONTENT.add_labels({f"exercise.{e.id}": e.name for e in CATALOG.exercises.values()})
+MATCHER = LabelMatcher(CONTENT)
+KIT = CoachKit(CATALOG, ExerciseMatcher(CATALOG))
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
+ANSWERS = {"pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "fail",
+           "knee_lift": "pass", "goal": "speed", "equipment": ["band"],
+           "run_days": ["mon", "wed", "sat"], "run_time": "18:00",
+           "timezone": "Europe/Berlin", "minutes": 15}
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Context:
+    return Context(now=NOW, zones=GeoZoneResolver(), first_name="Ana", coach=KIT)
+
+
+def render_all(out: Outcome) -> list[str]:
+    texts = []
+    for reply in out.replies:
+        message = CONTENT.render(reply)
+        assert message.text.strip(), reply.template
+        texts.append(message.text)
+        for row in reply.buttons:
+            for button in row:
+                choice = parse_button_data(button.data)
+                assert choice is not None, button
+                assert len(button.data.encode()) <= 64
+    return texts
+
+
+def coach_states(ctx: Context) -> list[Dialogue]:
+    ready = Dialogue("ready", ANSWERS, {}, 20)
+    states = [ready]
+    walking = step(ready, Choice(20, "start"), ctx, MATCHER).dialogue
+    while walking.state == "walk":
+        states.append(walking)
+        walking = step(walking, Choice(walking.turn, "done"), ctx, MATCHER).dialogue
+    retest = step(ready, Command("retest"), ctx, MATCHER).dialogue
+    while retest.state == "retest":
+        states.append(retest)
+        retest = step(retest, Choice(retest.turn, "fail"), ctx, MATCHER).dialogue
+    return states
+
+
+def test_the_walk_and_the_retest_states_are_reached(ctx: Context) -> None:
+    states = [d.state for d in coach_states(ctx)]
+    assert states.count("walk") >= 4
+    assert states.count("retest") == 3
+
+
+PROPERTY = settings(max_examples=300, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow,
+                                           HealthCheck.function_scoped_fixture])
+TEXTS = st.one_of(st.text(), st.text(min_size=1000, max_size=6000),
+                  st.sampled_from(["done", "hard", "pain", "skip", "pass", "fail", "/today",
+                                   "💥" * 5000, "<b>", "{{ x }}", "bridge", " "]))
+COMMANDS = st.builds(Command, st.sampled_from(["today", "plan", "exercise", "settings",
+                                               "retest", "help", "cancel", "start", "nope"]),
+                     st.text(max_size=200))
+
+
+@PROPERTY
+@given(data=st.data())
+def test_any_text_or_command_is_answered_and_keeps_the_answers(ctx: Context,
+                                                               data: st.DataObject) -> None:
+    d = data.draw(st.sampled_from(coach_states(ctx)))
+    event = data.draw(st.one_of(TEXTS.map(Text), COMMANDS))
+
+    out = step(d, event, ctx, MATCHER)
+
+    assert out.replies or out.toast
+    render_all(out)
+    recorded = {e.question for e in out.effects if isinstance(e, RecordAnswer)}
+    for question, value in ANSWERS.items():
+        if question not in recorded and out.dialogue.state != "ask:pain":
+            assert out.dialogue.answers.get(question) == value
+
+
+@PROPERTY
+@given(data=st.data())
+def test_a_button_from_another_turn_changes_nothing(ctx: Context, data: st.DataObject) -> None:
+    d = data.draw(st.sampled_from([s for s in coach_states(ctx) if s.state != "ready"]))
+    turn = data.draw(st.integers(min_value=0).filter(lambda t: t != d.turn))
+    value = data.draw(st.sampled_from(["done", "hard", "pain", "skip", "pass", "fail", "x"]))
+
+    out = step(d, Choice(turn, value), ctx, MATCHER)
+
+    assert out == Outcome(d, toast="toast.stale")
+
+
+def test_a_location_in_a_coach_state_is_answered(ctx: Context) -> None:
+    for d in coach_states(ctx):
+        out = step(d, Location(52.5, 13.4), ctx, MATCHER)
+        assert render_all(out)
+        assert out.dialogue.answers == d.answers
+
+
+def test_finishing_a_walk_records_the_session(ctx: Context) -> None:
+    d = Dialogue("ready", ANSWERS, {}, 20)
+    out = step(d, Choice(20, "start"), ctx, MATCHER)
+    outcomes = []
+    while out.dialogue.state == "walk":
+        value = "pain" if not outcomes else "skip"
+        outcomes.append(value)
+        out = step(out.dialogue, Choice(out.dialogue.turn, value), ctx, MATCHER)
+
+    (record,) = [e for e in out.effects if isinstance(e, SessionRecord)]
+    assert record.local_date == "2026-11-23"
+    assert list(record.outcomes.values()) == outcomes
+    assert "1 painful" in render_all(out)[-1]
+
+
+def test_a_retest_records_each_answer_and_saves_a_plan(ctx: Context) -> None:
+    out = step(Dialogue("ready", ANSWERS, {}, 20), Command("retest"), ctx, MATCHER)
+    effects = []
+    for value in ("pass", "pass", "fail"):
+        out = step(out.dialogue, Choice(out.dialogue.turn, value), ctx, MATCHER)
+        effects += list(out.effects)
+
+    assert [e.question for e in effects if isinstance(e, RecordAnswer)] == [
+        "thigh_left", "thigh_right", "knee_lift"]
+    (saved,) = [e for e in effects if isinstance(e, SavePlan)]
+    assert saved.reason == "retest"
+    assert out.dialogue.answers["thigh_right"] == "pass"
+    assert out.dialogue.state == "ready"
