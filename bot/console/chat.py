@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import TextIO
 
-from bot.content.library import RenderedButton, RenderedMessage
+from bot.content.library import Attachment, RenderedButton, RenderedMessage
 from bot.domain.model import Command, Event, Location, Text, parse_button_data, parse_command
 from bot.services.conversation import ConversationService, Response, Sender
 
@@ -25,13 +26,14 @@ def html_to_plain(text: str, bold: bool) -> str:
 
 class ConsoleChat:
     def __init__(self, service: ConversationService, stdin: TextIO, stdout: TextIO,
-                 name: str = "") -> None:
+                 name: str = "", files: Path = Path("data") / "files") -> None:
         self.service = service
         self.stdin = stdin
         self.stdout = stdout
         self.sender = Sender(CONSOLE_USER_ID, name, None)
         self.buttons: list[RenderedButton] = []
         self.bold = stdout.isatty()
+        self.files = files
 
     def run(self) -> int:
         self._say("Hip Coach in your terminal. Type a number to tap a button, /quit to leave.\n")
@@ -74,12 +76,21 @@ class ConsoleChat:
 
     def _print_message(self, message: RenderedMessage) -> None:
         self._say("\n" + html_to_plain(message.text, self.bold))
+        if message.attachment is not None:
+            self._say(f"  (saved to {self._save(message.attachment)})")
         if message.keyboard:
             self.buttons = [b for row in message.keyboard for b in row]
             for number, button in enumerate(self.buttons, start=1):
                 self._say(f"  [{number}] {html.unescape(button.label)}")
         if message.request_location:
             self._say("  (or type /location <latitude> <longitude>)")
+
+    def _save(self, attachment: Attachment) -> Path:
+        """The terminal cannot show a picture or hand over a file, so it lands on disk."""
+        self.files.mkdir(parents=True, exist_ok=True)
+        path = (self.files / Path(attachment.filename).name).resolve()
+        path.write_bytes(attachment.data)
+        return path
 
     def _say(self, text: str) -> None:
         self.stdout.write(text + "\n")

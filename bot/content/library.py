@@ -25,6 +25,15 @@ class RenderedButton:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: a chart as a photo, an export as a document."""
+
+    kind: str  # "photo" | "document"
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class RenderedMessage:
     """A reply in its final words: ``text`` is Telegram-flavoured HTML."""
 
@@ -33,6 +42,7 @@ class RenderedMessage:
     edit: bool = False
     request_location: bool = False
     dismiss_keyboard: bool = False
+    attachment: Attachment | None = None
 
 
 class ContentLibrary:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.content.library import RenderedMessage
 from bot.domain.model import Event, parse_button_data
 from bot.services.conversation import ConversationService, Response, Sender
-from bot.telegram.convert import event_of, markup_for, sender_of
+from bot.telegram.convert import Markup, event_of, markup_for, sender_of
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,9 @@ class Handlers:
     async def _send_one(self, message: RenderedMessage, chat_id: int,
                         context: ContextTypes.DEFAULT_TYPE, source: CallbackQuery | None) -> None:
         markup = markup_for(message, self.location_label)
+        if message.attachment is not None:
+            await _send_attachment(context, chat_id, message, markup)
+            return
         if message.edit and source is not None and isinstance(source.message, Message):
             try:
                 await source.message.edit_text(message.text, reply_markup=markup)  # type: ignore[arg-type]
@@ -77,6 +80,25 @@ class Handlers:
                     return
                 log.info("could not edit a message (%s); sending a new one", exc)
         await context.bot.send_message(chat_id, message.text, reply_markup=markup)
+
+
+# Telegram's limit for a photo or document caption; longer texts go in a message of their own.
+CAPTION_LIMIT = 1024
+
+
+async def _send_attachment(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                           message: RenderedMessage, markup: Markup) -> None:
+    attachment = message.attachment
+    assert attachment is not None
+    caption: str | None = message.text
+    if len(message.text) > CAPTION_LIMIT:
+        await context.bot.send_message(chat_id, message.text)
+        caption = None
+    upload = InputFile(attachment.data, filename=attachment.filename)
+    if attachment.kind == "photo":
+        await context.bot.send_photo(chat_id, upload, caption=caption, reply_markup=markup)
+    else:
+        await context.bot.send_document(chat_id, upload, caption=caption, reply_markup=markup)
 
 
 async def _close_keyboard(query: CallbackQuery) -> None:
