@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from bot import __version__
 from bot.config import Settings
 from bot.logging_setup import configure_logging
-from bot.wiring import Core, StartupError, build_core, connect
+from bot.wiring import Core, StartupError, bring_schema_up_to_date, build_core, connect
 
 NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather in the "
             "environment or in .env, or try the coach without Telegram: hipcoach chat")
@@ -76,11 +76,10 @@ def chat(settings: Settings) -> int:
 
 
 def upgrade(settings: Settings) -> int:
-    from bot.db import migrate
     from bot.db.engine import safe_url
 
     engine = connect(settings)
-    migrate.upgrade(engine)
+    bring_schema_up_to_date(engine)
     print(f"Schema is up to date at {safe_url(engine)}")
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alembic.util import CommandError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
@@ -60,6 +61,19 @@ def connect(settings: Settings) -> Engine:
     return engine
 
 
+def bring_schema_up_to_date(engine: Engine) -> None:
+    try:
+        migrate.upgrade(engine)
+    except CommandError as exc:
+        # Typically a database already upgraded by a newer hipcoach than this one.
+        raise StartupError(f"Cannot bring the database at {safe_url(engine)} up to date: "
+                           f"{_first_line(exc)} (is it from a newer hipcoach?)") from None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def build_core(settings: Settings, upgrade_schema: bool = True) -> Core:
     try:
         content = load_content()
@@ -67,6 +81,6 @@ def build_core(settings: Settings, upgrade_schema: bool = True) -> Core:
         raise StartupError(f"Content problem: {exc}") from None
     engine = connect(settings)
     if upgrade_schema:
-        migrate.upgrade(engine)
+        bring_schema_up_to_date(engine)
     service = ConversationService(engine, content, GeoZoneResolver())
     return Core(engine, content, service)

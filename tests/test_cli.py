@@ -355,6 +355,14 @@ def _not_a_database(tmp_path: Path) -> str:
     return sqlite_url(notes)
 
 
+def _from_a_newer_hipcoach(tmp_path: Path) -> str:
+    db = tmp_path / "newer.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES ('f00dcafe0001')")
+    return sqlite_url(db)
+
+
 BAD_DATABASES: dict[str, tuple[Callable[[Path], str], str]] = {
     "malformed": (lambda _: "nonsense://", "DATABASE_URL"),
     "not a URL": (lambda _: "data/coach.db", "DATABASE_URL"),
@@ -364,12 +372,18 @@ BAD_DATABASES: dict[str, tuple[Callable[[Path], str], str]] = {
                     "127.0.0.1:1"),
     "folder cannot be made": (_not_a_folder, "plain-file"),
     "file is not a database": (_not_a_database, "notes.db"),
+    "schema from a newer hipcoach": (_from_a_newer_hipcoach, "f00dcafe0001"),
 }
 
 
-# Every case through `chat`; `db upgrade` shares the code, so only the URLs with a password.
-BAD_DATABASE_RUNS = [(case, "chat") for case in BAD_DATABASES] + [
-    ("port not a number", "db upgrade"), ("unreachable", "db upgrade")]
+# `chat` and `db upgrade` share the code that opens the database: each case runs once, the
+# URLs with a password through both.
+BAD_DATABASE_RUNS = [
+    ("malformed", "chat"), ("not a URL", "chat"), ("port not a number", "chat"),
+    ("port not a number", "db upgrade"), ("unreachable", "chat"), ("unreachable", "db upgrade"),
+    ("folder cannot be made", "chat"), ("file is not a database", "chat"),
+    ("schema from a newer hipcoach", "db upgrade"),
+]
 
 
 @pytest.fixture(scope="module")
