@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from bot import __version__
 from bot.config import Settings
 from bot.logging_setup import configure_logging
-from bot.wiring import Core, StartupError, build_core, connect
+from bot.wiring import Core, StartupError, bring_schema_up_to_date, build_core, connect
 
 NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather in the "
             "environment or in .env, or try the coach without Telegram: hipcoach chat")
@@ -29,6 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # Through the redacting logger: a library's message may quote the token.
+        logging.getLogger("hipcoach").exception("hipcoach stopped on an unexpected error")
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,11 +57,14 @@ def run(settings: Settings) -> int:
     token = settings.token()
     if token is None:
         return _fail(NO_TOKEN)
-    from bot.telegram.app import build_application
+    from bot.telegram.app import TelegramStartupError, build_application, run_polling
 
     core = build_core(settings)
     app = build_application(token, settings.telegram_base_url, core.conversation, core.content)
-    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+    try:
+        run_polling(app, settings.telegram_base_url)
+    except TelegramStartupError as exc:
+        return _fail(str(exc))
     return 0
 
 
@@ -68,11 +76,10 @@ def chat(settings: Settings) -> int:
 
 
 def upgrade(settings: Settings) -> int:
-    from bot.db import migrate
     from bot.db.engine import safe_url
 
     engine = connect(settings)
-    migrate.upgrade(engine)
+    bring_schema_up_to_date(engine)
     print(f"Schema is up to date at {safe_url(engine)}")
     return 0
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alembic.util import CommandError
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
 from bot.content.checks import check_content
-from bot.content.library import ContentLibrary
+from bot.content.library import ContentError, ContentLibrary
 from bot.db import migrate
-from bot.db.engine import DatabaseConfigError, make_engine, safe_url
+from bot.db.engine import DatabaseConfigError, make_engine, parse_database_url, safe_url
 from bot.domain.catalog import Catalog
 from bot.paths import content_dir
 from bot.services.conversation import ConversationService
 from bot.services.zones import GeoZoneResolver
+
+BAD_URL = ("DATABASE_URL is not a valid database URL (expected e.g. sqlite:///data/hipcoach.db "
+           "or postgresql+psycopg://user@host/db)")
 
 
 class StartupError(Exception):
@@ -41,19 +45,44 @@ def connect(settings: Settings) -> Engine:
         engine = make_engine(settings.database_url)
     except DatabaseConfigError as exc:
         raise StartupError(str(exc)) from None
+    except ValueError:
+        # e.g. a port that is not a number; the message would echo part of the URL.
+        raise StartupError(BAD_URL) from None
+    except ImportError as exc:
+        raise StartupError(f"DATABASE_URL: unsupported database ({exc})") from None
+    except OSError as exc:
+        raise StartupError(f"Cannot create the folder for the database at "
+                           f"{safe_url(parse_database_url(settings.database_url))}: "
+                           f"{exc.strerror or exc}") from None
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
+    except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise StartupError(f"Cannot reach the database at {safe_url(engine)}: {reason}") from None
     return engine
 
 
+def bring_schema_up_to_date(engine: Engine) -> None:
+    try:
+        migrate.upgrade(engine)
+    except CommandError as exc:
+        # Typically a database already upgraded by a newer hipcoach than this one.
+        raise StartupError(f"Cannot bring the database at {safe_url(engine)} up to date: "
+                           f"{_first_line(exc)} (is it from a newer hipcoach?)") from None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def build_core(settings: Settings, upgrade_schema: bool = True) -> Core:
-    content, catalog = load_content()
+    try:
+        content, catalog = load_content()
+    except ContentError as exc:
+        raise StartupError(f"Content problem: {exc}") from None
     engine = connect(settings)
     if upgrade_schema:
-        migrate.upgrade(engine)
+        bring_schema_up_to_date(engine)
     service = ConversationService(engine, content, GeoZoneResolver(), catalog=catalog)
     return Core(engine, content, service)

@@ -51,7 +51,11 @@ class ConsoleChat:
         self.stdout.write("> ")
         self.stdout.flush()
         line = self.stdin.readline()
-        return line if line else None
+        if not line:
+            # End of input (Ctrl-D) leaves the cursor after the prompt.
+            self.stdout.write("\n")
+            return None
+        return line
 
     def _event_for(self, text: str) -> Event:
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -19,6 +20,7 @@ from telegram.request import BaseRequest
 
 from bot.content.checks import COMMANDS
 from bot.content.library import ContentLibrary
+from bot.logging_setup import REDACTED
 from bot.services.conversation import ConversationService
 from bot.telegram.handlers import Handlers
 from bot.telegram.ordering import PerUserUpdateProcessor
@@ -67,3 +69,21 @@ def register_handlers(app: BotApp, handlers: Handlers) -> None:
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED,
                                    handlers.on_message))
     app.add_error_handler(handlers.on_error)
+
+
+class TelegramStartupError(Exception):
+    """Telegram refused or could not be reached at startup; the message is one line."""
+
+
+def run_polling(app: BotApp, base_url: str) -> None:
+    """Long-poll until stopped; startup failures become one line that never holds the token."""
+    try:
+        app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+    except InvalidToken:
+        # PTB's own message quotes the token, so it is never passed on.
+        raise TelegramStartupError(
+            "Telegram rejected TELEGRAM_BOT_TOKEN. Copy it again from @BotFather.") from None
+    except NetworkError as exc:
+        reason = str(exc).replace(app.bot.token, REDACTED)
+        raise TelegramStartupError(
+            f"Cannot reach the Telegram Bot API at {base_url}: {reason}") from None
