@@ -87,6 +87,8 @@ RIVAL_MARGIN = 6.0
 # Pain changes the plan at once, so a pain mention must be clearer still to be acted on.
 PAIN_CUTOFF = 86.0
 PAIN_RIVAL_MARGIN = 15.0
+# Points per word a match covers, so a longer near-exact name wins over a word inside it.
+WORD_BONUS = 5.0
 # A word or two out of a longer name counts for less than the whole name.
 PART_WEIGHT = 0.9
 
@@ -106,12 +108,13 @@ _PAIN_WORDS = frozenset({
     "hurt", "hurts", "hurting", "pain", "painful", "pains", "ache", "aches", "aching", "ached",
     "achy", "sore", "soreness", "twinge", "twinged", "pinch", "pinched", "pinching", "sting",
     "stung", "stinging", "tweak", "tweaked", "ouch", "ow", "owie", "injured", "strain",
-    "strained", "throbbing", "burning", "stabbing",
+    "strained", "throbbing", "stabbing",
 })
 _HARD_WORDS = frozenset({
     "hard", "harder", "brutal", "tough", "tougher", "difficult", "killer", "struggled",
     "struggle", "struggling", "exhausting", "exhausted", "challenging", "heavy", "rough",
     "wrecked", "destroyed", "gruelling", "grueling", "intense", "shaky", "wobbly", "killed",
+    "impossible", "burning", "burned", "burnt", "fire",
 })
 _EASY_WORDS = frozenset({"easy", "easier", "effortless", "breeze", "simple", "trivial", "light"})
 _DONE_WORDS = frozenset({
@@ -199,8 +202,8 @@ def _mentions_in(
     tokens: list[str], catalogue: Sequence[CatalogueEntry], similarity: Similarity
 ) -> list[_Mention]:
     hits = _hits(tokens, catalogue, similarity)
-    # Longest, best-scoring spans first: "single leg glute bridge" beats the "bridge" inside it.
-    hits.sort(key=lambda h: (-h.score, -h.length, h.start))
+    # Best first, a close score over more words winning: "pistol squats" (96) over "squats".
+    hits.sort(key=lambda h: (-(h.score + WORD_BONUS * h.length), -h.score, h.start))
     taken: list[_Mention] = []
     for hit in hits:
         if any(hit.start < m.end and m.start < hit.end for m in taken):
@@ -320,7 +323,9 @@ def _findings(tokens: list[str], clauses: list[_Clause]) -> list[Finding]:
         if not clause.mentions:
             continue
         for mention in clause.mentions:
-            findings.append(_finding(mention, report))
+            finding = _finding(mention, report)
+            if finding not in findings:  # "foam rolling" names one exercise twice
+                findings.append(finding)
     if not findings:
         said = [r for r in reports if r.outcome is not None]
         if said:
