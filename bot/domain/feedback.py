@@ -11,6 +11,7 @@ with any scorer and keeps third-party code out of the layer the design keeps pur
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Sequence
@@ -131,9 +132,10 @@ _FINE_PHRASES = ("no problem", "no issue", "no trouble", "all good", "not bad", 
 _BOTH_PHRASES = ("both sides", "both hips", "both legs", "each side", "both")
 _CLAUSE_BREAKS = frozenset({"and", "but", "then", "while", "though", "although", "also", "plus",
                             "whereas"})
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS = {w: i for i, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty"))}
 _REPS = re.compile(r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\s*(?:reps?|repetitions?|x)\b")
 _TOKEN = re.compile(r"[a-z0-9']+|[.,;!?]")
 
@@ -211,7 +213,7 @@ def _mentions_in(
         rivals: dict[str, float] = {}
         for other in hits:
             overlaps = other.start < hit.end and hit.start < other.end
-            if overlaps and other.length >= hit.length or other is hit:
+            if (overlaps and other.length >= hit.length) or other is hit:
                 rivals[other.exercise_id] = max(rivals.get(other.exercise_id, 0.0), other.score)
         ranked = tuple(sorted(rivals.items(), key=lambda kv: (-kv[1], kv[0])))
         taken.append(_Mention(hit.start, hit.end, ranked))
@@ -287,7 +289,7 @@ def _clauses(tokens: list[str], mentions: list[_Mention]) -> list[_Clause]:
               if i not in inside and (t in ".,;!?" or t in _CLAUSE_BREAKS)]
     bounds = [-1, *breaks, len(tokens)]
     clauses: list[_Clause] = []
-    for left, right in zip(bounds, bounds[1:], strict=False):
+    for left, right in itertools.pairwise(bounds):
         start, end = left + 1, right
         if start >= end:
             continue
