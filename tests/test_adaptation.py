@@ -17,6 +17,7 @@ from bot.domain.adaptation import (
     Reason,
     apply,
     decide,
+    level_offsets,
     progression_paused,
     resume,
     undo_last,
@@ -213,3 +214,16 @@ def test_undo_with_nothing_to_undo_keeps_the_history() -> None:
     only = [AppliedAdjustment(Adjustment(Kind.DOSE, Reason.PROGRESS_SET, "squats",
                                          dose_change={"sets_left": 1}), day(0), undone=True)]
     assert undo_last(only) == only
+
+
+def test_level_offsets_follow_chains_of_swaps_back_to_the_base_exercise() -> None:
+    def swap(reason: Reason, old: str, new: str, on: int, undone: bool = False
+             ) -> AppliedAdjustment:
+        return AppliedAdjustment(Adjustment(Kind.SWAP, reason, old, new), day(on), undone)
+
+    history = [swap(Reason.PROGRESS_STEP, "abdominal_march", "running_bike_pedal", 0),
+               swap(Reason.PROGRESS_STEP, "running_bike_pedal", "plank_hip_flexion", 5),
+               swap(Reason.PAIN_SWAP, "side_plank_clamshell", "rotation_side_door", 6),
+               swap(Reason.REGRESS_STEP, "plank_hip_flexion", "running_bike_pedal", 9, True)]
+    assert level_offsets(history) == {"abdominal_march": 2, "side_plank_clamshell": -1}
+    assert level_offsets(undo_last(undo_last(history))) == {"abdominal_march": 1}

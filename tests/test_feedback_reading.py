@@ -76,7 +76,8 @@ def test_pain_on_any_exercise_name_is_pinned_right_or_asked_about() -> None:
 def test_the_same_name_in_a_session_with_one_bridge_is_not_ambiguous() -> None:
     anywhere = READER.read("the bridge hurt").findings[0]
     after_six_pack = READER.read("the bridge hurt", SIX_PACK).findings[0]
-    assert anywhere.exercise_id is None and "marching_bridge" in anywhere.candidates
+    assert anywhere.exercise_id is None
+    assert "marching_bridge" in anywhere.candidates
     assert after_six_pack.exercise_id == "single_leg_bridge"
 
 

@@ -97,7 +97,8 @@ def test_adapt_stores_the_change_and_undo_takes_it_back(db: Session) -> None:
     assert feedback.adapt(db, user_id, BASE, GRAPH, now=NOON + timedelta(days=1, hours=2)
                           ).stored == ()
     undone = feedback.undo_last_adjustment(db, user_id, now=NOON + timedelta(days=2))
-    assert undone is not None and undone.id == row.id
+    assert undone is not None
+    assert undone.id == row.id
     assert feedback.current_plan(db, user_id, BASE) == tuple(BASE)
     assert len(feedback.adjustment_rows(db, user_id)) == 1  # history is kept
     assert feedback.undo_last_adjustment(db, user_id) is None
@@ -109,7 +110,8 @@ def test_pain_swaps_at_once_and_says_when_to_check_in(db: Session) -> None:
     reading = feedback.FeedbackReader(EXERCISE_NAMES).read("left hip hurt in the bridge",
                                                            session_exercises=SIX_PACK)
     (finding,) = reading.findings
-    assert finding.exercise_id is not None and finding.outcome is not None
+    assert finding.exercise_id is not None
+    assert finding.outcome is not None
     feedback.record_outcome(db, user_id=user_id, session_id=session.id,
                             exercise_id=finding.exercise_id, outcome=finding.outcome.value,
                             side=finding.side.value if finding.side else None,

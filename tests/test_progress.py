@@ -131,7 +131,8 @@ def test_the_chart_is_a_phone_sized_png_with_words_from_content(content: Content
     weeks = progress.weekly_tallies(days((1, "done"), (9, "skipped"), (10, "done")), TODAY)
     png = progress.weekly_chart_png(weeks, labels)
     width, height = png_size(png)
-    assert 900 <= width <= 1400 and 700 <= height <= 1000
+    assert 900 <= width <= 1400
+    assert 700 <= height <= 1000
     empty = progress.weekly_chart_png(progress.weekly_tallies([], TODAY), labels)
     assert png_size(empty) == (width, height)
     assert empty != png

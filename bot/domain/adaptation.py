@@ -342,6 +342,25 @@ def _per_side(side: Side | None, delta: int) -> dict[str, int]:
     return {"sets_left": delta, "sets_right": delta}
 
 
+def level_offsets(history: Sequence[AppliedAdjustment]) -> dict[str, int]:
+    """Steps up (+) or down (-) from each base exercise, following chains of swaps.
+
+    This is the shape the program engine's ``Progress.levels`` takes; swaps that drop an
+    exercise for pain have no level and are left to the plan itself.
+    """
+    origin: dict[str, str] = {}
+    levels: dict[str, int] = {}
+    for applied in active(history):
+        change = applied.adjustment
+        if change.kind is not Kind.SWAP or not change.exercise_id or not change.replacement_id:
+            continue
+        base = origin.get(change.exercise_id, change.exercise_id)
+        step = 1 if change.reason is Reason.PROGRESS_STEP else -1
+        levels[base] = levels.get(base, 0) + step
+        origin[change.replacement_id] = base
+    return {k: v for k, v in levels.items() if v}
+
+
 def resume(exercise_id: str | None = None) -> Adjustment:
     """The user says a clinician cleared them: progression may start again."""
     return Adjustment(Kind.RESUME, Reason.CLEARED, exercise_id)
