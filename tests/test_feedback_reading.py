@@ -111,3 +111,12 @@ def test_any_text_reads_without_error_into_known_exercises(text: str) -> None:
     for finding in read_feedback(text, CATALOGUE, similarity).findings:
         assert finding.exercise_id is None or finding.exercise_id in KNOWN_IDS
         assert set(finding.candidates) <= KNOWN_IDS
+
+
+def test_everyday_phrases_are_not_read_as_a_side() -> None:
+    (finding,) = READER.read("the bridge was all right", SIX_PACK).findings
+    assert finding == Finding("single_leg_bridge", Outcome.DONE)
+    (finding,) = READER.read("clamshell hurt right away", SIX_PACK).findings
+    assert finding == Finding("side_plank_clamshell", Outcome.PAIN)
+    (finding,) = READER.read("both clams were hard on my left", SIX_PACK).findings
+    assert finding.side is Side.LEFT

@@ -88,6 +88,12 @@ RIVAL_MARGIN = 6.0
 # Pain changes the plan at once, so a pain mention must be clearer still to be acted on.
 PAIN_CUTOFF = 86.0
 PAIN_RIVAL_MARGIN = 15.0
+# Two strings whose lengths differ this much score below MATCH_CUTOFF on an edit-distance
+# ratio (2 * shorter / (shorter + longer) < 0.8), so they are not compared at all.
+LENGTH_RATIO_FLOOR = 2 / 3
+# Feedback is a sentence or two; past this many words the rest is not read, which keeps a
+# pasted essay from holding up the bot.
+MAX_TOKENS = 120
 # Points per word a match covers, so a longer near-exact name wins over a word inside it.
 WORD_BONUS = 5.0
 # A word or two out of a longer name counts for less than the whole name.
@@ -128,8 +134,11 @@ _MILD_WORDS = frozenset({"bit", "slight", "slightly", "little", "mild", "mildly"
                          "minor", "tiny"})
 _STOP_PHRASES = ("had to stop", "stopped", "couldn't finish", "couldnt finish", "gave up",
                  "quit", "could not finish", "bailed")
-_FINE_PHRASES = ("no problem", "no issue", "no trouble", "all good", "not bad", "not too bad")
-_BOTH_PHRASES = ("both sides", "both hips", "both legs", "each side", "both")
+_FINE_PHRASES = ("no problem", "no issue", "no trouble", "all good", "not bad", "not too bad",
+                 "all right")
+_BOTH_PHRASES = ("both sides", "both hips", "both legs", "each side", "each leg", "both glutes")
+# "all right", "right away": the word is not a side there.
+_NOT_A_SIDE = re.compile(r"\ball right\b|\bright (?:away|now|after|before|then)\b")
 _CLAUSE_BREAKS = frozenset({"and", "but", "then", "while", "though", "although", "also", "plus",
                             "whereas"})
 _NUMBER_WORDS = {w: i for i, w in enumerate((
@@ -177,7 +186,7 @@ def read_feedback(
     session with one bridge in it means that bridge. Only when nothing there fits is the
     whole catalogue searched.
     """
-    tokens = _TOKEN.findall(normalise(text))
+    tokens = _TOKEN.findall(normalise(text))[:MAX_TOKENS]
     words = [t for t in tokens if t not in ".,;!?"]
     if not words:
         return FeedbackReading(())
@@ -272,6 +281,9 @@ def _distinctive_parts(phrases: set[str]) -> set[str]:
 def _window_score(window: str, phrase: str, similarity: Similarity) -> float:
     if len(window.replace(" ", "")) < 4 and window != phrase:
         return 0.0  # short words ("leg", "hip") match too much by accident
+    shorter, longer = sorted((len(window), len(phrase)))
+    if shorter < LENGTH_RATIO_FLOOR * longer:
+        return 0.0  # an edit-distance score cannot reach the cutoff: skip the work
     return max(similarity(window, phrase),
                similarity(window.replace(" ", ""), phrase.replace(" ", "")))
 
@@ -420,6 +432,9 @@ def _severity(words: list[str], text: str) -> Severity | None:
 def _side(words: list[str], text: str) -> Side | None:
     if any(re.search(rf"\b{p}\b", text) for p in _BOTH_PHRASES):
         return Side.BOTH
+    if _NOT_A_SIDE.search(text):
+        words = _NOT_A_SIDE.sub(" ", text).split()
+        text = " ".join(words)
     before_than = words[:words.index("than")] if "than" in words else words
     sides = [Side(w) for w in before_than if w in ("left", "right")]
     if not sides:
