@@ -32,7 +32,10 @@ GRAPH = {
     "side_plank_clamshell": Node("external_rotation", "rotation_side_door", None),
     "rotation_side_door": Node("external_rotation", None, "side_plank_clamshell"),
     "single_leg_bridge": Node("extension", None, None),
-    "hip_cars": Node("flexion", None, None),
+    "hip_cars": Node("flexion", "single_leg_bridge", None),
+    # An easier neighbour of another motion is passed over for one of the same motion.
+    "marching_bridge": Node("extension", "hip_cars", None),
+    "standing_hinge_rotation": Node("extension", "abdominal_march", None),
 }
 PEDAL = PlanItem("running_bike_pedal", 2, 2)
 CLAM = PlanItem("side_plank_clamshell", 3, 3)
@@ -120,6 +123,12 @@ CASES: list[tuple[str, list[PlanItem], list[OutcomeRecord], list[tuple[object, .
      [rec(0, "side_plank_clamshell", PAIN, L), rec(14, "side_plank_clamshell", PAIN, L)],
      [("swap", "pain_swap", "side_plank_clamshell", "rotation_side_door", "left", {})],
      15, False),
+    ("pain walks down to the nearest easier exercise of the same motion",
+     [PlanItem("marching_bridge", 2, 2)], [rec(3, "marching_bridge", PAIN)],
+     [("swap", "pain_swap", "marching_bridge", "single_leg_bridge", None, {})], 4, False),
+    ("pain where only another motion is easier leaves the exercise out",
+     [PlanItem("standing_hinge_rotation", 2, 2)], [rec(3, "standing_hinge_rotation", PAIN)],
+     [("swap", "pain_drop", "standing_hinge_rotation", None, None, {})], 4, False),
     ("each exercise is judged on its own", [PEDAL, BRIDGE],
      [rec(0, "running_bike_pedal", DONE), rec(0, "single_leg_bridge", HARD),
       rec(1, "running_bike_pedal", DONE), rec(1, "single_leg_bridge", DONE)],

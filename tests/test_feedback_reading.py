@@ -7,31 +7,12 @@ from hypothesis import strategies as st
 
 from bot.domain.feedback import CatalogueEntry, Finding, Outcome, Severity, Side, read_feedback
 from bot.services.feedback import FeedbackReader, similarity
-from tests.data.feedback_phrases import PHRASES, Expected
+from tests.data.feedback_accuracy import pain_sweep, score
+from tests.data.feedback_phrases import PHRASES
 from tests.support.exercise_names import CATALOGUE, EXERCISE_NAMES, SIX_PACK
 
 READER = FeedbackReader(EXERCISE_NAMES)
 KNOWN_IDS = {e.exercise_id for e in CATALOGUE}
-
-
-def as_expected(finding: Finding) -> Expected:
-    return Expected(finding.exercise_id, finding.outcome.value if finding.outcome else None,
-                    finding.side.value if finding.side else None,
-                    finding.severity.value if finding.severity else None, finding.reps,
-                    frozenset(finding.candidates))
-
-
-def matches(got: Expected, want: Expected) -> bool:
-    same = (got.exercise_id, got.outcome, got.side, got.candidates) == (
-        want.exercise_id, want.outcome, want.side, want.candidates)
-    severity_ok = want.severity is None or got.severity == want.severity
-    reps_ok = want.reps is None or got.reps == want.reps
-    return same and severity_ok and reps_ok
-
-
-def read_right(text: str, session: tuple[str, ...], want: tuple[Expected, ...]) -> bool:
-    got = [as_expected(f) for f in READER.read(text, session).findings]
-    return len(got) == len(want) and all(matches(g, w) for g, w in zip(got, want, strict=True))
 
 
 def test_the_labelled_set_is_big_enough_and_covers_typos_sides_and_several_exercises() -> None:
@@ -42,19 +23,12 @@ def test_the_labelled_set_is_big_enough_and_covers_typos_sides_and_several_exerc
 
 
 def test_at_least_90_percent_of_the_labelled_messages_are_read_right() -> None:
-    wrong = [text for text, session, want in PHRASES if not read_right(text, session, want)]
-    accuracy = 1 - len(wrong) / len(PHRASES)
-    assert accuracy >= 0.9, f"accuracy {accuracy:.1%}; misread: {wrong}"
+    result = score(READER)
+    assert result.accuracy >= 0.9, f"accuracy {result.accuracy:.1%}; misread: {result.misread}"
 
 
 def test_no_pain_report_is_ever_pinned_on_the_wrong_exercise() -> None:
-    confident_wrong = []
-    for text, session, want in PHRASES:
-        named = {w.exercise_id for w in want} | {c for w in want for c in w.candidates}
-        for finding in READER.read(text, session).findings:
-            if finding.outcome is Outcome.PAIN and finding.exercise_id not in (None, *named):
-                confident_wrong.append((text, finding.exercise_id))
-    assert confident_wrong == []
+    assert score(READER).confident_wrong_pain == ()
 
 
 def test_pain_on_any_exercise_name_is_pinned_right_or_asked_about() -> None:
@@ -71,6 +45,7 @@ def test_pain_on_any_exercise_name_is_pinned_right_or_asked_about() -> None:
                     assert finding.exercise_id or exercise_id in finding.candidates, text
                 checked += 1
     assert checked > 200
+    assert pain_sweep(EXERCISE_NAMES) == (checked, 0)
 
 
 def test_the_same_name_in_a_session_with_one_bridge_is_not_ambiguous() -> None:

@@ -239,9 +239,24 @@ def _red_flag(reason: Reason, item: PlanItem, latest: OutcomeRecord,
                        params={"exercise": item.exercise_id, **params}),)
 
 
+def _easier_same_motion(exercise_id: str, graph: ExerciseGraph) -> str | None:
+    """The nearest easier exercise that trains the same motion, walking down the chain."""
+    node = graph.get(exercise_id)
+    if node is None:
+        return None
+    candidate, seen = node.easier, {exercise_id}
+    while candidate is not None and candidate not in seen:
+        below = graph.get(candidate)
+        if below is None or below.motion == node.motion:
+            return candidate
+        seen.add(candidate)
+        candidate = below.easier
+    return None
+
+
 def _pain_swap(item: PlanItem, latest: OutcomeRecord, graph: ExerciseGraph) -> Adjustment:
     node = graph.get(item.exercise_id)
-    easier = node.easier if node else None
+    easier = _easier_same_motion(item.exercise_id, graph)
     params: dict[str, str | int] = {"exercise": item.exercise_id}
     if node:
         params["motion"] = node.motion
@@ -281,11 +296,11 @@ def _streak_decision(item: PlanItem, fresh: list[OutcomeRecord], graph: Exercise
 
 
 def _regress(item: PlanItem, hard: list[OutcomeRecord], graph: ExerciseGraph) -> Adjustment:
-    node = graph.get(item.exercise_id)
     params: dict[str, str | int] = {"exercise": item.exercise_id, "times": len(hard)}
-    if node and node.easier:
-        return Adjustment(Kind.SWAP, Reason.REGRESS_STEP, item.exercise_id, node.easier,
-                          params={**params, "replacement": node.easier})
+    easier = _easier_same_motion(item.exercise_id, graph)
+    if easier:
+        return Adjustment(Kind.SWAP, Reason.REGRESS_STEP, item.exercise_id, easier,
+                          params={**params, "replacement": easier})
     side = _one_side({o.side for o in hard})
     change = _per_side(side, -1)
     return Adjustment(Kind.DOSE, Reason.REGRESS_SET, item.exercise_id, side=side,

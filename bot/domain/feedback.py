@@ -96,6 +96,7 @@ LENGTH_RATIO_FLOOR = 2 / 3
 MAX_TOKENS = 120
 # Points per word a match covers, so a longer near-exact name wins over a word inside it.
 WORD_BONUS = 5.0
+NEAR_EXACT = 90.0
 # A word or two out of a longer name counts for less than the whole name.
 PART_WEIGHT = 0.9
 
@@ -106,6 +107,10 @@ _GENERIC_WORDS = frozenset({
     "rotations", "one", "standing", "bent", "top", "bottom", "up", "down", "back", "chest",
     "inner", "thigh", "kneeling", "seated", "forward", "facing", "high", "controlled", "mobility",
     "lateral", "pelvis", "over", "under", "articular", "drive", "repeats", "rolling",
+})
+_FILLER_WORDS = frozenset({
+    "the", "a", "an", "on", "in", "of", "to", "and", "my", "with", "at", "for", "was", "were",
+    "is", "it", "but", "then", "during", "after", "felt", "i", "me", "too", "so", "very",
 })
 _CONNECTORS = frozenset({"with", "to", "the", "a", "an", "and", "of", "on", "in"})
 
@@ -160,7 +165,8 @@ class _Hit:
     exercise_id: str
     start: int
     end: int
-    score: float
+    score: float  # similarity, less for a word or two out of a longer name
+    raw: float  # similarity of the words as typed to the (part of the) name
 
     @property
     def length(self) -> int:
@@ -171,7 +177,14 @@ class _Hit:
 class _Mention:
     start: int
     end: int
-    scores: tuple[tuple[str, float], ...]  # best first, one per exercise
+    scores: tuple[_Score, ...]  # best first, one per exercise
+
+
+@dataclass(frozen=True)
+class _Score:
+    exercise_id: str
+    score: float
+    raw: float
 
 
 def read_feedback(
@@ -214,19 +227,27 @@ def _mentions_in(
 ) -> list[_Mention]:
     hits = _hits(tokens, catalogue, similarity)
     # Best first, a close score over more words winning: "pistol squats" (96) over "squats".
-    hits.sort(key=lambda h: (-(h.score + WORD_BONUS * h.length), -h.score, h.start))
+    hits.sort(key=lambda h: (-_rank(h), -h.score, h.start))
     taken: list[_Mention] = []
     for hit in hits:
         if any(hit.start < m.end and m.start < hit.end for m in taken):
             continue
-        rivals: dict[str, float] = {}
+        rivals: dict[str, _Score] = {}
         for other in hits:
             overlaps = other.start < hit.end and hit.start < other.end
             if (overlaps and other.length >= hit.length) or other is hit:
-                rivals[other.exercise_id] = max(rivals.get(other.exercise_id, 0.0), other.score)
-        ranked = tuple(sorted(rivals.items(), key=lambda kv: (-kv[1], kv[0])))
+                known = rivals.get(other.exercise_id)
+                rivals[other.exercise_id] = _Score(
+                    other.exercise_id, max(other.score, known.score if known else 0.0),
+                    max(other.raw, known.raw if known else 0.0))
+        ranked = tuple(sorted(rivals.values(), key=lambda r: (-r.score, r.exercise_id)))
         taken.append(_Mention(hit.start, hit.end, ranked))
     return sorted(taken, key=lambda m: m.start)
+
+
+def _rank(hit: _Hit) -> float:
+    # Only a near-exact match earns its extra words: "on the bridge" must not outrank "bridge".
+    return hit.score + (WORD_BONUS * hit.length if hit.raw >= NEAR_EXACT else 0.0)
 
 
 def _hits(
@@ -252,9 +273,12 @@ def _phrase_hits(tokens: list[str], exercise_id: str, phrase: str, weight: float
             window = tokens[start:start + width]
             if any(t in ".,;!?" for t in window):
                 continue
-            score = weight * _window_score(" ".join(window), phrase, similarity)
-            if score >= MATCH_CUTOFF:
-                hits.append(_Hit(exercise_id, start, start + width, score))
+            edges = {window[0], window[-1]} - set(phrase.split())
+            if edges & _FILLER_WORDS:
+                continue  # "clamshell and", "on the bridge": the name is inside, not these
+            raw = _window_score(" ".join(window), phrase, similarity)
+            if raw >= MATCH_CUTOFF:
+                hits.append(_Hit(exercise_id, start, start + width, weight * raw, raw))
     return hits
 
 
@@ -371,14 +395,17 @@ def _finding(mention: _Mention, report: _Report) -> Finding:
     pain = report.outcome is Outcome.PAIN
     cutoff = PAIN_CUTOFF if pain else MATCH_CUTOFF
     margin = PAIN_RIVAL_MARGIN if pain else RIVAL_MARGIN
-    best_id, best = mention.scores[0]
-    # A name typed exactly is trusted over near-spellings of other names (adduction/abduction),
-    # yet not over exercises that contain the very same word ("bridge" in "marching bridge").
-    floor = max(best - margin, 100.0 * PART_WEIGHT) if best >= 100.0 else best - margin
-    rivals = tuple(eid for eid, score in mention.scores if score >= floor)
-    if len(rivals) == 1 and best >= cutoff:
-        return Finding(best_id, report.outcome, report.side, report.severity, report.reps)
-    candidates = rivals if len(rivals) > 1 else (best_id,)
+    best = mention.scores[0]
+    close = [s for s in mention.scores if s.score >= best.score - margin]
+    if pain and best.raw >= 100.0:
+        # A word typed exactly is trusted over near-spellings of other names
+        # (adduction/abduction), not over names holding that very word ("marching bridge").
+        close = [s for s in close if s.raw >= 100.0]
+    rivals = tuple(s.exercise_id for s in close)
+    if len(rivals) == 1 and best.raw >= cutoff:
+        return Finding(best.exercise_id, report.outcome, report.side, report.severity,
+                       report.reps)
+    candidates = rivals if len(rivals) > 1 else (best.exercise_id,)
     return Finding(None, report.outcome, report.side, report.severity, report.reps,
                    candidates=candidates)
 
