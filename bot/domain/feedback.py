@@ -97,6 +97,8 @@ MAX_TOKENS = 120
 # Points per word a match covers, so a longer near-exact name wins over a word inside it.
 WORD_BONUS = 5.0
 NEAR_EXACT = 90.0
+# A misspelt word counts as part of a longer name only from this length ("plnak": 5).
+TYPO_WORD_MIN_LETTERS = 5
 # A word or two out of a longer name counts for less than the whole name.
 PART_WEIGHT = 0.9
 
@@ -107,6 +109,9 @@ _GENERIC_WORDS = frozenset({
     "rotations", "one", "standing", "bent", "top", "bottom", "up", "down", "back", "chest",
     "inner", "thigh", "kneeling", "seated", "forward", "facing", "high", "controlled", "mobility",
     "lateral", "pelvis", "over", "under", "articular", "drive", "repeats", "rolling",
+    "all", "fours", "front", "end", "range", "half", "hold", "straight", "reverse", "short",
+    "face", "out", "stride", "strides", "switches", "circles", "rock", "turn", "pull", "tuck",
+    "feet", "foot", "arms", "body", "upper", "lower", "left", "right", "both",
 })
 _FILLER_WORDS = frozenset({
     "the", "a", "an", "on", "in", "of", "to", "and", "my", "with", "at", "for", "was", "were",
@@ -126,13 +131,15 @@ _HARD_WORDS = frozenset({
     "hard", "harder", "brutal", "tough", "tougher", "difficult", "killer", "struggled",
     "struggle", "struggling", "exhausting", "exhausted", "challenging", "heavy", "rough",
     "wrecked", "destroyed", "gruelling", "grueling", "intense", "shaky", "wobbly", "killed",
-    "impossible", "burning", "burned", "burnt", "fire",
+    "impossible", "burning", "burned", "burnt", "fire", "tired", "tiring", "fatigued",
 })
 _EASY_WORDS = frozenset({"easy", "easier", "effortless", "breeze", "simple", "trivial", "light"})
 _DONE_WORDS = frozenset({
     "done", "did", "finished", "completed", "complete", "fine", "good", "ok", "okay", "great",
     "nailed", "smooth", "solid", "alright", "managed",
 })
+_NEGATED = {Outcome.PAIN: Outcome.DONE, Outcome.HARD: Outcome.DONE, Outcome.EASY: Outcome.HARD,
+            Outcome.SKIPPED: Outcome.DONE, Outcome.DONE: Outcome.HARD}
 _SKIP_WORDS = frozenset({"skipped", "skip", "missed"})
 _SHARP_WORDS = frozenset({"sharp", "stabbing", "shooting", "severe", "agony", "excruciating"})
 _MILD_WORDS = frozenset({"bit", "slight", "slightly", "little", "mild", "mildly", "twinge",
@@ -144,6 +151,8 @@ _FINE_PHRASES = ("no problem", "no issue", "no trouble", "all good", "not bad", 
 _BOTH_PHRASES = ("both sides", "both hips", "both legs", "each side", "each leg", "both glutes")
 # "all right", "right away": the word is not a side there.
 _NOT_A_SIDE = re.compile(r"\ball right\b|\bright (?:away|now|after|before|then)\b")
+_OUTCOME_WORDS = (_PAIN_WORDS | _HARD_WORDS | _EASY_WORDS | _DONE_WORDS | _SKIP_WORDS
+                  | _SHARP_WORDS | _MILD_WORDS | _NEGATIONS)
 _CLAUSE_BREAKS = frozenset({"and", "but", "then", "while", "though", "although", "also", "plus",
                             "whereas"})
 _NUMBER_WORDS = {w: i for i, w in enumerate((
@@ -196,8 +205,8 @@ def read_feedback(
     """Findings for a free-text message.
 
     ``session_exercises`` (today's exercise ids) are searched first: "the bridge" after a
-    session with one bridge in it means that bridge. Only when nothing there fits is the
-    whole catalogue searched.
+    session with one bridge in it means that bridge. Words that fit nothing in the session
+    are matched against the whole catalogue.
     """
     tokens = _TOKEN.findall(normalise(text))[:MAX_TOKENS]
     words = [t for t in tokens if t not in ".,;!?"]
@@ -215,11 +224,12 @@ def _find_mentions(
     session_exercises: Collection[str],
 ) -> list[_Mention]:
     preferred = [e for e in catalogue if e.exercise_id in session_exercises]
-    if preferred:
-        found = _mentions_in(tokens, preferred, similarity)
-        if found:
-            return found
-    return _mentions_in(tokens, catalogue, similarity)
+    found = _mentions_in(tokens, preferred, similarity) if preferred else []
+    # Words that name nothing in today's session may still name another exercise.
+    for mention in _mentions_in(tokens, catalogue, similarity):
+        if not any(mention.start < m.end and m.start < mention.end for m in found):
+            found.append(mention)
+    return sorted(found, key=lambda m: m.start)
 
 
 def _mentions_in(
@@ -259,7 +269,8 @@ def _hits(
         for phrase in phrases:
             hits += _phrase_hits(tokens, entry.exercise_id, phrase, 1.0, similarity)
         for part in _distinctive_parts(phrases) - phrases:
-            hits += _phrase_hits(tokens, entry.exercise_id, part, PART_WEIGHT, similarity)
+            hits += [h for h in _phrase_hits(tokens, entry.exercise_id, part, PART_WEIGHT,
+                                             similarity) if _part_hit_holds(tokens, h)]
     return hits
 
 
@@ -273,13 +284,25 @@ def _phrase_hits(tokens: list[str], exercise_id: str, phrase: str, weight: float
             window = tokens[start:start + width]
             if any(t in ".,;!?" for t in window):
                 continue
-            edges = {window[0], window[-1]} - set(phrase.split())
-            if edges & _FILLER_WORDS:
+            outside = set(window) - set(phrase.split())
+            if {window[0], window[-1]} & outside & _FILLER_WORDS:
                 continue  # "clamshell and", "on the bridge": the name is inside, not these
+            if outside & _OUTCOME_WORDS:
+                continue  # "tough" says how it went; it is not a misspelt "touch"
             raw = _window_score(" ".join(window), phrase, similarity)
             if raw >= MATCH_CUTOFF:
                 hits.append(_Hit(exercise_id, start, start + width, weight * raw, raw))
     return hits
+
+
+def _part_hit_holds(tokens: list[str], hit: _Hit) -> bool:
+    """A word out of a longer name must be typed exactly, or be one long word misspelt.
+
+    "brigde" still finds the bridges; "sides" does not become "hill strides".
+    """
+    if hit.raw >= 100.0:
+        return True
+    return hit.length == 1 and len(tokens[hit.start]) >= TYPO_WORD_MIN_LETTERS
 
 
 def _distinctive_parts(phrases: set[str]) -> set[str]:
@@ -296,7 +319,7 @@ def _distinctive_parts(phrases: set[str]) -> set[str]:
                 run = words[start:end]
                 if len(run) == len(words) or run[0] in _CONNECTORS or run[-1] in _CONNECTORS:
                     continue
-                if all(w in _GENERIC_WORDS for w in run):
+                if all(w in _GENERIC_WORDS for w in run) or len("".join(run)) < 4:
                     continue
                 parts.add(" ".join(run))
     return parts
@@ -430,9 +453,8 @@ def _outcome(words: list[str], text: str) -> Outcome | None:
                                     (_EASY_WORDS, Outcome.EASY), (_SKIP_WORDS, Outcome.SKIPPED),
                                     (_DONE_WORDS, Outcome.DONE)):
             if word in vocabulary:
-                # "no pain", "wasn't hard": the user is telling us it went fine.
-                found.append(Outcome.DONE if negated and outcome is not Outcome.DONE
-                             else outcome)
+                # "no pain", "wasn't hard" went fine; "not easy", "didn't finish" did not.
+                found.append(_NEGATED[outcome] if negated else outcome)
     if not found and any(p in text for p in _STOP_PHRASES):
         found.append(Outcome.HARD)
     if not found and any(p in text for p in _FINE_PHRASES):
