@@ -188,7 +188,9 @@ def test_delete_leaves_no_row_of_the_user_in_any_table(
         add_training(db, gone, "gone")
         add_later_rows(db, later_tables, gone)
         with_both = row_counts(db)
-    assert all(with_both[t] > before[t] for t in before), "every table holds the user's rows"
+    filled = {t for t in before if with_both[t] > before[t]}
+    assert filled >= {"users", "dialogue_states", "screening_answers", "sessions",
+                      "exercise_outcomes", "plan_adjustments", "later_notes", "later_replies"}
     with Session(engine) as db, db.begin():
         exported = feedback.export_user_data(db, gone, now=NOON)
         assert len(exported["tables"]["later_replies"]) == 1
