@@ -11,7 +11,8 @@ from bot.db import migrate
 from bot.db.engine import make_engine
 from bot.db.models import Base
 
-TABLES = {"users", "dialogue_states", "screening_answers", "plan_versions"}
+TABLES = {"users", "dialogue_states", "screening_answers", "plan_versions", "sessions",
+          "exercise_outcomes", "plan_adjustments"}
 
 
 def revisions() -> list[str]:

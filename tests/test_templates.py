@@ -45,6 +45,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "note_test_hurt": {},
     "plan_updated": {"answers": ANSWERS, "changes": ["mon:run:rest", "tue:rest:run"]},
     "plan_week": dict(WEEK),
+    **{f"progress_chart_{part}": {} for part in ("done", "planned", "title", "week_format", "x",
+                                                  "y")},
     "q_equipment": {"current": ["band"], "editing": True},
     "q_goal": {"current": "speed", "editing": True},
     "q_knee_lift": {"current": "pass", "editing": False},

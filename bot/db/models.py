@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -116,3 +119,63 @@ class PlanVersion(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     plan: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class TrainingSession(Base):
+    """One day's training: planned when scheduled, then done or skipped."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        Index("ix_sessions_user_date", "user_id", "local_date"),
+        CheckConstraint("status IN ('planned', 'done', 'skipped')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The day in the user's own zone: a session belongs to the day they trained.
+    local_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class ExerciseOutcome(Base):
+    """How one exercise went, as the user said it; ``source_key`` makes a double tap count once."""
+
+    __tablename__ = "exercise_outcomes"
+    __table_args__ = (
+        Index("ix_exercise_outcomes_user_exercise", "user_id", "exercise_id"),
+        CheckConstraint("outcome IN ('done', 'hard', 'pain', 'skipped', 'easy')",
+                        name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    exercise_id: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    side: Mapped[str | None] = mapped_column(String(8))
+    severity: Mapped[str | None] = mapped_column(String(16))
+    reps: Mapped[int | None] = mapped_column(Integer)
+    words: Mapped[str | None] = mapped_column(Text)  # the user's message, verbatim
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    source_key: Mapped[str] = mapped_column(String(128), unique=True)
+
+
+class PlanAdjustment(Base):
+    """A change to the user's plan with its reason; undone ones stay, marked by ``undone_at``."""
+
+    __tablename__ = "plan_adjustments"
+    __table_args__ = (Index("ix_plan_adjustments_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    kind: Mapped[str] = mapped_column(String(16))
+    exercise_id: Mapped[str | None] = mapped_column(String(64))
+    replacement_id: Mapped[str | None] = mapped_column(String(64))
+    side: Mapped[str | None] = mapped_column(String(8))
+    dose_change: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,212 @@
+"""Feedback against a real database: outcomes, adjustments, Undo, /export and /delete."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Column, Engine, ForeignKey, Integer, String, Table, func, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import (
+    Base,
+    DialogueState,
+    ExerciseOutcome,
+    PlanAdjustment,
+    ScreeningAnswer,
+    TrainingSession,
+    User,
+)
+from bot.domain.adaptation import Node, PlanItem
+from bot.services import feedback
+from tests.support.exercise_names import EXERCISE_NAMES, SIX_PACK
+
+GRAPH = {
+    "running_bike_pedal": Node("flexion", "abdominal_march", "plank_hip_flexion"),
+    "plank_hip_flexion": Node("flexion", "running_bike_pedal", "standing_hip_march"),
+    "single_leg_bridge": Node("extension", None, None),
+}
+BASE = [PlanItem("running_bike_pedal", 2, 2), PlanItem("single_leg_bridge", 3, 3)]
+NOON = datetime(2026, 11, 2, 12, tzinfo=UTC)
+
+
+def add_user(db: Session, telegram_id: int) -> int:
+    user = User(telegram_id=telegram_id, name=f"runner {telegram_id}", timezone="Europe/Berlin")
+    db.add(user)
+    db.flush()
+    db.add(DialogueState(user_id=user.id, state="idle", answers={"goal": "speed"}, draft={}))
+    db.add(ScreeningAnswer(user_id=user.id, question="thigh_left", value="pass"))
+    return user.id
+
+
+def add_training(db: Session, user_id: int, tag: str) -> None:
+    """Two sessions with outcomes, and the plan change they lead to."""
+    for offset in range(2):
+        session = feedback.start_session(db, user_id, date(2026, 11, 2) + timedelta(offset),
+                                         "strength", status="done")
+        feedback.record_outcome(db, user_id=user_id, session_id=session.id,
+                                exercise_id="running_bike_pedal", outcome="done",
+                                source_key=f"{tag}:{offset}", words="felt smooth",
+                                recorded_at=NOON + timedelta(days=offset))
+    feedback.adapt(db, user_id, BASE, GRAPH, now=NOON + timedelta(days=1, hours=1))
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session, session.begin():
+        yield session
+
+
+def test_a_double_tapped_outcome_is_recorded_once(engine: Engine) -> None:
+    with Session(engine) as db, db.begin():
+        user_id = add_user(db, 101)
+        session_id = feedback.start_session(db, user_id, date(2026, 11, 2), "strength").id
+    taps = []
+    for _ in range(2):  # two taps, two separate updates, two transactions
+        with Session(engine) as db, db.begin():
+            taps.append(feedback.record_outcome(
+                db, user_id=user_id, session_id=session_id, exercise_id="single_leg_bridge",
+                outcome="hard", side="left", source_key="cb:101:555:single_leg_bridge"))
+    assert taps == [True, False]
+    with Session(engine) as db:
+        rows = db.scalars(select(ExerciseOutcome)).all()
+    assert [(r.exercise_id, r.outcome, r.side) for r in rows] == [
+        ("single_leg_bridge", "hard", "left")]
+
+
+def test_an_unknown_outcome_is_refused_and_nothing_is_stored(db: Session) -> None:
+    user_id = add_user(db, 102)
+    session_id = feedback.start_session(db, user_id, date(2026, 11, 2), "strength").id
+    with pytest.raises(feedback.FeedbackInputError, match="outcome 'meh'"):
+        feedback.record_outcome(db, user_id=user_id, session_id=session_id,
+                                exercise_id="squats", outcome="meh", source_key="k")
+    assert db.scalar(select(func.count()).select_from(ExerciseOutcome)) == 0
+
+
+def test_adapt_stores_the_change_and_undo_takes_it_back(db: Session) -> None:
+    user_id = add_user(db, 103)
+    add_training(db, user_id, "a")
+    assert feedback.current_plan(db, user_id, BASE)[0].exercise_id == "plank_hip_flexion"
+    (row,) = feedback.adjustment_rows(db, user_id)
+    assert (row.kind, row.reason, row.replacement_id) == ("swap", "progress_step",
+                                                          "plank_hip_flexion")
+    assert row.params == {"exercise": "running_bike_pedal", "replacement": "plank_hip_flexion"}
+    # Running it again on the same outcomes changes nothing more.
+    assert feedback.adapt(db, user_id, BASE, GRAPH, now=NOON + timedelta(days=1, hours=2)
+                          ).stored == ()
+    undone = feedback.undo_last_adjustment(db, user_id, now=NOON + timedelta(days=2))
+    assert undone is not None
+    assert undone.id == row.id
+    assert feedback.current_plan(db, user_id, BASE) == tuple(BASE)
+    assert len(feedback.adjustment_rows(db, user_id)) == 1  # history is kept
+    assert feedback.undo_last_adjustment(db, user_id) is None
+
+
+def test_pain_swaps_at_once_and_says_when_to_check_in(db: Session) -> None:
+    user_id = add_user(db, 104)
+    session = feedback.start_session(db, user_id, date(2026, 11, 5), "strength")
+    reading = feedback.FeedbackReader(EXERCISE_NAMES).read("left hip hurt in the bridge",
+                                                           session_exercises=SIX_PACK)
+    (finding,) = reading.findings
+    assert finding.exercise_id is not None
+    assert finding.outcome is not None
+    feedback.record_outcome(db, user_id=user_id, session_id=session.id,
+                            exercise_id=finding.exercise_id, outcome=finding.outcome.value,
+                            side=finding.side.value if finding.side else None,
+                            words="left hip hurt in the bridge", source_key="msg:1")
+    result = feedback.adapt(db, user_id, BASE, GRAPH, now=NOON + timedelta(days=3))
+    assert result.decision.check_in_on == date(2026, 11, 6)
+    assert [(r.reason, r.exercise_id, r.side) for r in result.stored] == [
+        ("pain_drop", "single_leg_bridge", "left")]
+    assert [i.exercise_id for i in feedback.current_plan(db, user_id, BASE)] == [
+        "running_bike_pedal"]
+
+
+def test_export_holds_every_row_of_the_user_and_none_of_anyone_else(db: Session) -> None:
+    me, other = add_user(db, 201), add_user(db, 202)
+    add_training(db, me, "me")
+    add_training(db, other, "other")
+    document = json.loads(feedback.export_user_json(db, me, now=NOON))
+    tables = document["tables"]
+    assert document["user_id"] == me
+    assert [u["telegram_id"] for u in tables["users"]] == [201]
+    assert [d["answers"] for d in tables["dialogue_states"]] == [{"goal": "speed"}]
+    assert [a["question"] for a in tables["screening_answers"]] == ["thigh_left"]
+    assert [s["local_date"] for s in tables["sessions"]] == ["2026-11-02", "2026-11-03"]
+    assert [(o["source_key"], o["words"]) for o in tables["exercise_outcomes"]] == [
+        ("me:0", "felt smooth"), ("me:1", "felt smooth")]
+    assert [(a["reason"], a["replacement_id"]) for a in tables["plan_adjustments"]] == [
+        ("progress_step", "plank_hip_flexion")]
+    every_user_id = {row["user_id"] for rows in tables.values() for row in rows
+                     if "user_id" in row}
+    assert every_user_id == {me}
+
+
+def row_counts(db: Session) -> dict[str, int]:
+    return {t.name: db.scalar(select(func.count()).select_from(t)) or 0
+            for t in Base.metadata.sorted_tables}
+
+
+@pytest.fixture
+def later_tables(engine: Engine) -> Iterator[tuple[Table, Table]]:
+    """Two tables another feature might add: one keyed by user, one hanging off it."""
+    notes = Table("later_notes", Base.metadata,
+                  Column("id", Integer, primary_key=True),
+                  Column("owner", ForeignKey("users.id")), Column("text", String(50)))
+    replies = Table("later_replies", Base.metadata,
+                    Column("id", Integer, primary_key=True),
+                    Column("note_id", ForeignKey("later_notes.id")), Column("text", String(50)))
+    notes.create(engine)
+    replies.create(engine)
+    try:
+        yield notes, replies
+    finally:
+        replies.drop(engine)
+        notes.drop(engine)
+        Base.metadata.remove(replies)
+        Base.metadata.remove(notes)
+
+
+def add_later_rows(db: Session, tables: tuple[Table, Table], user_id: int) -> None:
+    notes, replies = tables
+    note_id = db.execute(notes.insert().values(owner=user_id, text="note")).inserted_primary_key
+    db.execute(replies.insert().values(note_id=note_id[0], text="reply"))
+
+
+def test_delete_leaves_no_row_of_the_user_in_any_table(
+    engine: Engine, later_tables: tuple[Table, Table]
+) -> None:
+    with Session(engine) as db, db.begin():
+        keep = add_user(db, 301)
+        add_training(db, keep, "keep")
+        add_later_rows(db, later_tables, keep)
+        kept_export = feedback.export_user_data(db, keep, now=NOON)
+        before = row_counts(db)
+        gone = add_user(db, 302)
+        add_training(db, gone, "gone")
+        add_later_rows(db, later_tables, gone)
+        with_both = row_counts(db)
+    filled = {t for t in before if with_both[t] > before[t]}
+    assert filled >= {"users", "dialogue_states", "screening_answers", "sessions",
+                      "exercise_outcomes", "plan_adjustments", "later_notes", "later_replies"}
+    with Session(engine) as db, db.begin():
+        exported = feedback.export_user_data(db, gone, now=NOON)
+        assert len(exported["tables"]["later_replies"]) == 1
+        removed = feedback.delete_user_data(db, gone)
+    assert removed == {t: with_both[t] - before[t] for t in before}
+    with Session(engine) as db:
+        assert row_counts(db) == before
+        assert db.scalar(select(User).where(User.telegram_id == 302)) is None
+        assert feedback.export_user_data(db, keep, now=NOON) == kept_export
+
+
+def test_deleting_twice_or_an_unknown_user_removes_nothing(db: Session) -> None:
+    keep = add_user(db, 401)
+    add_training(db, keep, "k")
+    before = row_counts(db)
+    assert set(feedback.delete_user_data(db, 999_999).values()) == {0}
+    assert row_counts(db) == before
+    assert db.scalar(select(func.count()).select_from(PlanAdjustment)) == 1
+    assert db.scalar(select(func.count()).select_from(TrainingSession)) == 2
