@@ -91,7 +91,7 @@ def test_finishing_the_screening_shows_the_plan_and_today(screened: Runner,
     assert "You're all set" in text
     assert "Monday: Run day" in text
     assert "Do these before your 18:00 run." in text
-    assert set(screened.keyboard_turn) == {"start", "week"}
+    assert set(screened.keyboard_turn) == {"start", "did", "week"}
     (first,) = plans(engine)
     assert first.reason == "screening"
     assert [d["kind"] for d in first.plan["days"]] == ["run", "strength", "run", "rest", "strength",

@@ -130,7 +130,10 @@ def test_finishing_a_walk_records_the_session(ctx: Context) -> None:
     (record,) = [e for e in out.effects if isinstance(e, SessionRecord)]
     assert record.local_date == "2026-11-23"
     assert list(record.outcomes.values()) == outcomes
-    assert "1 painful" in render_all(out)[-1]
+    done, where = render_all(out)
+    assert "1 painful" in done
+    assert where.startswith("Sorry it hurt. Where was it during")
+    assert out.dialogue.state == "feedback"
 
 
 def test_a_retest_records_each_answer_and_saves_a_plan(ctx: Context) -> None:

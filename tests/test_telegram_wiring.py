@@ -43,8 +43,9 @@ async def test_the_command_menu_is_set_from_content(telegram: TelegramUser) -> N
     assert app.post_init is not None
     await app.post_init(app)
     commands = telegram.api.last("setMyCommands").params["commands"]
-    assert [c["command"] for c in commands] == ["today", "plan", "exercise", "settings", "retest",
-                                               "help", "start", "cancel"]  # type: ignore[index, union-attr]
+    assert [c["command"] for c in commands] == [  # type: ignore[index, union-attr]
+        "today", "plan", "exercise", "progress", "settings", "retest", "privacy", "export",
+        "delete", "help", "start", "cancel"]
 
 
 async def test_screening_over_telegram_with_buttons_edits_and_a_location(

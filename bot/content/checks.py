@@ -15,9 +15,11 @@ SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.ye
                     "restart.keep", "restart.resume", "restart.fresh", "toast.stale",
                     "toast.pick_a_day", "location.share")
 # In the order Telegram's command menu shows them.
-COMMANDS = ("today", "plan", "exercise", "settings", "retest", "help", "start", "cancel")
+COMMANDS = ("today", "plan", "exercise", "progress", "settings", "retest", "privacy", "export",
+            "delete", "help", "start", "cancel")
 # Reasons whose words need parameters (a side, a step) are written in texts/_plan.j2.
-WHY_IN_TEMPLATE = frozenset({"mobility_first", "side_door", "activation", "flexion_step"})
+WHY_IN_TEMPLATE = frozenset({"mobility_first", "side_door", "activation", "flexion_step",
+                             "adapted", "weak_side"})
 COACH_LABELS = ("today.start", "today.week", "walk.done", "walk.hard", "walk.pain", "walk.skip",
                 "kind.run", "kind.strength", "kind.rest")
 

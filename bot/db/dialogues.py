@@ -7,7 +7,7 @@ conflict and changes nothing, so the caller can reload and replay it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -71,6 +71,9 @@ class DialogueWrite:
     new_answers: Sequence[tuple[str, Any]] = ()
     user_changes: dict[str, Any] = field(default_factory=dict)
     new_plan: NewPlan | None = None
+    # Further work in the same transaction, given the connection and the user's row id.
+    hooks: Sequence[Callable[[Connection, int], None]] = ()
+    deletes_user: bool = False
 
     def stored(self, user_id: int) -> StoredDialogue:
         plan = self.base.plan
@@ -170,6 +173,9 @@ def _store(conn: Connection, accepted: list[tuple[int, DialogueWrite]]) -> None:
     plans = [_plan_row(u, w) for u, w in accepted if w.new_plan is not None]
     if plans:
         conn.execute(insert(PLANS), plans)
+    for user_id, write in accepted:
+        for hook in write.hooks:
+            hook(conn, user_id)
     for user_id, write in accepted:
         if write.user_changes:
             conn.execute(update(USERS).where(USERS.c.id == user_id)

@@ -11,7 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from bot.domain import listen
+from bot.domain.adaptation import AppliedAdjustment, OutcomeRecord
 from bot.domain.catalog import Catalog
+from bot.domain.feedback import FeedbackReading
 from bot.domain.model import Button, Choice, Command, Context, Reply
 from bot.domain.parsing import WEEKDAYS
 from bot.domain.program import (
@@ -26,15 +29,18 @@ from bot.domain.program import (
     today,
 )
 
-READY, WALK, RETEST = "ready", "walk", "retest"
-COACH_STATES = frozenset({READY, WALK, RETEST})
-COACH_COMMANDS = ("today", "plan", "exercise", "settings", "retest")
+READY, WALK, RETEST, FEEDBACK = "ready", "walk", "retest", listen.FEEDBACK
+COACH_STATES = frozenset({READY, WALK, RETEST, FEEDBACK})
+COACH_COMMANDS = ("today", "plan", "exercise", "settings", "retest", "privacy", "delete",
+                  "progress", "export")
 RETEST_QUESTIONS = ("thigh_left", "thigh_right", "knee_lift")
 WALK_OUTCOMES = ("done", "hard", "pain", "skip")
 FLEXION_STEPS = 4
 
 # Free text -> exercise ids, best match first; empty when nothing is close.
 ExerciseFinder = Callable[[str], Sequence[str]]
+# Free text (and today's exercise ids, which break ties) -> what the runner reported.
+FeedbackRead = Callable[[str, Sequence[str]], FeedbackReading]
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,9 @@ class CoachKit:
     progress: Progress = field(default_factory=Progress)
     plan_number: int = 0
     last_plan: Mapping[str, object] | None = None
+    read_feedback: FeedbackRead | None = None
+    outcomes: tuple[OutcomeRecord, ...] = ()
+    history: tuple[AppliedAdjustment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,11 +76,33 @@ class SessionRecord:
     outcomes: Mapping[str, str]
 
 
+@dataclass(frozen=True)
+class DeleteEverything:
+    """Remove every row of this user from every table."""
+
+
+@dataclass(frozen=True)
+class Produce:
+    """A reply the service builds from stored data: ``progress`` (a chart) or ``export``."""
+
+    what: str
+
+
+CoachEffect = SavePlan | SessionRecord | listen.ListenEffect | DeleteEverything | Produce
+
+
 # --- the plan as stored data ----------------------------------------------------------------
 
 
-def plan_for(answers: Mapping[str, object], kit: CoachKit) -> WeekPlan:
+def base_plan(answers: Mapping[str, object], kit: CoachKit) -> WeekPlan:
+    """The program before any adaptation: what the policy's changes apply to."""
     return build_week(profile_from_answers(answers), kit.catalog, kit.progress)
+
+
+def plan_for(answers: Mapping[str, object], kit: CoachKit,
+             history: Sequence[AppliedAdjustment] | None = None) -> WeekPlan:
+    chosen = kit.history if history is None else history
+    return listen.adjust_week(base_plan(answers, kit), chosen, kit.catalog)
 
 
 def plan_to_json(plan: WeekPlan) -> dict[str, object]:
@@ -123,9 +154,12 @@ def _days_by_name(plan: Mapping[str, object]) -> dict[str, tuple[str, tuple[str,
 
 
 def save_plan(reason: str, answers: Mapping[str, object], kit: CoachKit,
-              progress: Progress | None = None) -> SavePlan:
+              progress: Progress | None = None,
+              history: Sequence[AppliedAdjustment] | None = None) -> SavePlan:
     progress = progress or kit.progress
-    plan = plan_to_json(build_week(profile_from_answers(answers), kit.catalog, progress))
+    week = build_week(profile_from_answers(answers), kit.catalog, progress)
+    chosen = kit.history if history is None else history
+    plan = plan_to_json(listen.adjust_week(week, chosen, kit.catalog))
     return SavePlan(reason, plan, progress_to_json(progress), plan_changes(kit.last_plan, plan))
 
 
@@ -164,7 +198,8 @@ def today_reply(d_turn: int, answers: Mapping[str, object], ctx: Context,
               "run_time": answers.get("run_time"), "red_flags": bool(answers.get("red_flags"))}
     buttons: list[Button] = []
     if day.items:
-        buttons.append(Button("today.start", f"{d_turn}|start"))
+        buttons += [Button("today.start", f"{d_turn}|start"),
+                    Button("today.done", f"{d_turn}|did")]
     buttons.append(Button("today.week", f"{d_turn}|week"))
     return Reply("today", params, (tuple(buttons),))
 
@@ -216,9 +251,9 @@ class CoachOutcome:
     state: str
     draft: Mapping[str, object]
     replies: tuple[Reply, ...]
-    effects: tuple[SavePlan | SessionRecord, ...] = ()
+    effects: tuple[CoachEffect, ...] = ()
     answers: Mapping[str, object] | None = None  # new answers (a re-test), else unchanged
-    recorded: tuple[tuple[str, str], ...] = ()  # (question, value) answers to store
+    recorded: tuple[tuple[str, str | list[str]], ...] = ()  # (question, value) to store
     toast: str | None = None
     close_source: bool = False
     advance_turn: bool = True
@@ -234,6 +269,14 @@ def on_command(state: str, draft: Mapping[str, object], turn: int, cmd: Command,
         return _on_exercise(cmd.args, turn, kit)
     if cmd.name == "retest":
         return _start_retest(turn, answers)
+    if cmd.name in ("progress", "export"):
+        return CoachOutcome(READY, {}, (), (Produce(cmd.name),))
+    if cmd.name == "privacy":
+        return CoachOutcome(READY, {}, (Reply("privacy"),))
+    if cmd.name == "delete":
+        buttons = ((Button("delete.confirm", f"{turn + 1}|delete_all"),),
+                   (Button("delete.keep", f"{turn + 1}|keep_data"),))
+        return CoachOutcome(READY, {}, (Reply("delete_confirm", {}, buttons),))
     raise ValueError(f"not a coach command: {cmd.name}")
 
 
@@ -259,7 +302,18 @@ def on_choice(state: str, draft: Mapping[str, object], turn: int, choice: Choice
               answers: Mapping[str, object], ctx: Context, kit: CoachKit) -> CoachOutcome:
     value = choice.value
     if state == WALK and value in WALK_OUTCOMES:
-        return _walk_answer(draft, turn, value, kit)
+        return _walk_answer(draft, turn, value, answers, kit)
+    if state == FEEDBACK:
+        return on_feedback_choice(draft, turn, value, answers, kit)
+    if value == "undo":
+        return _undo(answers, kit)
+    if value == "did":
+        return _ask_which_hard(turn, answers, ctx, kit)
+    if value == "delete_all":
+        return CoachOutcome("deleted", {}, (Reply("delete_done"),), (DeleteEverything(),),
+                            close_source=True)
+    if value == "keep_data":
+        return CoachOutcome(READY, {}, (Reply("delete_kept"),), close_source=True)
     if state == RETEST:
         return _retest_answer(draft, turn, value, answers, kit)
     if value == "start":
@@ -301,7 +355,7 @@ def _walk_items(draft: Mapping[str, object]) -> list[Mapping[str, object]]:
 
 
 def _walk_answer(draft: Mapping[str, object], turn: int, outcome: str,
-                 kit: CoachKit) -> CoachOutcome:
+                 answers: Mapping[str, object], kit: CoachKit) -> CoachOutcome:
     items = _walk_items(draft)
     index = int(str(draft.get("index", 0)))
     raw = draft.get("outcomes")
@@ -310,10 +364,11 @@ def _walk_answer(draft: Mapping[str, object], turn: int, outcome: str,
     if index + 1 < len(items):
         nxt = {**draft, "index": index + 1, "outcomes": outcomes}
         return CoachOutcome(WALK, nxt, (*notes, walk_reply(nxt, turn + 1)), close_source=True)
-    return finish_walk(draft, outcomes, notes)
+    return finish_walk(draft, outcomes, turn, answers, kit, notes)
 
 
-def finish_walk(draft: Mapping[str, object], outcomes: Mapping[str, str],
+def finish_walk(draft: Mapping[str, object], outcomes: Mapping[str, str], turn: int,
+                answers: Mapping[str, object], kit: CoachKit,
                 notes: tuple[Reply, ...] = ()) -> CoachOutcome:
     items = _walk_items(draft)
     record = SessionRecord(str(draft.get("date")), str(draft.get("kind")),
@@ -321,15 +376,21 @@ def finish_walk(draft: Mapping[str, object], outcomes: Mapping[str, str],
     counts = {o: sum(1 for v in outcomes.values() if v == o) for o in WALK_OUTCOMES}
     done = Reply("walk_done", {"counts": counts, "total": len(items),
                                "finished": len(outcomes) == len(items)})
-    return CoachOutcome(READY, {}, (*notes, done), (record,), close_source=True)
+    rows = [[e, listen.WALK_TO_OUTCOME[o], None, None, None] for e, o in outcomes.items()]
+    report = {"date": str(draft.get("date")), "kind": str(draft.get("kind")), "rows": rows,
+              "words": None}
+    after = _report_or_ask(report, turn, answers, kit)
+    return replace(after, replies=(*notes, done, *after.replies),
+                   effects=(record, *after.effects), close_source=True)
 
 
-def stop_walk(draft: Mapping[str, object]) -> CoachOutcome:
+def stop_walk(draft: Mapping[str, object], turn: int, answers: Mapping[str, object],
+              kit: CoachKit) -> CoachOutcome:
     raw = draft.get("outcomes")
     outcomes = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, Mapping) else {}
     if not outcomes:
         return CoachOutcome(READY, {}, (Reply("walk_stopped"),))
-    return finish_walk(draft, outcomes)
+    return finish_walk(draft, outcomes, turn, answers, kit)
 
 
 # --- re-testing ------------------------------------------------------------------------------
@@ -394,3 +455,213 @@ def _progress_after_retest(progress: Progress, before: Mapping[str, object],
     if all_pass:
         step = min(step + 1, FLEXION_STEPS)
     return replace(progress, retest_left=left, retest_right=right, flexion_step=step)
+
+
+
+# --- reports: after a session, and in the runner's own words ---------------------------------
+
+
+def _ask_which_hard(turn: int, answers: Mapping[str, object], ctx: Context,
+                    kit: CoachKit) -> CoachOutcome:
+    on = _local_today(answers, ctx)
+    exercises = [i.exercise for i in today(plan_for(answers, kit), on).items]
+    if not exercises:
+        return CoachOutcome(READY, {}, (today_reply(turn + 1, answers, ctx, kit),))
+    draft = {"step": "hard", "date": on.isoformat(), "kind": "today", "exercises": exercises,
+             "chosen": []}
+    return CoachOutcome(FEEDBACK, draft, (listen.which_hard_reply(exercises, [], turn + 1),),
+                        close_source=True)
+
+
+def on_text_report(text: str, turn: int, answers: Mapping[str, object], ctx: Context,
+                   kit: CoachKit) -> CoachOutcome | None:
+    """Free text read as feedback; None when it says nothing about an exercise."""
+    if kit.read_feedback is None:
+        return None
+    on = _local_today(answers, ctx)
+    todays = [i.exercise for i in today(plan_for(answers, kit), on).items]
+    reading = kit.read_feedback(text, todays)
+    if reading.ambiguous:
+        pending = reading.ambiguous[0]
+        draft = {"step": "pick", "date": on.isoformat(), "kind": "feedback", "words": text,
+                 "rows": listen.rows_from_findings(reading.confident),
+                 "pending": [None, (pending.outcome or "done"), _opt(pending.side),
+                             _opt(pending.severity), pending.reps],
+                 "candidates": list(pending.candidates)}
+        return CoachOutcome(FEEDBACK, draft, (listen.pick_reply(pending.candidates, turn + 1),))
+    rows = list(listen.rows_from_findings(reading.confident))
+    if not rows:
+        return _unnamed_pain(reading, text, on, todays, turn)
+    report = {"date": on.isoformat(), "kind": "feedback", "rows": [list(r) for r in rows],
+              "words": text}
+    return _report_or_ask(report, turn, answers, kit)
+
+
+def _opt(value: object) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _unnamed_pain(reading: FeedbackReading, text: str, on: date, todays: list[str],
+                  turn: int) -> CoachOutcome | None:
+    pain = [f for f in reading.findings if f.exercise_id is None and f.outcome == "pain"]
+    if not pain or not todays:
+        return None
+    draft = {"step": "hurt", "date": on.isoformat(), "kind": "feedback", "words": text,
+             "exercises": todays, "chosen": [], "side": _opt(pain[0].side),
+             "severity": _opt(pain[0].severity)}
+    return CoachOutcome(FEEDBACK, draft, (listen.which_hurt_reply(todays, turn + 1),))
+
+
+def _report_or_ask(report: Mapping[str, object], turn: int, answers: Mapping[str, object],
+                   kit: CoachKit) -> CoachOutcome:
+    rows = _rows(report)
+    missing = listen.missing_pain_detail(rows)
+    if missing is not None:
+        index, asking = missing
+        draft = {**report, "step": "detail", "index": index, "asking": asking}
+        return CoachOutcome(FEEDBACK, draft, (listen.detail_reply(rows, index, asking, turn + 1,
+                                                                  kit.catalog),))
+    return _conclude(report, turn, answers, kit)
+
+
+def _rows(report: Mapping[str, object]) -> list[list[object]]:
+    rows = report.get("rows")
+    return [list(r) for r in rows if isinstance(r, list | tuple)] if isinstance(rows, list) else []
+
+
+def _conclude(report: Mapping[str, object], turn: int, answers: Mapping[str, object],
+              kit: CoachKit) -> CoachOutcome:
+    rows = tuple((str(r[0]), str(r[1]), _opt(r[2]), _opt(r[3]),
+                  r[4] if isinstance(r[4], int) else None) for r in _rows(report))
+    words = report.get("words")
+    parsed = listen.Report(date.fromisoformat(str(report.get("date"))), str(report.get("kind")),
+                           rows, str(words) if words else None)
+    base = listen.dose_items(base_plan(answers, kit))
+    done = listen.conclude(parsed, turn + 1, base, kit.outcomes, kit.history, kit.catalog)
+    new_answers = _flagged(answers) if done.red_flag else None
+    effects: list[CoachEffect] = list(done.effects)
+    if len(done.history) > len(kit.history) or new_answers is not None:
+        effects.append(save_plan("adapt", new_answers or answers, kit, history=done.history))
+    recorded: tuple[tuple[str, str | list[str]], ...] = ()
+    if new_answers is not None:
+        recorded = (("red_flags", _strings(new_answers["red_flags"])),)
+    return CoachOutcome(READY, {}, done.replies, tuple(effects), answers=new_answers,
+                        recorded=recorded, close_source=True)
+
+
+def _flagged(answers: Mapping[str, object]) -> dict[str, object]:
+    flags = answers.get("red_flags")
+    current = [str(f) for f in flags] if isinstance(flags, list) else []
+    return {**answers, "red_flags": [*current, "pain_reports"] if "pain_reports" not in current
+            else current}
+
+
+def _undo(answers: Mapping[str, object], kit: CoachKit) -> CoachOutcome:
+    reply, effects, history = listen.undo(kit.history, kit.catalog)
+    if not effects:
+        return CoachOutcome(READY, {}, (reply,))
+    saved = save_plan("undo", answers, kit, history=history)
+    return CoachOutcome(READY, {}, (reply,), (*effects, saved), close_source=True)
+
+
+def on_feedback_choice(draft: Mapping[str, object], turn: int, value: str,
+                       answers: Mapping[str, object], kit: CoachKit) -> CoachOutcome:
+    step = draft.get("step")
+    if step == "hard":
+        return _which_hard(draft, turn, value, answers, kit)
+    if step == "hurt" and value.startswith("h:"):
+        return _which_hurt(draft, turn, value[2:], answers, kit)
+    if step == "detail":
+        return _detail(draft, turn, value, answers, kit)
+    if step == "pick" and value.startswith("fb:"):
+        return _picked(draft, turn, value[3:], answers, kit)
+    return CoachOutcome(FEEDBACK, draft, (), toast="toast.stale", advance_turn=False)
+
+
+def _strings(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _which_hard(draft: Mapping[str, object], turn: int, value: str,
+                answers: Mapping[str, object], kit: CoachKit) -> CoachOutcome:
+    exercises, chosen = _strings(draft.get("exercises")), _strings(draft.get("chosen"))
+    if value.startswith("t:") and value[2:] in exercises:
+        picked = value[2:]
+        chosen = [c for c in chosen if c != picked] if picked in chosen else [*chosen, picked]
+        nxt = {**draft, "chosen": chosen}
+        return CoachOutcome(FEEDBACK, nxt, (replace(listen.which_hard_reply(
+            exercises, chosen, turn + 1), edit=True),))
+    if value == "hurt":
+        nxt = {**draft, "step": "hurt"}
+        return CoachOutcome(FEEDBACK, nxt, (listen.which_hurt_reply(exercises, turn + 1),),
+                            close_source=True)
+    if value == "good":
+        rows = [[e, "hard" if e in chosen else "done", None, None, None] for e in exercises]
+        return _report_or_ask({**draft, "rows": rows, "words": None}, turn, answers, kit)
+    return CoachOutcome(FEEDBACK, draft, (), toast="toast.stale", advance_turn=False)
+
+
+def _which_hurt(draft: Mapping[str, object], turn: int, hurt: str,
+                answers: Mapping[str, object], kit: CoachKit) -> CoachOutcome:
+    exercises, chosen = _strings(draft.get("exercises")), _strings(draft.get("chosen"))
+    if hurt not in exercises:
+        return CoachOutcome(FEEDBACK, draft, (), toast="toast.stale", advance_turn=False)
+    words = draft.get("words")
+    if words:  # free text about a pain, no exercise named: record only that one
+        rows = [[hurt, "pain", draft.get("side"), draft.get("severity"), None]]
+    else:
+        rows = [[e, "pain" if e == hurt else "hard" if e in chosen else "done", None, None,
+                 None] for e in exercises]
+    return _report_or_ask({**draft, "rows": rows}, turn, answers, kit)
+
+
+def _detail(draft: Mapping[str, object], turn: int, value: str,
+            answers: Mapping[str, object], kit: CoachKit) -> CoachOutcome:
+    asking = draft.get("asking")
+    options = listen.SIDES if asking == "side" else listen.SEVERITIES
+    if value not in options:
+        return CoachOutcome(FEEDBACK, draft, (), toast="toast.stale", advance_turn=False)
+    rows = _rows(draft)
+    index = int(str(draft.get("index", 0)))
+    rows[index][2 if asking == "side" else 3] = value
+    return _report_or_ask({**draft, "rows": rows}, turn, answers, kit)
+
+
+def _picked(draft: Mapping[str, object], turn: int, exercise: str,
+            answers: Mapping[str, object], kit: CoachKit) -> CoachOutcome:
+    rows = _rows(draft)
+    if exercise == "none" or exercise not in _strings(draft.get("candidates")):
+        if not rows:
+            return CoachOutcome(READY, {}, (Reply("feedback_dropped"),), close_source=True)
+    else:
+        pending = draft.get("pending")
+        row = list(pending) if isinstance(pending, list) else [None, "done", None, None, None]
+        rows.append([exercise, *row[1:]])
+    return _report_or_ask({**draft, "rows": rows}, turn, answers, kit)
+
+
+def feedback_prompt(draft: Mapping[str, object], turn: int, catalog: Catalog) -> Reply | None:
+    """The question a report is waiting on, to show again after a detour."""
+    step = draft.get("step")
+    if step == "hard":
+        return listen.which_hard_reply(_strings(draft.get("exercises")),
+                                       _strings(draft.get("chosen")), turn)
+    if step == "hurt":
+        return listen.which_hurt_reply(_strings(draft.get("exercises")), turn)
+    if step == "detail":
+        return listen.detail_reply(_rows(draft), int(str(draft.get("index", 0))),
+                                   str(draft.get("asking")), turn, catalog)
+    if step == "pick":
+        return listen.pick_reply(_strings(draft.get("candidates")), turn)
+    return None
+
+
+def feedback_typed_options(draft: Mapping[str, object]) -> tuple[str, tuple[str, ...]]:
+    """The label prefix and values a typed answer is matched against, per step."""
+    step = draft.get("step")
+    if step == "detail":
+        asking = str(draft.get("asking"))
+        return f"pain_{asking}", listen.SIDES if asking == "side" else listen.SEVERITIES
+    if step == "hard":
+        return "feedback", ("good", "hurt")
+    return "", ()

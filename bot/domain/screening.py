@@ -12,7 +12,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import coach
-from bot.domain.coach import COACH_COMMANDS, COACH_STATES, CoachOutcome, SavePlan, SessionRecord
+from bot.domain.coach import COACH_COMMANDS, COACH_STATES, CoachEffect, CoachOutcome
 from bot.domain.model import (
     Button,
     Choice,
@@ -93,7 +93,7 @@ class CompleteScreening:
     answers: Answers
 
 
-Effect = RecordAnswer | SetTimezone | CompleteScreening | SavePlan | SessionRecord
+Effect = RecordAnswer | SetTimezone | CompleteScreening | CoachEffect
 
 
 @dataclass(frozen=True)
@@ -193,6 +193,7 @@ def current_prompt(d: Dialogue, ctx: Context) -> tuple[Reply, ...]:
     prompts: dict[str, Callable[[], Reply]] = {
         coach.WALK: lambda: coach.walk_reply(d.draft, d.turn),
         coach.RETEST: lambda: coach.retest_reply(d.draft, d.turn),
+        coach.FEEDBACK: lambda: _feedback_prompt(d, ctx),
         SUMMARY: lambda: summary_reply(d),
         CHANGE: lambda: change_reply(d),
         CONFIRM_ZONE: lambda: zone_confirm_reply(d, ctx),
@@ -200,6 +201,11 @@ def current_prompt(d: Dialogue, ctx: Context) -> tuple[Reply, ...]:
     }
     make = prompts.get(d.state)
     return (make(),) if make else ()
+
+
+def _feedback_prompt(d: Dialogue, ctx: Context) -> Reply:
+    prompt = coach.feedback_prompt(d.draft, d.turn, ctx.coach.catalog) if ctx.coach else None
+    return prompt or Reply("feedback_cancelled")
 
 
 # --- moving between states ------------------------------------------------------------------
@@ -304,7 +310,7 @@ def _from_coach(d: Dialogue, out: CoachOutcome) -> Outcome:
     answers = d.answers if out.answers is None else _as_answers(out.answers)
     turn = d.turn + 1 if out.advance_turn else d.turn
     moved = replace(d, state=out.state, draft=dict(out.draft), answers=answers, turn=turn)
-    recorded = tuple(RecordAnswer(q, v) for q, v in out.recorded)
+    recorded: tuple[Effect, ...] = tuple(RecordAnswer(q, v) for q, v in out.recorded)
     return Outcome(moved, out.replies, recorded + out.effects, out.toast, out.close_source)
 
 
@@ -324,8 +330,10 @@ def _on_start(d: Dialogue, ctx: Context) -> Outcome:
 def _on_cancel(d: Dialogue, ctx: Context) -> Outcome:
     if d.state == READY:
         return Outcome(d, (Reply("cancel_nothing"),))
-    if d.state == coach.WALK:
-        return _from_coach(d, coach.stop_walk(d.draft))
+    if d.state == coach.WALK and ctx.coach is not None:
+        return _from_coach(d, coach.stop_walk(d.draft, d.turn, _answers_dict(d), ctx.coach))
+    if d.state == coach.FEEDBACK:
+        return _from_coach(d, CoachOutcome(READY, {}, (Reply("feedback_cancelled"),)))
     if d.state == coach.RETEST:
         return _from_coach(d, CoachOutcome(READY, {}, (Reply("retest_cancelled"),)))
     if d.state == CONFIRM_RESTART:
@@ -346,9 +354,9 @@ def _restore(d: Dialogue, ctx: Context) -> Outcome:
                    close_source=True)
 
 
-# Buttons under /today and /exercise stay usable after later messages: they start something
-# new rather than answer a question, and a second tap finds the walk already started.
-LASTING_BUTTONS = ("start", "week")
+# Buttons under /today, /exercise and a plan change stay usable after later messages: they
+# start something new rather than answer a question, and a second tap finds it already done.
+LASTING_BUTTONS = ("start", "week", "did", "undo")
 
 
 def _on_choice(d: Dialogue, choice: Choice, ctx: Context) -> Outcome:
@@ -469,9 +477,15 @@ def _on_zone_confirm(d: Dialogue, yes: bool) -> Outcome:
 
 def _on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Outcome:
     if d.state == READY:
-        return Outcome(d, (Reply("ready_text"),))
+        return _on_ready_text(d, text, ctx)
     if len(text) > MAX_ANSWER_CHARS:
         return _hint(d, ctx, "hint_too_long")
+    if d.state == coach.FEEDBACK:
+        prefix, options = coach.feedback_typed_options(d.draft)
+        picked = match(prefix, options, text) if options else None
+        if picked is None:
+            return _hint(d, ctx, "hint_buttons", said=text)
+        return _on_choice(d, Choice(d.turn, picked), ctx)
     if d.state == coach.RETEST:
         picked = match(coach.retest_question(d.draft), coach.retest_options(d.draft), text)
         if picked is None:
@@ -508,6 +522,15 @@ TYPED_BUTTONS: dict[str, tuple[str, tuple[str, ...]]] = {
     CONFIRM_RESTART: ("restart", ("keep", "resume", "fresh")),
     CHANGE: ("change", ("back",)),
 }
+
+
+def _on_ready_text(d: Dialogue, text: str, ctx: Context) -> Outcome:
+    """Free text after screening is read as a report on the training, when it is one."""
+    if ctx.coach is not None:
+        heard = coach.on_text_report(text, d.turn, _answers_dict(d), ctx, ctx.coach)
+        if heard is not None:
+            return _from_coach(d, heard)
+    return Outcome(d, (Reply("ready_text"),))
 
 
 def _text_on_buttons(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Outcome:

@@ -8,12 +8,14 @@ on the fresh state. So the database stays the only truth and a restart loses not
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +25,15 @@ from bot.db import dialogues
 from bot.db.dialogues import DialogueWrite, NewPlan, StoredDialogue
 from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
-from bot.domain.coach import CoachKit, SavePlan, progress_from_json
+from bot.domain.coach import (
+    COACH_STATES,
+    CoachKit,
+    DeleteEverything,
+    Produce,
+    SavePlan,
+    SessionRecord,
+    progress_from_json,
+)
 from bot.domain.model import Context, Event, ZoneResolver
 from bot.domain.screening import (
     CompleteScreening,
@@ -33,6 +43,8 @@ from bot.domain.screening import (
     SetTimezone,
     step,
 )
+from bot.services.coaching import Training, hook_for, load_training, produce
+from bot.services.feedback import FeedbackReader
 from bot.services.group_commit import GroupCommitter
 from bot.services.matching import ExerciseMatcher, LabelMatcher
 
@@ -76,6 +88,8 @@ class ConversationService:
         self.matcher = LabelMatcher(content)
         self.catalog = catalog
         self.find_exercises = ExerciseMatcher(catalog) if catalog is not None else None
+        self.reader = FeedbackReader((e.id, e.name, e.aliases)
+                                     for e in catalog.exercises.values()) if catalog else None
         self.cache: OrderedDict[int, StoredDialogue] = OrderedDict()
         self.committer: GroupCommitter[DialogueWrite, StoredDialogue] = GroupCommitter(
             self._write_batch)
@@ -85,7 +99,7 @@ class ConversationService:
         for _ in range(MAX_ATTEMPTS):
             outcome, write = self._decide(sender, event)
             if write is None or self._settle(write, self._write_alone(write)):
-                return self._render(outcome)
+                return self._respond(sender, outcome)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     async def handle_async(self, sender: Sender, event: Event) -> Response:
@@ -93,7 +107,10 @@ class ConversationService:
         for _ in range(MAX_ATTEMPTS):
             outcome, write = self._decide(sender, event)
             if write is None or self._settle(write, await self.committer.submit(write)):
-                return self._render(outcome)
+                if any(isinstance(e, Produce) for e in outcome.effects):
+                    # Building a chart or an export reads the database: off the event loop.
+                    return await asyncio.to_thread(self._respond, sender, outcome)
+                return self._respond(sender, outcome)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     def render_error(self) -> RenderedMessage:
@@ -112,16 +129,21 @@ class ConversationService:
                           coach=self._coach_kit(stored))
         base = Dialogue(stored.state, stored.answers, stored.draft, stored.turn)
         outcome = step(base, event, context, self.matcher)
-        if outcome.dialogue == base and not outcome.effects and stored.active:
-            return outcome, None  # nothing to store: a hint, a stale tap, /help
+        stores = [e for e in outcome.effects if not isinstance(e, Produce | SessionRecord)]
+        if outcome.dialogue == base and not stores and stored.active:
+            return outcome, None  # nothing to store: a hint, a stale tap, /help, /progress
         return outcome, _write_for(sender, stored, outcome, now)
 
     def _coach_kit(self, stored: StoredDialogue) -> CoachKit | None:
-        if self.catalog is None or self.find_exercises is None:
+        if self.catalog is None or self.find_exercises is None or self.reader is None:
             return None
+        training = Training()
+        if stored.user_id is not None and stored.state in COACH_STATES:
+            training = load_training(self.engine, stored.user_id)
         return CoachKit(self.catalog, self.find_exercises,
                         progress_from_json(stored.plan.progress), stored.plan.number,
-                        stored.plan.plan)
+                        stored.plan.plan, self.reader.read, training.outcomes,
+                        training.history)
 
     def _stored(self, telegram_id: int) -> StoredDialogue:
         cached = self.cache.get(telegram_id)
@@ -136,6 +158,9 @@ class ConversationService:
             log.info("dialogue changed concurrently; replaying the update")
             self.cache.pop(write.telegram_id, None)
             return False
+        if write.deletes_user:
+            self.cache.pop(write.telegram_id, None)
+            return True
         self.cache[write.telegram_id] = result
         self.cache.move_to_end(write.telegram_id)
         if len(self.cache) > CACHE_SIZE:
@@ -152,6 +177,21 @@ class ConversationService:
         with self.engine.begin() as conn:
             return dialogues.write_batch(conn, writes)
 
+    def _respond(self, sender: Sender, outcome: Outcome) -> Response:
+        response = self._render(outcome)
+        produced = tuple(self._produce(sender.telegram_id, e) for e in outcome.effects
+                         if isinstance(e, Produce))
+        return replace(response, messages=response.messages + produced)
+
+    def _produce(self, telegram_id: int, effect: Produce) -> RenderedMessage:
+        with self.engine.connect() as conn:  # not the cache: this may run in a worker thread
+            stored = dialogues.load(conn, telegram_id)
+        assert stored.user_id is not None  # only offered once screened
+        zone = str(stored.answers.get("timezone") or "UTC")
+        today = self.clock().astimezone(ZoneInfo(zone)).date()
+        return produce(effect, self.engine, stored.user_id, today, stored.plan.plan,
+                       self.content)
+
     def _render(self, outcome: Outcome) -> Response:
         messages = tuple(self.content.render(reply) for reply in outcome.replies)
         toast = self.content.label(outcome.toast) if outcome.toast else None
@@ -164,6 +204,7 @@ def _write_for(sender: Sender, stored: StoredDialogue, outcome: Outcome,
     answers: list[tuple[str, Any]] = []
     changes: dict[str, Any] = {} if stored.active else {"active": True}
     new_plan: NewPlan | None = None
+    hooks = [h for h in (hook_for(e, new.turn, now) for e in outcome.effects) if h is not None]
     for effect in outcome.effects:
         if isinstance(effect, RecordAnswer):
             answers.append((effect.question, effect.value))
@@ -176,4 +217,5 @@ def _write_for(sender: Sender, stored: StoredDialogue, outcome: Outcome,
                                list(effect.changes))
     return DialogueWrite(sender.telegram_id, sender.first_name, sender.language, stored,
                          new.state, dict(new.answers), dict(new.draft), new.turn, now,
-                         answers, changes, new_plan)
+                         answers, changes, new_plan, hooks,
+                         any(isinstance(e, DeleteEverything) for e in outcome.effects))

@@ -1,0 +1,179 @@
+"""The coach's side of the database: what it reads before deciding and what it writes after.
+
+Writes are hooks run inside the dialogue's own transaction (bot/db/dialogues.py), so a report,
+its plan change and the new dialogue state are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.orm import Session
+
+from bot.content.library import Attachment, ContentLibrary, RenderedMessage
+from bot.db.models import PlanAdjustment, TrainingSession
+from bot.domain.adaptation import AppliedAdjustment, OutcomeRecord
+from bot.domain.coach import DeleteEverything, Produce
+from bot.domain.listen import ScheduleCheckIn, StoreAdjustments, StoreOutcomes, UndoAdjustment
+from bot.domain.parsing import WEEKDAYS
+from bot.services import feedback, progress
+
+Hook = Callable[[Connection, int], None]
+CHART_WEEKS = 6
+
+
+@dataclass(frozen=True)
+class Training:
+    """What the policy needs to know: every outcome and every plan change so far."""
+
+    outcomes: tuple[OutcomeRecord, ...] = ()
+    history: tuple[AppliedAdjustment, ...] = ()
+
+
+def load_training(engine: Engine, user_id: int) -> Training:
+    with engine.connect() as conn, Session(bind=conn) as db:
+        return Training(tuple(feedback.outcome_history(db, user_id)),
+                        tuple(feedback.adjustment_history(db, user_id)))
+
+
+def hook_for(effect: object, turn: int, now: datetime) -> Hook | None:
+    """The database work an effect needs, or None when it needs none."""
+    if isinstance(effect, StoreOutcomes):
+        return lambda conn, user_id: _in_session(conn, _store_outcomes(effect, user_id, turn,
+                                                                       now))
+    if isinstance(effect, StoreAdjustments):
+        return lambda conn, user_id: _in_session(conn, _store_adjustments(effect, user_id, now))
+    if isinstance(effect, UndoAdjustment):
+        return lambda conn, user_id: _in_session(
+            conn, lambda db: feedback.undo_last_adjustment(db, user_id, now))
+    if isinstance(effect, DeleteEverything):
+        return lambda conn, user_id: _in_session(
+            conn, lambda db: feedback.delete_user_data(db, user_id))
+    return None
+
+
+def _in_session(conn: Connection, work: Callable[[Session], object]) -> None:
+    with Session(bind=conn) as db:
+        work(db)
+        db.flush()
+
+
+def _store_outcomes(effect: StoreOutcomes, user_id: int, turn: int,
+                    now: datetime) -> Callable[[Session], None]:
+    def store(db: Session) -> None:
+        session = feedback.start_session(db, user_id, date.fromisoformat(effect.local_date),
+                                         effect.kind, effect.status)
+        for index, (exercise, outcome, side, severity, reps) in enumerate(effect.rows):
+            # The dialogue turn makes the key: a replayed or doubled report is stored once.
+            feedback.record_outcome(
+                db, user_id=user_id, session_id=session.id, exercise_id=exercise,
+                outcome=outcome, side=side, severity=severity, reps=reps, words=effect.words,
+                source_key=f"u{user_id}:t{turn}:{index}", recorded_at=now)
+    return store
+
+
+def _store_adjustments(effect: StoreAdjustments, user_id: int,
+                       now: datetime) -> Callable[[Session], None]:
+    def store(db: Session) -> None:
+        for adjustment in effect.adjustments:
+            db.add(PlanAdjustment(
+                user_id=user_id, created_at=now, kind=adjustment.kind.value,
+                exercise_id=adjustment.exercise_id, replacement_id=adjustment.replacement_id,
+                side=adjustment.side.value if adjustment.side else None,
+                dose_change=dict(adjustment.dose_change), reason=adjustment.reason.value,
+                params=dict(adjustment.params)))
+    return store
+
+
+def check_ins(effects: Sequence[object]) -> list[ScheduleCheckIn]:
+    return [e for e in effects if isinstance(e, ScheduleCheckIn)]
+
+
+# --- /progress and /export -------------------------------------------------------------------
+
+
+def produce(effect: Produce, engine: Engine, user_id: int, today: date,
+            plan: dict[str, object] | None, content: ContentLibrary) -> RenderedMessage:
+    with engine.connect() as conn, Session(bind=conn) as db:
+        if effect.what == "export":
+            return _export(db, user_id, today, content)
+        return _progress(db, user_id, today, plan, content)
+
+
+def _export(db: Session, user_id: int, today: date, content: ContentLibrary) -> RenderedMessage:
+    document = feedback.export_user_data(db, user_id)
+    rows = sum(len(v) for v in document["tables"].values())
+    data = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    text = content.render_text("export_ready", {"rows": rows,
+                                                "tables": len(document["tables"])})
+    return RenderedMessage(text, attachment=Attachment(
+        "document", f"hipcoach-export-{today.isoformat()}.json", data))
+
+
+def _progress(db: Session, user_id: int, today: date, plan: dict[str, object] | None,
+              content: ContentLibrary) -> RenderedMessage:
+    done_days = _done_days(db, user_id)
+    active = _active_weekdays(plan)
+    weeks = _weeks(today, done_days, active, _first_day(db, user_id))
+    report = progress.progress_report(db, user_id, today)
+    chart = progress.weekly_chart_png(weeks, progress.chart_labels(content))
+    params = {"weeks": [{"start": w.week_start.isoformat(), "planned": w.planned,
+                         "done": w.done} for w in weeks],
+              "streak": _streak(today, done_days, active),
+              "hardest": [{"id": h.exercise_id, "hard": h.hard, "pain": h.pain}
+                          for h in report.hardest],
+              "steps": len(report.steps),
+              "retests": len({r.answered_at.date() for r in report.retests})}
+    text = content.render_text("progress", params)
+    return RenderedMessage(text, attachment=Attachment(
+        "photo", f"hipcoach-progress-{today.isoformat()}.png", chart))
+
+
+def _done_days(db: Session, user_id: int) -> set[date]:
+    rows = db.scalars(select(TrainingSession.local_date).where(
+        TrainingSession.user_id == user_id, TrainingSession.status == "done"))
+    return set(rows)
+
+
+def _first_day(db: Session, user_id: int) -> date | None:
+    rows = db.scalars(select(TrainingSession.local_date).where(
+        TrainingSession.user_id == user_id).order_by(TrainingSession.local_date).limit(1))
+    return rows.first()
+
+
+def _active_weekdays(plan: dict[str, object] | None) -> set[int]:
+    days = plan.get("days") if plan else None
+    if not isinstance(days, list):
+        return set()
+    return {WEEKDAYS.index(str(d["weekday"])) for d in days
+            if isinstance(d, dict) and d.get("items")}
+
+
+def _weeks(today: date, done: set[date], active: set[int],
+           first: date | None) -> tuple[progress.WeekTally, ...]:
+    start = progress.week_start(today) - timedelta(weeks=CHART_WEEKS - 1)
+    tallies = []
+    for n in range(CHART_WEEKS):
+        monday = start + timedelta(weeks=n)
+        days = [monday + timedelta(days=i) for i in range(7)]
+        counted = [d for d in days if d <= today and (first is None or d >= first)]
+        planned = sum(1 for d in counted if d.weekday() in active)
+        tallies.append(progress.WeekTally(monday, planned,
+                                          sum(1 for d in days if d in done)))
+    return tuple(tallies)
+
+
+def _streak(today: date, done: set[date], active: set[int]) -> int:
+    """Planned days done in a row, newest back; rest days and today (still open) don't break it."""
+    count, day = 0, today
+    for _ in range(366):
+        if day in done:
+            count += 1
+        elif day.weekday() in active and day != today:
+            break
+        day -= timedelta(days=1)
+    return count
