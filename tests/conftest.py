@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy import Engine
 
+from bot.content.exercises import load_catalog
 from bot.content.library import ContentLibrary
 from bot.db import migrate
 from bot.db.engine import make_engine
+from bot.domain.catalog import Catalog
+from bot.services.conversation import ConversationService
 from bot.services.zones import GeoZoneResolver
+from tests.support.conversation import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
@@ -75,3 +80,58 @@ def engine(database_url: str) -> Iterator[Engine]:
     migrate.upgrade(engine)
     yield engine
     engine.dispose()
+
+
+# --- a screened runner and a clock the test can move ---------------------------------------
+
+MONDAY_MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
+
+# Runs Monday, Wednesday and Saturday at 18:00 in Berlin; speed; a band; 15 minutes.
+SCREENING: list[tuple[str, str]] = [
+    ("tap", "none"), ("tap", "none"), ("tap", "pass"), ("tap", "pass"), ("tap", "pass"),
+    ("tap", "speed"), ("tap", "t:band"), ("tap", "done"), ("type", "mon wed sat"),
+    ("type", "18:00"), ("type", "Berlin"), ("tap", "yes"), ("tap", "15"),
+]
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog(ROOT / "content")
+
+
+@pytest.fixture
+def content_with_names(catalog: Catalog) -> ContentLibrary:
+    content = ContentLibrary(ROOT / "content")
+    content.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
+    return content
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(MONDAY_MORNING)
+
+
+@pytest.fixture
+def make_runner(engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneResolver,
+                catalog: Catalog, clock: Clock) -> Callable[[], Runner]:
+    def make() -> Runner:
+        service = ConversationService(engine, content_with_names, zones, clock, catalog)
+        return Runner(service)
+    return make
+
+
+@pytest.fixture
+def screened(make_runner: Callable[[], Runner]) -> Runner:
+    runner = make_runner()
+    runner.command("start")
+    runner.walk(SCREENING)
+    runner.tap("confirm")
+    return runner

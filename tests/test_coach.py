@@ -9,68 +9,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.content.exercises import load_catalog
-from bot.content.library import ContentLibrary
 from bot.db.engine import make_session_factory
 from bot.db.models import PlanVersion, ScreeningAnswer
-from bot.domain.catalog import Catalog
-from bot.services.conversation import ConversationService
-from bot.services.zones import GeoZoneResolver
-from tests.conftest import ROOT
+from tests.conftest import SCREENING, Clock
 from tests.support.conversation import Runner
 
-MONDAY_MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
 THURSDAY = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-
-# Runs Monday, Wednesday and Saturday at 18:00 in Berlin; speed; a band; 15 minutes.
-SCREENING: list[tuple[str, str]] = [
-    ("tap", "none"), ("tap", "none"), ("tap", "pass"), ("tap", "pass"), ("tap", "pass"),
-    ("tap", "speed"), ("tap", "t:band"), ("tap", "done"), ("type", "mon wed sat"),
-    ("type", "18:00"), ("type", "Berlin"), ("tap", "yes"), ("tap", "15"),
-]
-
-
-@pytest.fixture(scope="session")
-def catalog() -> Catalog:
-    return load_catalog(ROOT / "content")
-
-
-@pytest.fixture
-def content_with_names(catalog: Catalog) -> ContentLibrary:
-    content = ContentLibrary(ROOT / "content")
-    content.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
-    return content
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(MONDAY_MORNING)
-
-
-@pytest.fixture
-def make_runner(engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneResolver,
-                catalog: Catalog, clock: Clock) -> Callable[[], Runner]:
-    def make() -> Runner:
-        service = ConversationService(engine, content_with_names, zones, clock, catalog)
-        return Runner(service)
-    return make
-
-
-@pytest.fixture
-def screened(make_runner: Callable[[], Runner]) -> Runner:
-    runner = make_runner()
-    runner.command("start")
-    runner.walk(SCREENING)
-    runner.tap("confirm")
-    return runner
 
 
 def plans(engine: Engine) -> list[PlanVersion]:

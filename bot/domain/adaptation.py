@@ -247,11 +247,16 @@ def _easier_same_motion(exercise_id: str, graph: ExerciseGraph) -> str | None:
     candidate, seen = node.easier, {exercise_id}
     while candidate is not None and candidate not in seen:
         below = graph.get(candidate)
-        if below is None or below.motion == node.motion:
+        if below is None or _shares_motion(below.motion, node.motion):
             return candidate
         seen.add(candidate)
         candidate = below.easier
     return None
+
+
+def _shares_motion(one: str, other: str) -> bool:
+    """Motions are one name or several joined by "|" (a move can train more than one)."""
+    return one == other or bool(set(one.split("|")) & set(other.split("|")))
 
 
 def _pain_swap(item: PlanItem, latest: OutcomeRecord, graph: ExerciseGraph) -> Adjustment:

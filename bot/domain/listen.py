@@ -73,7 +73,7 @@ ListenEffect = StoreOutcomes | StoreAdjustments | UndoAdjustment | ScheduleCheck
 
 
 def graph_of(catalog: Catalog) -> ExerciseGraph:
-    return {e.id: Node(e.motions[0] if e.motions else "", e.easier, e.harder)
+    return {e.id: Node("|".join(e.motions), e.easier, e.harder)
             for e in catalog.exercises.values()}
 
 
