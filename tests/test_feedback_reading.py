@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.feedback import CatalogueEntry, Finding, Outcome, Severity, Side, read_feedback
 from bot.services.feedback import FeedbackReader, similarity
-from tests.data.feedback_accuracy import pain_sweep, score
+from tests.data.feedback_accuracy import catalogue_from, pain_sweep, score
 from tests.data.feedback_phrases import PHRASES
 from tests.support.exercise_names import CATALOGUE, EXERCISE_NAMES, SIX_PACK
 
@@ -95,3 +97,18 @@ def test_everyday_phrases_are_not_read_as_a_side() -> None:
     assert finding == Finding("side_plank_clamshell", Outcome.PAIN)
     (finding,) = READER.read("both clams were hard on my left", SIX_PACK).findings
     assert finding.side is Side.LEFT
+
+
+PRODUCT_NAMES = catalogue_from(Path(__file__).resolve().parent.parent / "content" / "exercises")
+
+
+def test_the_labelled_set_is_read_right_with_the_product_exercise_library() -> None:
+    result = score(FeedbackReader(PRODUCT_NAMES))
+    assert result.accuracy >= 0.9, f"accuracy {result.accuracy:.1%}; misread: {result.misread}"
+    assert result.confident_wrong_pain == ()
+
+
+def test_pain_on_any_product_exercise_name_is_never_pinned_on_another() -> None:
+    sentences, wrong = pain_sweep(PRODUCT_NAMES)
+    assert sentences > 250
+    assert wrong == 0

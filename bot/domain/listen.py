@@ -171,8 +171,10 @@ def conclude(report: Report, turn: int, base: Sequence[DoseItem],
     fresh = records_of(report)
     decision = decide(base, [*outcomes, *fresh], history, graph_of(catalog))
     made = tuple(AppliedAdjustment(a, report.local_date) for a in decision.adjustments)
+    skipped = all(row[1] == "skipped" for row in report.rows)
     effects: list[ListenEffect] = [StoreOutcomes(report.local_date.isoformat(), report.kind,
-                                                 "done", report.rows, report.words)]
+                                                 "skipped" if skipped else "done", report.rows,
+                                                 report.words)]
     if made:
         effects.append(StoreAdjustments(decision.adjustments))
     effects += _check_ins(report, decision.check_in_on)
