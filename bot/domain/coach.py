@@ -16,7 +16,7 @@ from bot.domain.adaptation import AppliedAdjustment, OutcomeRecord
 from bot.domain.catalog import Catalog
 from bot.domain.feedback import FeedbackReading
 from bot.domain.model import Button, Choice, Command, Context, Reply
-from bot.domain.parsing import WEEKDAYS
+from bot.domain.parsing import WEEKDAYS, parse_clock_time
 from bot.domain.program import (
     DayPlan,
     PlanItem,
@@ -32,7 +32,9 @@ from bot.domain.program import (
 READY, WALK, RETEST, FEEDBACK = "ready", "walk", "retest", listen.FEEDBACK
 COACH_STATES = frozenset({READY, WALK, RETEST, FEEDBACK})
 COACH_COMMANDS = ("today", "plan", "exercise", "settings", "retest", "privacy", "delete",
-                  "progress", "export")
+                  "progress", "export", "reminders", "pause", "resume", "quiet", "nudge")
+REMINDER_LEADS = (15, 30, 45, 60, 90)
+MAX_PAUSE_DAYS = 365
 RETEST_QUESTIONS = ("thigh_left", "thigh_right", "knee_lift")
 WALK_OUTCOMES = ("done", "hard", "pain", "skip")
 FLEXION_STEPS = 4
@@ -83,9 +85,13 @@ class DeleteEverything:
 
 @dataclass(frozen=True)
 class Produce:
-    """A reply the service builds from stored data: ``progress`` (a chart) or ``export``."""
+    """A reply the service builds from stored data or a reminder setting it changes.
+
+    ``what``: progress, export, reminders, pause, resume, quiet, nudge, lead, snooze, not_today.
+    """
 
     what: str
+    arg: str = ""
 
 
 CoachEffect = SavePlan | SessionRecord | listen.ListenEffect | DeleteEverything | Produce
@@ -269,8 +275,10 @@ def on_command(state: str, draft: Mapping[str, object], turn: int, cmd: Command,
         return _on_exercise(cmd.args, turn, kit)
     if cmd.name == "retest":
         return _start_retest(turn, answers)
-    if cmd.name in ("progress", "export"):
+    if cmd.name in ("progress", "export", "reminders", "resume"):
         return CoachOutcome(READY, {}, (), (Produce(cmd.name),))
+    if cmd.name in ("pause", "quiet", "nudge"):
+        return _reminder_setting(cmd)
     if cmd.name == "privacy":
         return CoachOutcome(READY, {}, (Reply("privacy"),))
     if cmd.name == "delete":
@@ -665,3 +673,58 @@ def feedback_typed_options(draft: Mapping[str, object]) -> tuple[str, tuple[str,
     if step == "hard":
         return "feedback", ("good", "hurt")
     return "", ()
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+def _reminder_setting(cmd: Command) -> CoachOutcome:
+    arg = _setting_arg(cmd.name, cmd.args.strip().lower())
+    if arg is None:
+        return CoachOutcome(READY, {}, (Reply(f"usage_{cmd.name}", {"said": cmd.args[:40]}),))
+    return CoachOutcome(READY, {}, (), (Produce(cmd.name, arg),))
+
+
+def _setting_arg(name: str, said: str) -> str | None:
+    """The normalised argument of /pause, /quiet or /nudge; None when it can't be read."""
+    if name == "pause":
+        days = said.split()[0] if said else "7"
+        return days if days.isdigit() and 1 <= int(days) <= MAX_PAUSE_DAYS else None
+    if name == "quiet":
+        return said if said == "off" else _time_range(said)
+    clock = parse_clock_time(said) if said else None
+    return clock.value if clock is not None else None
+
+
+def _time_range(said: str) -> str | None:
+    for sep in ("-", "–", " to ", " "):
+        if sep in said:
+            start, _, end = said.partition(sep)
+            first, last = parse_clock_time(start), parse_clock_time(end)
+            if first.value and last.value and first.value != last.value:
+                return f"{first.value}-{last.value}"
+    return None
+
+
+def reminders_reply(turn: int, upcoming: Sequence[Mapping[str, object]], lead: int,
+                    quiet: str | None, paused_until: str | None) -> Reply:
+    leads = tuple(Button(f"reminder.lead_{m}", f"{turn}|r:lead:{m}", m == lead)
+                  for m in REMINDER_LEADS)
+    pause = (Button("reminder.resume", f"{turn}|r:resume") if paused_until
+             else Button("reminder.pause_week", f"{turn}|r:pause:7"))
+    return Reply("reminders", {"upcoming": list(upcoming), "lead": lead, "quiet": quiet,
+                               "paused_until": paused_until}, (leads, (pause,)))
+
+
+def on_reminder_button(state: str, draft: Mapping[str, object], turn: int, value: str,
+                       answers: Mapping[str, object], ctx: Context,
+                       kit: CoachKit) -> CoachOutcome:
+    """Buttons under a reminder or /reminders: they work from any state after screening."""
+    action, _, arg = value.removeprefix("r:").partition(":")
+    if action == "start" and state == READY:
+        return _start_walk(turn, answers, ctx, kit)
+    if action == "done" and state == READY:
+        return _ask_which_hard(turn, answers, ctx, kit)
+    if action in ("snooze", "not_today", "resume") or (action in ("lead", "pause") and arg):
+        return CoachOutcome(state, draft, (), (Produce(action, arg),), advance_turn=False)
+    return CoachOutcome(state, draft, (), toast="toast.stale", advance_turn=False)

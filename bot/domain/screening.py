@@ -360,6 +360,8 @@ LASTING_BUTTONS = ("start", "week", "did", "undo")
 
 
 def _on_choice(d: Dialogue, choice: Choice, ctx: Context) -> Outcome:
+    if choice.value.startswith("r:"):
+        return _on_reminder_button(d, choice.value, ctx)
     lasting = d.state == READY and (choice.value in LASTING_BUTTONS
                                     or choice.value.startswith("ex:"))
     if choice.turn != d.turn and not lasting:
@@ -425,6 +427,13 @@ def _submit_multi(d: Dialogue, q: Question, chosen: list[str]) -> Outcome:
         kept = {k: v for k, v in d.answers.items() if k not in SELF_TESTS}
         return _answer(replace(d, answers=kept), q, ordered, Reply("red_flag_notice"))
     return _answer(d, q, ordered)
+
+
+def _on_reminder_button(d: Dialogue, value: str, ctx: Context) -> Outcome:
+    if d.state not in COACH_STATES or ctx.coach is None:
+        return Outcome(d, toast="toast.stale")
+    return _from_coach(d, coach.on_reminder_button(d.state, d.draft, d.turn, value,
+                                                   _answers_dict(d), ctx, ctx.coach))
 
 
 def _on_confirm(d: Dialogue, ctx: Context) -> Outcome:
