@@ -60,7 +60,11 @@ def screening_updates(users: int, first_user: int, app: App) -> list[Update]:
     updates, update_id = [], 1
     for user in range(first_user, first_user + users):
         for kind, payload in SCRIPT:
-            raw = (callback_update(update_id, user, payload, message_id=update_id)
+            # Telegram sends the tapped message with its keyboard, so answering a question
+            # costs the call that takes that keyboard off (editMessageReplyMarkup), as in use.
+            keyboard = {"inline_keyboard": [[{"text": "answer", "callback_data": payload}]]}
+            raw = (callback_update(update_id, user, payload, message_id=update_id,
+                                   reply_markup=keyboard)
                    if kind == "tap" else
                    command_update(update_id, user, payload) if payload.startswith("/")
                    else message_update(update_id, user, payload))

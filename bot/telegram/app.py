@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
-from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
@@ -22,6 +21,7 @@ from bot.content.checks import COMMANDS
 from bot.content.library import ContentLibrary
 from bot.logging_setup import REDACTED
 from bot.services.conversation import ConversationService
+from bot.telegram.bot_api import LINK_PREVIEW, PARSE_MODE, mute_typed_method_hint
 from bot.telegram.handlers import Handlers
 from bot.telegram.ordering import PerUserUpdateProcessor
 
@@ -46,8 +46,8 @@ def build_application(
         ApplicationBuilder().token(token)
                .base_url(f"{base_url}/bot").base_file_url(f"{base_url}/file/bot")
                .concurrent_updates(PerUserUpdateProcessor(concurrency))
-               .defaults(Defaults(parse_mode=ParseMode.HTML,
-                                  link_preview_options=LinkPreviewOptions(is_disabled=True))))
+               .defaults(Defaults(parse_mode=PARSE_MODE,
+                                  link_preview_options=LinkPreviewOptions(**LINK_PREVIEW))))
     if request is not None:
         builder = builder.request(request)
     if updates_request is not None:
@@ -60,6 +60,7 @@ def build_application(
         await app.bot.set_my_commands(commands)
 
     app = builder.post_init(announce_commands).build()
+    mute_typed_method_hint()
     register_handlers(app, Handlers(service, content.label("location.share")))
     return app
 

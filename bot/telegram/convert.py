@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
+from telegram import Message, Update
 
 from bot.content.library import RenderedMessage
 from bot.domain.model import Event, Location, Text, Unsupported, parse_command
 from bot.services.conversation import Sender
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+# A reply_markup as the Bot API spells it: plain JSON, no PTB objects to build and serialise.
+Markup = dict[str, Any] | None
 
 
 def sender_of(update: Update) -> Sender | None:
@@ -46,13 +40,12 @@ def _kind_of(message: Message) -> str:
 
 def markup_for(message: RenderedMessage, location_label: str) -> Markup:
     if message.keyboard:
-        return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(html.unescape(b.label), callback_data=b.data) for b in row]
-             for row in message.keyboard]
-        )
+        return {"inline_keyboard": [
+            [{"text": html.unescape(b.label), "callback_data": b.data} for b in row]
+            for row in message.keyboard]}
     if message.request_location:
-        return ReplyKeyboardMarkup([[KeyboardButton(location_label, request_location=True)]],
-                                   resize_keyboard=True, one_time_keyboard=True)
+        return {"keyboard": [[{"text": location_label, "request_location": True}]],
+                "resize_keyboard": True, "one_time_keyboard": True}
     if message.dismiss_keyboard:
-        return ReplyKeyboardRemove()
+        return {"remove_keyboard": True}
     return None

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 from bot.content.library import RenderedMessage
 from bot.domain.model import Event, parse_button_data
 from bot.services.conversation import ConversationService, Response, Sender
+from bot.telegram import bot_api
 from bot.telegram.convert import Markup, event_of, markup_for, sender_of
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,10 @@ class Handlers:
             return
         choice = parse_button_data(query.data or "")
         if choice is None:
-            await query.answer()
+            await bot_api.answer_callback(context.bot, query.id, None)
             return
         response = await self._handle(sender, choice)
-        await query.answer(text=response.toast)
+        await bot_api.answer_callback(context.bot, query.id, response.toast)
         chat_id = query.message.chat.id if query.message else sender.telegram_id
         await self._deliver(response, chat_id, context, source=query)
 
@@ -58,7 +59,7 @@ class Handlers:
                        context: ContextTypes.DEFAULT_TYPE, source: CallbackQuery | None) -> None:
         try:
             if source is not None and response.close_source:
-                await _close_keyboard(source)
+                await _close_keyboard(context, source)
             for message in response.messages:
                 await self._send_one(message, chat_id, context, source)
         except Forbidden:
@@ -73,13 +74,14 @@ class Handlers:
             return
         if message.edit and source is not None and isinstance(source.message, Message):
             try:
-                await source.message.edit_text(message.text, reply_markup=markup)  # type: ignore[arg-type]
+                await bot_api.edit_text(context.bot, source.message.chat.id,
+                                        source.message.message_id, message.text, markup)
                 return
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
                     return
                 log.info("could not edit a message (%s); sending a new one", exc)
-        await context.bot.send_message(chat_id, message.text, reply_markup=markup)
+        await bot_api.send_text(context.bot, chat_id, message.text, markup)
 
 
 # Telegram's limit for a photo or document caption; longer texts go in a message of their own.
@@ -92,20 +94,22 @@ async def _send_attachment(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
     assert attachment is not None
     caption: str | None = message.text
     if len(message.text) > CAPTION_LIMIT:
-        await context.bot.send_message(chat_id, message.text)
+        await bot_api.send_text(context.bot, chat_id, message.text, None)
         caption = None
     upload = InputFile(attachment.data, filename=attachment.filename)
+    extra = {"reply_markup": markup} if markup else None
     if attachment.kind == "photo":
-        await context.bot.send_photo(chat_id, upload, caption=caption, reply_markup=markup)
+        await context.bot.send_photo(chat_id, upload, caption=caption, api_kwargs=extra)
     else:
-        await context.bot.send_document(chat_id, upload, caption=caption, reply_markup=markup)
+        await context.bot.send_document(chat_id, upload, caption=caption, api_kwargs=extra)
 
 
-async def _close_keyboard(query: CallbackQuery) -> None:
+async def _close_keyboard(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
     """Takes the buttons off a question once it is answered, so it cannot be answered twice."""
     if not isinstance(query.message, Message) or query.message.reply_markup is None:
         return
     try:
-        await query.message.edit_reply_markup(reply_markup=None)
+        await bot_api.remove_inline_keyboard(context.bot, query.message.chat.id,
+                                             query.message.message_id)
     except BadRequest as exc:
         log.debug("keyboard already gone: %s", exc)

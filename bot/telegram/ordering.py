@@ -2,6 +2,8 @@
 
 Many users are served at once (so their writes can share a group commit), while two updates
 from the same user (a quick double tap, two fast messages) are handled one after the other.
+An update waits for its user's turn before it takes one of the concurrency slots, so a user
+with a backlog never holds slots that other users' updates could use.
 """
 
 from __future__ import annotations
@@ -13,22 +15,30 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+# PTB takes one of its slots before do_process_update is called (process_update is final), so
+# an update waiting for its user's turn would hold a slot; PTB's own limit is therefore lifted
+# and the real one is applied below, once it is the update's turn.
+NO_LIMIT_IN_PTB = 2**31 - 1
+
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(NO_LIMIT_IN_PTB)
+        self.concurrency = max_concurrent_updates
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _user_key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._waiting[key] -= 1
