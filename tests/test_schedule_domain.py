@@ -150,9 +150,11 @@ def test_quiet_hours_end_on_a_spring_forward_morning_is_read_on_the_new_clock() 
 def test_the_next_reminder_is_strictly_after_the_given_instant() -> None:
     plan = pre_run_plan(["mon", "thu"], "18:00", "America/New_York")
     monday = next_occurrence(plan, datetime(2027, 5, 3, 12, tzinfo=UTC))
-    assert monday is not None and monday.key == "2027-05-03:pre_run"
+    assert monday is not None
+    assert monday.key == "2027-05-03:pre_run"
     thursday = next_occurrence(plan, monday.due_at)
-    assert thursday is not None and thursday.key == "2027-05-06:pre_run"
+    assert thursday is not None
+    assert thursday.key == "2027-05-06:pre_run"
     assert next_occurrence(plan, monday.due_at - timedelta(seconds=1)) == monday
 
 
@@ -164,7 +166,8 @@ def test_a_skipped_date_and_a_pause_pass_over_run_days() -> None:
     paused = pre_run_plan(["mon", "thu"], "18:00", "Europe/Berlin",
                           paused_until=datetime(2027, 5, 7, tzinfo=UTC))
     found = next_occurrence(paused, after)
-    assert found is not None and found.key == "2027-05-10:pre_run"
+    assert found is not None
+    assert found.key == "2027-05-10:pre_run"
 
 
 def test_a_plan_with_no_days_or_paused_beyond_the_horizon_has_nothing_next() -> None:
@@ -187,11 +190,14 @@ def test_strength_nudge_fires_at_the_chosen_time_and_goes_stale_after_a_while() 
 def test_retest_nudge_comes_every_four_weeks_after_screening() -> None:
     plan = retest_plan(datetime(2027, 1, 9, 23, 30, tzinfo=UTC), "18:00", "Australia/Sydney")
     first = next_occurrence(plan, datetime(2027, 1, 10, tzinfo=UTC))
-    assert first is not None and first.key == "2027-02-07:retest"  # screened 10 Jan, Sydney
+    assert first is not None
+    assert first.key == "2027-02-07:retest"
     second = next_occurrence(plan, first.due_at, first.local_date)
-    assert second is not None and second.key == "2027-03-07:retest"
+    assert second is not None
+    assert second.key == "2027-03-07:retest"
     later = next_occurrence(plan, datetime(2027, 6, 1, tzinfo=UTC))
-    assert later is not None and later.key == "2027-06-27:retest"
+    assert later is not None
+    assert later.key == "2027-06-27:retest"
 
 
 def test_next_three_merges_all_plans_soonest_first() -> None:
