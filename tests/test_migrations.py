@@ -11,7 +11,8 @@ from bot.db import migrate
 from bot.db.engine import make_engine
 from bot.db.models import Base
 
-TABLES = {"users", "dialogue_states", "screening_answers"}
+TABLES = {"users", "dialogue_states", "screening_answers", "reminder_schedules",
+          "reminder_deliveries"}
 
 
 def revisions() -> list[str]:

@@ -10,7 +10,7 @@ local times that happen twice (the autumn repeat) are taken the first time (``fo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -235,11 +235,15 @@ def _candidate_days(plan: ReminderPlan, first_day: date) -> Iterator[date]:
             yield day
 
 
-def next_three(plans: Iterable[ReminderPlan], after: datetime) -> list[Occurrence]:
-    """The next three reminders across all of a user's plans, soonest first (for /reminders)."""
+def next_three(plans: Iterable[ReminderPlan], after: datetime,
+               handled: Mapping[str, date] | None = None) -> list[Occurrence]:
+    """The next three reminders across all of a user's plans, soonest first (for /reminders).
+
+    ``handled`` maps a kind to the last local date already dealt with, which is left out.
+    """
     upcoming: list[Occurrence] = []
     for plan in plans:
-        cursor_after, cursor_date = after, None
+        cursor_after, cursor_date = after, (handled or {}).get(plan.kind)
         for _ in range(3):
             found = next_occurrence(plan, cursor_after, cursor_date)
             if found is None:
