@@ -252,7 +252,7 @@ class ReminderService:
             query = query.with_for_update(of=ReminderSchedule, skip_locked=True)
         claims: list[Claim] = []
         with Session(self.engine) as session, session.begin():
-            for row, chat_id, active in session.execute(query).tuples().all():
+            for row, chat_id, active in session.execute(query).all():
                 claim = self._claim_one(session, row, chat_id, active, now, report)
                 if claim is not None:
                     claims.append(claim)
