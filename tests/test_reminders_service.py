@@ -386,7 +386,7 @@ async def test_a_second_worker_on_the_same_sqlite_file_refuses_to_start(
     second = ReminderClock(service_for(engine, content, FakeSender(), clock))
     first.start()
     try:
-        with pytest.raises(WorkerAlreadyRunningError, match="already running.*PostgreSQL"):
+        with pytest.raises(WorkerAlreadyRunningError, match=r"already running.*PostgreSQL"):
             second.start()
     finally:
         await first.stop()
