@@ -64,7 +64,7 @@ def measure(database_url: str, reminders: int, rate: int) -> dict[str, float]:
     content = ContentLibrary(content_dir())
     engine = make_engine(database_url)
     migrate.upgrade(engine)
-    due = datetime.now(UTC).replace(second=0, microsecond=0)
+    due = datetime.now(UTC)
     populate(engine, reminders, due)
     api, report, started_loop, started_wall = asyncio.run(fan_out(engine, content, rate))
     with engine.connect() as conn:
@@ -73,7 +73,7 @@ def measure(database_url: str, reminders: int, rate: int) -> dict[str, float]:
                                 ).scalar_one()
     engine.dispose()
     times = [d.at for d in api.delivered]
-    # Lateness against the due minute's start, which every reminder shares.
+    # Every reminder shares one due instant; loop time is monotonic, so convert once.
     offset = started_wall - due.timestamp()
     lateness = sorted(t - started_loop + offset for t in times)
     span = times[-1] - times[0] if len(times) > 1 else float("nan")
