@@ -244,14 +244,21 @@ class ReminderService:
     async def tick(self) -> TickReport:
         """Send everything due now, batch by batch, until nothing due is left unclaimed."""
         report = TickReport()
+        sending: asyncio.Future[list[Outcome]] | None = None
         while True:
+            # The next batch is claimed while the previous one is still being sent, so the
+            # pacer never idles at a batch boundary. At most two batches are leased at once,
+            # and batch_size keeps two batches' sending well inside one lease.
             claims = await asyncio.to_thread(self.claim_due, report)
-            if not claims:
-                return report
+            queued = (asyncio.gather(*(self._deliver(c, report) for c in claims))
+                      if claims else None)
             report.claimed += len(claims)
-            outcomes = await asyncio.gather(*(self._deliver(c, report) for c in claims))
-            for outcome in outcomes:
-                report.count(outcome)
+            if sending is not None:
+                for outcome in await sending:
+                    report.count(outcome)
+            if queued is None:
+                return report
+            sending = queued
 
     def claim_due(self, report: TickReport | None = None) -> list[Claim]:
         """Lease up to one batch of due reminders and register their deliveries (one commit)."""
