@@ -378,6 +378,24 @@ async def test_the_clock_runs_one_job_whatever_the_number_of_runners(
     assert sorted(sender.chats()) == list(range(1, 51))
 
 
+async def test_the_clock_job_keeps_ticking_on_the_event_loop(
+        engine: Engine, content: ContentLibrary, clock: Clock) -> None:
+    sender = FakeSender()
+    service = service_for(engine, content, sender, clock)
+    runner(engine, service)
+    reminders = ReminderClock(service, every_seconds=0.05)
+    reminders.start()
+    try:
+        clock.now = MONDAY_DUE  # due only after the first tick has run
+        for _ in range(200):
+            if sender.delivered:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await reminders.stop()
+    assert sender.chats() == [501]
+
+
 async def test_a_second_worker_on_the_same_sqlite_file_refuses_to_start(
         tmp_path: Path, content: ContentLibrary, clock: Clock) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'hipcoach.db'}")

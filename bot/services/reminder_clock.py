@@ -81,10 +81,14 @@ class ReminderClock:
     def start(self) -> None:
         """Call from inside the running event loop (e.g. PTB's post_init)."""
         self.lock.acquire()
-        self.scheduler.add_job(self.kick, "interval", seconds=self.every_seconds,
+        # A coroutine job: APScheduler's asyncio executor runs plain functions in a thread.
+        self.scheduler.add_job(self._on_interval, "interval", seconds=self.every_seconds,
                                id="reminder-tick", max_instances=1, coalesce=True,
                                misfire_grace_time=None, replace_existing=True)
         self.scheduler.start()
+        self.kick()
+
+    async def _on_interval(self) -> None:
         self.kick()
 
     def kick(self) -> None:
