@@ -386,6 +386,8 @@ async def test_the_clock_job_keeps_ticking_on_the_event_loop(
     reminders = ReminderClock(service, every_seconds=0.05)
     reminders.start()
     try:
+        assert reminders._drain is not None
+        assert (await reminders._drain).claimed == 0
         clock.now = MONDAY_DUE  # due only after the first tick has run
         for _ in range(200):
             if sender.delivered:
