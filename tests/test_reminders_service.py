@@ -268,6 +268,7 @@ async def test_flood_control_is_honoured_and_every_runner_gets_exactly_one(
     report = await service.tick()
     assert report.sent == 30
     assert report.flood_waits == len(api.refused) > 0
+    assert api.refused_during_ban == 0
     assert sorted(d.chat_id for d in api.delivered) == list(range(1, 31))
     assert all(deliveries(engine, u) == [("2027-05-03:pre_run", "sent")] for u in users)
 

@@ -71,6 +71,10 @@ MAX_FLOOD_WAITS = 5
 # Reminders between their 'unknown' mark and the API call: about a second's worth at 30/s.
 SEND_CONCURRENCY = 32
 
+REMINDER_LABELS = ("reminder.snooze", "reminder.not_today", "reminder.default_dose",
+                   "reminder.default_exercise.1", "reminder.default_exercise.2",
+                   "reminder.default_exercise.3")
+
 CLAIMED, UNKNOWN, SENT, FAILED, SKIPPED = "claimed", "unknown", "sent", "failed", "skipped"
 
 Activation = Callable[[int, date], list[dict[str, str]]]
@@ -225,6 +229,8 @@ class ReminderService:
         worker_id: str | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        for key in REMINDER_LABELS:
+            content.label(key)  # a missing label fails at start-up, not at 17:15 on a Monday
         self.engine = engine
         self.content = content
         self.sender = sender

@@ -66,6 +66,8 @@ class RateCappedSender:
     retry_after: float = 1.0
     delivered: list[Delivered] = field(default_factory=list)
     refused: list[float] = field(default_factory=list)
+    # Sends that came while a ban was on: a client that honours retry_after makes none.
+    refused_during_ban: int = 0
     _recent: deque[float] = field(default_factory=deque)
     _banned_until: float = 0.0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -76,6 +78,7 @@ class RateCappedSender:
             self._recent.popleft()
         if now < self._banned_until:
             self.refused.append(now)
+            self.refused_during_ban += 1
             raise RetryAfterError(self._banned_until - now)
         if len(self._recent) >= self.rate:
             self._banned_until = now + self.retry_after
