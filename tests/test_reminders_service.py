@@ -449,6 +449,7 @@ async def test_two_postgres_workers_send_500_due_reminders_exactly_once_between_
     clock.now = MONDAY_DUE
     reports = await asyncio.gather(first.tick(), second.tick())
     assert sum(r.sent for r in reports) == 500
+    assert all(r.claimed > 0 for r in reports)  # SKIP LOCKED shared the rows out
     assert Counter(sender.chats()) == Counter({10_000 + n: 1 for n in range(500)})
     with first_engine.connect() as conn:
         statuses = conn.execute(select(ReminderDelivery.status)).scalars().all()
