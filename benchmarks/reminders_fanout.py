@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from aiolimiter import AsyncLimiter
 from sqlalchemy import Engine, func, insert, select
 
 from benchmarks.update_path import postgres_schema
@@ -33,6 +34,26 @@ from tests.support.reminder_sender import RateCappedSender
 
 RESULTS = Path(__file__).parent / "results"
 CHUNK = 10_000
+
+
+class AiolimiterPacer:
+    """The alternative we measured: aiolimiter's leaky bucket with ``capacity`` slots.
+
+    Capacity 30 over one second is what PTB's AIORateLimiter sets up by default.
+    """
+
+    def __init__(self, rate_per_second: float, capacity: float) -> None:
+        self._limiter = AsyncLimiter(capacity, capacity / rate_per_second)
+        self._resume_at = 0.0
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        while (delay := self._resume_at - loop.time()) > 0:
+            await asyncio.sleep(delay)
+        await self._limiter.acquire()
+
+    def hold(self, seconds: float) -> None:
+        self._resume_at = max(self._resume_at, asyncio.get_running_loop().time() + seconds)
 
 
 def populate(engine: Engine, reminders: int, due: datetime) -> None:
@@ -50,23 +71,26 @@ def populate(engine: Engine, reminders: int, due: datetime) -> None:
                  "occurrence_key": f"{due.date().isoformat()}:pre_run"} for user_id in ids])
 
 
-async def fan_out(engine: Engine, content: ContentLibrary, rate: int
+async def fan_out(engine: Engine, content: ContentLibrary, rate: int, pacer: str
                   ) -> tuple[RateCappedSender, TickReport, float, float]:
     api = RateCappedSender(rate=rate, retry_after=1.0)
     service = ReminderService(engine, content, api, rate_per_second=rate)
+    if pacer.startswith("aiolimiter"):
+        capacity = float(pacer.removeprefix("aiolimiter"))
+        service.pacer = AiolimiterPacer(rate, capacity)  # type: ignore[assignment]
     loop = asyncio.get_running_loop()
     started_loop, started_wall = loop.time(), time.time()
     report = await service.tick()
     return api, report, started_loop, started_wall
 
 
-def measure(database_url: str, reminders: int, rate: int) -> dict[str, float]:
+def measure(database_url: str, reminders: int, rate: int, pacer: str) -> dict[str, float]:
     content = ContentLibrary(content_dir())
     engine = make_engine(database_url)
     migrate.upgrade(engine)
     due = datetime.now(UTC)
     populate(engine, reminders, due)
-    api, report, started_loop, started_wall = asyncio.run(fan_out(engine, content, rate))
+    api, report, started_loop, started_wall = asyncio.run(fan_out(engine, content, rate, pacer))
     with engine.connect() as conn:
         stored = Counter(conn.execute(select(ReminderDelivery.status)).scalars().all())
         distinct = conn.execute(select(func.count(func.distinct(ReminderDelivery.user_id)))
@@ -80,7 +104,7 @@ def measure(database_url: str, reminders: int, rate: int) -> dict[str, float]:
     achieved = (len(times) - 1) / span
     received = Counter(d.chat_id for d in api.delivered)
     return {
-        "reminders": reminders, "cap_per_s": rate,
+        "reminders": reminders, "cap_per_s": rate, "pacer": pacer,
         "achieved_per_s": round(achieved, 3), "share_of_cap": round(achieved / rate, 4),
         "http_429": len(api.refused), "http_429_after_first": max(0, len(api.refused) - 1),
         "received": len(api.delivered),
@@ -98,17 +122,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--rate", type=int, default=30, help="the double's cap, msg/s")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--pacer", choices=("own", "aiolimiter1", "aiolimiter30"),
+                        default="own", help="own: the engine's Pacer; else aiolimiter, capacity N")
     args = parser.parse_args(argv)
     with TemporaryDirectory() as tmp:
         if args.database == "sqlite":
-            result = measure(f"sqlite:///{tmp}/fanout.db", args.reminders, args.rate)
+            result = measure(f"sqlite:///{tmp}/fanout.db", args.reminders, args.rate,
+                             args.pacer)
         else:
             with postgres_schema() as url:
                 if url is None:
                     return 1
-                result = measure(url, args.reminders, args.rate)
+                result = measure(url, args.reminders, args.rate, args.pacer)
     result_text = "\n".join(f"  {k}: {v}" for k, v in result.items())
     print(f"fan-out on {args.database}:\n{result_text}")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"reminders_fanout_{args.database}.json").write_text(json.dumps(result, indent=2))
+    name = f"reminders_fanout_{args.database}_{args.pacer}_{args.reminders}.json"
+    (RESULTS / name).write_text(json.dumps(result, indent=2))
     return 0

@@ -115,13 +115,13 @@ class Pacer:
     """One send budget for the whole process, held back while Telegram says to wait.
 
     Sends are spaced 1/rate apart on a fixed grid, and never more than ``rate`` fall in any
-    one-second window. Why not a library: aiolimiter's leaky bucket (also what PTB's
-    AIORateLimiter uses inside) either allows a burst (capacity > 1: ``rate`` at once, then the
-    steady flow, so a strict per-second cap answers 429) or, at capacity 1, loses every late
-    wake-up of the event loop for good: measured 0.966 of the cap at 30/s with
-    ``python -m benchmarks reminders_fanout --reminders 600``. Here a late send does not push
-    the next one back, and the window check keeps bursts out. PTB's limiter also only wraps
-    calls made through a PTB ``Bot``; this engine talks to a ``Sender`` protocol.
+    one-second window. Why not a library: aiolimiter's leaky bucket (what PTB's AIORateLimiter
+    uses inside) either allows a burst (capacity 30, AIORateLimiter's default: 478 429s in 600
+    sends against a strict 30-per-second counter) or, at capacity 1, loses every late wake-up
+    of the event loop for good (0.978 of the cap, vs 0.989 for this pacer, same 600 sends;
+    ``python -m benchmarks reminders_fanout --reminders 600 --pacer aiolimiter1``). Here a late
+    send does not push the next one back, and the window check keeps bursts out. PTB's limiter
+    also only wraps calls made through a PTB ``Bot``; this engine talks to a ``Sender``.
     """
 
     WINDOW = 1.0
