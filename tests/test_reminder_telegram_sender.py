@@ -43,8 +43,8 @@ def reminder(content: ContentLibrary) -> Any:
     return content.render(Reply(
         "reminder_pre_run", {"run_time": "18:00", "exercises": [{"name": "Hip CARs",
                                                                  "dose": "5 per side"}]},
-        ((Button("reminder.snooze", "reminder:snooze"),
-          Button("reminder.not_today", "reminder:not_today")),)))
+        ((Button("reminder.snooze", "0|r:snooze"),
+          Button("reminder.not_today", "0|r:not_today")),)))
 
 
 async def test_a_reminder_goes_out_as_html_with_its_buttons(
@@ -55,8 +55,8 @@ async def test_a_reminder_goes_out_as_html_with_its_buttons(
     assert call.chat_id == 42
     assert call.params["parse_mode"] == "HTML"
     assert "Hip CARs: 5 per side" in (call.text or "")
-    assert [b["callback_data"] for b in call.inline_buttons()] == ["reminder:snooze",
-                                                                   "reminder:not_today"]
+    assert [b["callback_data"] for b in call.inline_buttons()] == ["0|r:snooze",
+                                                                   "0|r:not_today"]
     assert isinstance(message_id, int)
     await bot.shutdown()
 

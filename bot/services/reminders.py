@@ -434,8 +434,9 @@ class ReminderService:
                 "run_time": local_run.strftime("%H:%M"),
                 "exercises": self.activation_for(claim.user_id, key_date(claim.key)),
             }
-            buttons = ((Button("reminder.snooze", "reminder:snooze"),
-                        Button("reminder.not_today", "reminder:not_today")),)
+            # "r:" buttons are read by the conversation whatever its turn, hence turn 0.
+            buttons = ((Button("reminder.snooze", "0|r:snooze"),
+                        Button("reminder.not_today", "0|r:not_today")),)
             return self.content.render(Reply("reminder_pre_run", params, buttons))
         return self.content.render(Reply(f"reminder_{claim.kind}", {}))
 

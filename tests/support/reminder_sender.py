@@ -24,6 +24,7 @@ class Delivered:
     chat_id: int
     text: str
     at: float  # event-loop time
+    buttons: tuple[str, ...] = ()  # callback data, row by row
 
 
 @dataclass
@@ -40,7 +41,8 @@ class FakeSender:
         if chat_id in self.blocked:
             raise RecipientGoneError("Forbidden: bot was blocked by the user")
         loop_time = asyncio.get_running_loop().time()
-        self.delivered.append(Delivered(chat_id, message.text, loop_time))
+        buttons = tuple(b.data for row in message.keyboard for b in row)
+        self.delivered.append(Delivered(chat_id, message.text, loop_time, buttons))
         if chat_id in self.slow:
             raise SendTimeoutError("Timed out")
         if chat_id in self.crash_after_send:
