@@ -1,10 +1,25 @@
-"""python -m benchmarks [update_path] [--users N] [--rounds N]"""
+"""python -m benchmarks [update_path | reminders_startup | reminders_fanout] [options]
+
+update_path (the default): --users N --rounds N
+reminders_startup: --users N (default 100,000)
+reminders_fanout: --reminders N (default 10,000) --rate R --database sqlite|postgres
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
-from benchmarks import update_path
+from benchmarks import reminders_fanout, reminders_startup, update_path
+
+BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
+    "update_path": update_path.main,
+    "reminders_startup": reminders_startup.main,
+    "reminders_fanout": reminders_fanout.main,
+}
 
 if __name__ == "__main__":
-    sys.exit(update_path.main(sys.argv[1:]))
+    args = sys.argv[1:]
+    name = args[0] if args and args[0] in BENCHMARKS else "update_path"
+    rest = args[1:] if args and args[0] in BENCHMARKS else args
+    sys.exit(BENCHMARKS[name](rest))

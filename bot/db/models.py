@@ -179,3 +179,55 @@ class PlanAdjustment(Base):
     reason: Mapped[str] = mapped_column(String(32))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ReminderSchedule(Base):
+    """One kind of reminder for one user: its settings and the single occurrence that is next.
+
+    ``next_due_at`` is the only clock: the worker claims rows whose time has come (taking a lease
+    so no other worker sends the same one), sends, then moves ``next_due_at`` on.
+    """
+
+    __tablename__ = "reminder_schedules"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    zone: Mapped[str] = mapped_column(String(64))
+    local_time: Mapped[str] = mapped_column(String(5))
+    days: Mapped[list[str]] = mapped_column(JSON, default=list)
+    lead_minutes: Mapped[int] = mapped_column(Integer, default=45)
+    # Null quiet hours mean "none": the runner asked for reminders at any hour.
+    quiet_start: Mapped[str | None] = mapped_column(String(5))
+    quiet_end: Mapped[str | None] = mapped_column(String(5))
+    anchor_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paused_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    skipped_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    occurrence_key: Mapped[str | None] = mapped_column(String(48))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
+
+
+class ReminderDelivery(Base):
+    """At most one per (user, occurrence): the unique key is what stops a second send."""
+
+    __tablename__ = "reminder_deliveries"
+    __table_args__ = (UniqueConstraint("user_id", "occurrence_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    occurrence_key: Mapped[str] = mapped_column(String(48))
+    kind: Mapped[str] = mapped_column(String(16))
+    # claimed -> unknown (the send is under way) -> sent | failed; or skipped (too late).
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(200))

@@ -1,0 +1,61 @@
+"""Reminders out through python-telegram-bot: Bot API errors become the engine's typed errors.
+
+Use a Bot *without* PTB's AIORateLimiter here: the reminder engine paces and honours
+``retry_after`` itself, and a second limiter would retry a 429 behind the engine's back.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.content.library import RenderedMessage
+from bot.services.reminders import (
+    RecipientGoneError,
+    RetryAfterError,
+    SendError,
+    SendTimeoutError,
+)
+from bot.telegram.convert import markup_for
+
+
+class TelegramReminderSender:
+    def __init__(self, bot: Bot, location_label: str = "") -> None:
+        self.bot = bot
+        self.location_label = location_label
+
+    async def send(self, chat_id: int, message: RenderedMessage) -> int:
+        try:
+            sent = await self.bot.send_message(
+                chat_id, message.text, parse_mode=ParseMode.HTML,
+                reply_markup=markup_for(message, self.location_label))
+        except Forbidden as exc:
+            raise RecipientGoneError(exc.message) from exc
+        except RetryAfter as exc:
+            raise RetryAfterError(_retry_seconds(exc)) from exc
+        except TimedOut as exc:
+            raise SendTimeoutError(exc.message) from exc
+        except BadRequest as exc:
+            # "chat not found" and its kin: the runner is unreachable, like a 403.
+            if "chat not found" in exc.message.lower():
+                raise RecipientGoneError(exc.message) from exc
+            raise SendError(exc.message) from exc
+        except NetworkError as exc:
+            # The request may have reached Telegram before the connection broke: ambiguous.
+            raise SendTimeoutError(exc.message) from exc
+        except TelegramError as exc:
+            raise SendError(exc.message) from exc
+        return sent.message_id
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    # PTB 22 warns that the int will become a timedelta; accept either, without the warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        retry_after: int | timedelta = exc.retry_after
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
