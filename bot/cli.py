@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the Telegram bot (long polling)").set_defaults(handler=run)
     sub.add_parser("chat", help="talk to the coach in this terminal (no token needed)"
                    ).set_defaults(handler=chat)
+    sub.add_parser("worker", help="send reminders only (several may run on PostgreSQL)"
+                   ).set_defaults(handler=worker)
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
     db_sub.add_parser("upgrade", help="bring the schema up to date").set_defaults(handler=upgrade)
@@ -58,12 +60,34 @@ def run(settings: Settings) -> int:
     if token is None:
         return _fail(NO_TOKEN)
     from bot.telegram.app import TelegramStartupError, build_application, run_polling
+    from bot.telegram.reminders import ReminderRunner, reminder_bot
 
     core = build_core(settings)
-    app = build_application(token, settings.telegram_base_url, core.conversation, core.content)
+    reminders = ReminderRunner(core.reminders, reminder_bot(token, settings.telegram_base_url),
+                               settings.reminder_tick_seconds)
+    app = build_application(token, settings.telegram_base_url, core.conversation, core.content,
+                            lifecycle=reminders)
     try:
         run_polling(app, settings.telegram_base_url)
     except TelegramStartupError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def worker(settings: Settings) -> int:
+    token = settings.token()
+    if token is None:
+        return _fail(NO_TOKEN.replace(", or try the coach without Telegram: hipcoach chat", ""))
+    import asyncio
+
+    from bot.services.reminder_clock import WorkerAlreadyRunningError
+    from bot.telegram.reminders import reminder_bot, run_worker
+
+    core = build_core(settings)
+    bot = reminder_bot(token, settings.telegram_base_url)
+    try:
+        asyncio.run(run_worker(core.reminders, bot, settings.reminder_tick_seconds))
+    except WorkerAlreadyRunningError as exc:
         return _fail(str(exc))
     return 0
 

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org"
     database_url: str = "sqlite:///data/hipcoach.db"
     log_level: LogLevel = "INFO"
+    # Telegram allows about 30 messages a second per bot; several workers share it.
+    reminder_rate: float = Field(default=30.0, gt=0, le=30)
+    reminder_tick_seconds: float = Field(default=20.0, ge=1, le=300)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

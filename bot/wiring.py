@@ -10,12 +10,14 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
 from bot.content.checks import check_content
-from bot.content.library import ContentError, ContentLibrary
+from bot.content.library import ContentError, ContentLibrary, RenderedMessage
 from bot.db import migrate
 from bot.db.engine import DatabaseConfigError, make_engine, parse_database_url, safe_url
 from bot.domain.catalog import Catalog
 from bot.paths import content_dir
 from bot.services.conversation import ConversationService
+from bot.services.reminder_link import ReminderLink
+from bot.services.reminders import ReminderService, SendError
 from bot.services.zones import GeoZoneResolver
 
 BAD_URL = ("DATABASE_URL is not a valid database URL (expected e.g. sqlite:///data/hipcoach.db "
@@ -31,6 +33,14 @@ class Core:
     engine: Engine
     content: ContentLibrary
     conversation: ConversationService
+    reminders: ReminderService
+
+
+class NoSender:
+    """Until a front end that can deliver reminders is attached (the terminal cannot)."""
+
+    async def send(self, chat_id: int, message: RenderedMessage) -> int:
+        raise SendError("no reminder sender attached")
 
 
 def load_content() -> tuple[ContentLibrary, Catalog]:
@@ -84,5 +94,10 @@ def build_core(settings: Settings, upgrade_schema: bool = True) -> Core:
     engine = connect(settings)
     if upgrade_schema:
         bring_schema_up_to_date(engine)
-    service = ConversationService(engine, content, GeoZoneResolver(), catalog=catalog)
-    return Core(engine, content, service)
+    reminders = ReminderService(engine, content, NoSender(),
+                                rate_per_second=settings.reminder_rate)
+    link = ReminderLink(engine, reminders, content, catalog)
+    reminders.activation_for = link.activation_for
+    service = ConversationService(engine, content, GeoZoneResolver(), catalog=catalog,
+                                  link=link)
+    return Core(engine, content, service, reminders)

@@ -97,7 +97,7 @@ async def test_a_due_reminder_arrives_once_with_the_days_activation_and_moves_on
     [text] = sender.texts(501)
     assert "Run at 18:00" in text
     assert "Plank hip flexion: 5 per side, 5 s holds" in text
-    assert sender.delivered[0].buttons == ("0|r:snooze", "0|r:not_today")
+    assert sender.delivered[0].buttons == ("0|r:start", "0|r:done", "0|r:snooze", "0|r:not_today")
     assert deliveries(engine, user_id) == [("2027-05-03:pre_run", "sent")]
     assert schedule_row(engine, user_id) == (THURSDAY_DUE, "2027-05-06:pre_run")
 

@@ -725,6 +725,27 @@ def on_reminder_button(state: str, draft: Mapping[str, object], turn: int, value
         return _start_walk(turn, answers, ctx, kit)
     if action == "done" and state == READY:
         return _ask_which_hard(turn, answers, ctx, kit)
+    if action == "today" and state == READY:
+        return CoachOutcome(READY, {}, (today_reply(turn + 1, answers, ctx, kit),))
+    if action == "retest" and state == READY:
+        return _start_retest(turn, answers)
+    if action == "hip" and arg in ("better", "same", "worse"):
+        return _hip_check_in(state, draft, arg, answers, kit)
     if action in ("snooze", "not_today", "resume") or (action in ("lead", "pause") and arg):
         return CoachOutcome(state, draft, (), (Produce(action, arg),), advance_turn=False)
     return CoachOutcome(state, draft, (), toast="toast.stale", advance_turn=False)
+
+
+def _hip_check_in(state: str, draft: Mapping[str, object], feel: str,
+                  answers: Mapping[str, object], kit: CoachKit) -> CoachOutcome:
+    """The day after a pain report: worse takes the red-flag path, as repeated pain does."""
+    if feel != "worse":
+        return CoachOutcome(state, draft, (Reply("checkin_answer", {"feel": feel}),),
+                            close_source=True, advance_turn=False)
+    flagged = _flagged(answers)
+    saved = save_plan("adapt", flagged, kit)
+    return CoachOutcome(READY, {}, (Reply("checkin_answer", {"feel": feel}),
+                                    Reply("feedback_red_flag")),
+                        (saved,), answers=flagged,
+                        recorded=(("red_flags", _strings(flagged["red_flags"])),),
+                        close_source=True)

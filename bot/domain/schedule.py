@@ -20,7 +20,8 @@ from bot.domain.parsing import WEEKDAYS
 PRE_RUN = "pre_run"
 STRENGTH = "strength"
 RETEST = "retest"
-KINDS = (PRE_RUN, STRENGTH, RETEST)
+CHECKIN = "checkin"  # once, the day after a pain report: how does the hip feel?
+KINDS = (PRE_RUN, STRENGTH, RETEST, CHECKIN)
 
 DEFAULT_LEAD_MINUTES = 45
 MAX_LEAD_MINUTES = 180
@@ -67,7 +68,7 @@ class ReminderPlan:
     quiet: QuietHours | None = DEFAULT_QUIET
     paused_until: datetime | None = None
     skipped_dates: frozenset[date] = frozenset()
-    cycle_start: date | None = None  # retest: the local date of the screening
+    cycle_start: date | None = None  # retest: the screening's local date; checkin: its day
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,13 @@ def retest_plan(screened_at: datetime, at: str, zone: str,
     start = screened_at.astimezone(zone_info(zone)).date()
     return ReminderPlan(RETEST, zone, parse_hhmm(at), frozenset(), 0, quiet, paused_until,
                         frozenset(), start)
+
+
+def checkin_plan(on: date, at: str, zone: str, quiet: QuietHours | None = DEFAULT_QUIET,
+                 paused_until: datetime | None = None) -> ReminderPlan:
+    zone_info(zone)
+    return ReminderPlan(CHECKIN, zone, parse_hhmm(at), frozenset(), 0, quiet, paused_until,
+                        frozenset(), on)
 
 
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -220,6 +228,10 @@ def next_occurrence(plan: ReminderPlan, after: datetime,
 
 
 def _candidate_days(plan: ReminderPlan, first_day: date) -> Iterator[date]:
+    if plan.kind == CHECKIN:
+        if plan.cycle_start is not None and plan.cycle_start >= first_day:
+            yield plan.cycle_start
+        return
     if plan.kind == RETEST:
         if plan.cycle_start is None:
             return

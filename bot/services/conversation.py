@@ -13,7 +13,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,8 @@ from bot.domain.coach import (
     SessionRecord,
     progress_from_json,
 )
-from bot.domain.model import Context, Event, ZoneResolver
+from bot.domain.listen import ScheduleCheckIn
+from bot.domain.model import Context, Event, Reply, ZoneResolver
 from bot.domain.screening import (
     CompleteScreening,
     Dialogue,
@@ -43,14 +44,17 @@ from bot.domain.screening import (
     SetTimezone,
     step,
 )
-from bot.services.coaching import Training, hook_for, load_training, produce
+from bot.services.coaching import Training, check_ins, hook_for, load_training, produce
 from bot.services.feedback import FeedbackReader
 from bot.services.group_commit import GroupCommitter
 from bot.services.matching import ExerciseMatcher, LabelMatcher
+from bot.services.reminder_link import ReminderLink
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# Effects carried out after the dialogue's commit: they read it back or touch reminders.
+AFTER_COMMIT = (Produce, SavePlan, SetTimezone, ScheduleCheckIn)
 CACHE_SIZE = 50_000
 
 
@@ -80,6 +84,7 @@ class ConversationService:
         zones: ZoneResolver,
         clock: Callable[[], datetime] = utc_now,
         catalog: Catalog | None = None,
+        link: ReminderLink | None = None,
     ) -> None:
         self.engine = engine
         self.content = content
@@ -87,6 +92,7 @@ class ConversationService:
         self.clock = clock
         self.matcher = LabelMatcher(content)
         self.catalog = catalog
+        self.link = link
         self.find_exercises = ExerciseMatcher(catalog) if catalog is not None else None
         self.reader = FeedbackReader((e.id, e.name, e.aliases)
                                      for e in catalog.exercises.values()) if catalog else None
@@ -107,8 +113,8 @@ class ConversationService:
         for _ in range(MAX_ATTEMPTS):
             outcome, write = self._decide(sender, event)
             if write is None or self._settle(write, await self.committer.submit(write)):
-                if any(isinstance(e, Produce) for e in outcome.effects):
-                    # Building a chart or an export reads the database: off the event loop.
+                if any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
+                    # Charts, exports and reminder schedules touch the database: off the loop.
                     return await asyncio.to_thread(self._respond, sender, outcome)
                 return self._respond(sender, outcome)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
@@ -179,14 +185,31 @@ class ConversationService:
 
     def _respond(self, sender: Sender, outcome: Outcome) -> Response:
         response = self._render(outcome)
-        produced = tuple(self._produce(sender.telegram_id, e) for e in outcome.effects
-                         if isinstance(e, Produce))
+        if not any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
+            return response
+        with self.engine.connect() as conn:  # not the cache: this may run in a worker thread
+            stored = dialogues.load(conn, sender.telegram_id)
+        if stored.user_id is None:
+            return response  # the runner has just deleted everything
+        self._keep_reminders_in_step(stored.user_id, outcome)
+        produced = tuple(self._produce(stored, e, outcome.dialogue.turn)
+                         for e in outcome.effects if isinstance(e, Produce))
         return replace(response, messages=response.messages + produced)
 
-    def _produce(self, telegram_id: int, effect: Produce) -> RenderedMessage:
-        with self.engine.connect() as conn:  # not the cache: this may run in a worker thread
-            stored = dialogues.load(conn, telegram_id)
-        assert stored.user_id is not None  # only offered once screened
+    def _keep_reminders_in_step(self, user_id: int, outcome: Outcome) -> None:
+        if self.link is None:
+            return
+        if any(isinstance(e, SavePlan | SetTimezone) for e in outcome.effects):
+            self.link.sync(user_id)
+        for check_in in check_ins(outcome.effects):
+            self.link.schedule_checkin(user_id, date.fromisoformat(check_in.on))
+
+    def _produce(self, stored: StoredDialogue, effect: Produce, turn: int) -> RenderedMessage:
+        assert stored.user_id is not None
+        if effect.what not in ("progress", "export"):
+            if self.link is None:
+                return self.content.render(Reply("reminders_unavailable"))
+            return self.link.perform(stored.user_id, effect, turn)
         zone = str(stored.answers.get("timezone") or "UTC")
         today = self.clock().astimezone(ZoneInfo(zone)).date()
         return produce(effect, self.engine, stored.user_id, today, stored.plan.plan,

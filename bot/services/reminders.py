@@ -37,8 +37,9 @@ from sqlalchemy.orm import Session
 
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db.models import ReminderDelivery, ReminderSchedule, User, utc_now
-from bot.domain.model import Button, Reply
+from bot.domain.model import Button, Keyboard, Reply
 from bot.domain.schedule import (
+    CHECKIN,
     DEFAULT_LEAD_MINUTES,
     DEFAULT_QUIET,
     KINDS,
@@ -49,6 +50,7 @@ from bot.domain.schedule import (
     QuietHours,
     ReminderPlan,
     ScheduleError,
+    checkin_plan,
     key_date,
     next_occurrence,
     next_three,
@@ -71,7 +73,17 @@ MAX_FLOOD_WAITS = 5
 # Reminders between their 'unknown' mark and the API call: about a second's worth at 30/s.
 SEND_CONCURRENCY = 32
 
-REMINDER_LABELS = ("reminder.snooze", "reminder.not_today", "reminder.default_dose",
+# Nudges that want an answer: "r:" buttons are read by the conversation whatever its turn.
+NUDGE_BUTTONS: dict[str, Keyboard] = {
+    "checkin": ((Button("reminder.hip_better", "0|r:hip:better"),
+                 Button("reminder.hip_same", "0|r:hip:same"),
+                 Button("reminder.hip_worse", "0|r:hip:worse")),),
+    "retest": ((Button("reminder.retest", "0|r:retest"),),),
+    "strength": ((Button("reminder.today", "0|r:today"),),),
+}
+REMINDER_LABELS = ("reminder.snooze", "reminder.not_today", "reminder.start", "reminder.done",
+                   "reminder.hip_better", "reminder.hip_same", "reminder.hip_worse",
+                   "reminder.retest", "reminder.today", "reminder.default_dose",
                    "reminder.default_exercise.1", "reminder.default_exercise.2",
                    "reminder.default_exercise.3")
 
@@ -435,10 +447,13 @@ class ReminderService:
                 "exercises": self.activation_for(claim.user_id, key_date(claim.key)),
             }
             # "r:" buttons are read by the conversation whatever its turn, hence turn 0.
-            buttons = ((Button("reminder.snooze", "0|r:snooze"),
-                        Button("reminder.not_today", "0|r:not_today")),)
+            buttons = ((Button("reminder.start", "0|r:start"),
+                        Button("reminder.done", "0|r:done")),
+                       (Button("reminder.snooze", "0|r:snooze"),
+                        Button("reminder.not_today", "0|r:not_today")))
             return self.content.render(Reply("reminder_pre_run", params, buttons))
-        return self.content.render(Reply(f"reminder_{claim.kind}", {}))
+        return self.content.render(Reply(f"reminder_{claim.kind}", {},
+                                         NUDGE_BUTTONS.get(claim.kind, ())))
 
     # -- settings, for the conversation --------------------------------------------------------
 
@@ -623,6 +638,11 @@ def plan_of(row: ReminderSchedule) -> ReminderPlan:
         if row.anchor_at is None:
             raise ScheduleError("a re-test reminder needs the screening time")
         return retest_plan(row.anchor_at, row.local_time, row.zone, quiet, row.paused_until)
+    if row.kind == CHECKIN:
+        if row.anchor_at is None:
+            raise ScheduleError("a check-in needs its day")
+        day = row.anchor_at.astimezone(zone_info(row.zone)).date()
+        return checkin_plan(day, row.local_time, row.zone, quiet, row.paused_until)
     raise ScheduleError(f"unknown reminder kind {row.kind!r}")
 
 

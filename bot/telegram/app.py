@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.error import InvalidToken, NetworkError
@@ -32,6 +32,14 @@ DEFAULT_CONCURRENCY = 64
 BotApp = Application[Any, Any, Any, Any, Any, Any]
 
 
+class Lifecycle(Protocol):
+    """Work that runs beside the bot, started and stopped with it (the reminder clock)."""
+
+    async def started(self, app: BotApp) -> None: ...
+
+    async def stopping(self, app: BotApp) -> None: ...
+
+
 def build_application(
     token: str,
     base_url: str,
@@ -41,6 +49,7 @@ def build_application(
     updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
     concurrency: int = DEFAULT_CONCURRENCY,
+    lifecycle: Lifecycle | None = None,
 ) -> BotApp:
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder().token(token)
@@ -58,8 +67,14 @@ def build_application(
 
     async def announce_commands(app: BotApp) -> None:
         await app.bot.set_my_commands(commands)
+        if lifecycle is not None:
+            await lifecycle.started(app)
 
-    app = builder.post_init(announce_commands).build()
+    async def wind_down(app: BotApp) -> None:
+        if lifecycle is not None:
+            await lifecycle.stopping(app)
+
+    app = builder.post_init(announce_commands).post_shutdown(wind_down).build()
     mute_typed_method_hint()
     register_handlers(app, Handlers(service, content.label("location.share")))
     return app

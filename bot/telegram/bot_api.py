@@ -35,10 +35,13 @@ def mute_typed_method_hint() -> None:
     )
 
 
-async def send_text(bot: Bot, chat_id: int, text: str, markup: JsonDict | None) -> None:
-    await _call(bot, "sendMessage", {"chat_id": chat_id, "text": text, "parse_mode": PARSE_MODE,
-                                     "link_preview_options": LINK_PREVIEW,
-                                     "reply_markup": markup})
+async def send_text(bot: Bot, chat_id: int, text: str, markup: JsonDict | None) -> int:
+    """Sends a message; its message id, or 0 when the answer carries none."""
+    sent = await _call(bot, "sendMessage", {"chat_id": chat_id, "text": text,
+                                            "parse_mode": PARSE_MODE,
+                                            "link_preview_options": LINK_PREVIEW,
+                                            "reply_markup": markup})
+    return int(sent.get("message_id", 0)) if isinstance(sent, dict) else 0
 
 
 async def edit_text(bot: Bot, chat_id: int, message_id: int, text: str,
@@ -57,6 +60,6 @@ async def answer_callback(bot: Bot, query_id: str, toast: str | None) -> None:
     await _call(bot, "answerCallbackQuery", {"callback_query_id": query_id, "text": toast})
 
 
-async def _call(bot: Bot, method: str, params: JsonDict) -> None:
+async def _call(bot: Bot, method: str, params: JsonDict) -> object:
     # PTB drops None values (no keyboard, no toast) before the request, as for typed methods.
-    await bot.do_api_request(method, api_kwargs=params)
+    return await bot.do_api_request(method, api_kwargs=params)

@@ -10,7 +10,6 @@ import warnings
 from datetime import timedelta
 
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
@@ -21,19 +20,20 @@ from bot.services.reminders import (
     SendError,
     SendTimeoutError,
 )
+from bot.telegram.bot_api import mute_typed_method_hint, send_text
 from bot.telegram.convert import markup_for
 
 
 class TelegramReminderSender:
     def __init__(self, bot: Bot, location_label: str = "") -> None:
+        mute_typed_method_hint()
         self.bot = bot
         self.location_label = location_label
 
     async def send(self, chat_id: int, message: RenderedMessage) -> int:
         try:
-            sent = await self.bot.send_message(
-                chat_id, message.text, parse_mode=ParseMode.HTML,
-                reply_markup=markup_for(message, self.location_label))
+            return await send_text(self.bot, chat_id, message.text,
+                                   markup_for(message, self.location_label))
         except Forbidden as exc:
             raise RecipientGoneError(exc.message) from exc
         except RetryAfter as exc:
@@ -50,7 +50,6 @@ class TelegramReminderSender:
             raise SendTimeoutError(exc.message) from exc
         except TelegramError as exc:
             raise SendError(exc.message) from exc
-        return sent.message_id
 
 
 def _retry_seconds(exc: RetryAfter) -> float:

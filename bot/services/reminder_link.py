@@ -1,0 +1,225 @@
+"""Between the conversation and the reminder engine: schedules follow the runner's answers,
+reminders carry the day's activation, and reminder settings are changed from the chat."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from bot.content.library import ContentLibrary, RenderedMessage
+from bot.db.dialogues import latest_plan
+from bot.db.models import DialogueState, ReminderSchedule, User, utc_now
+from bot.domain import coach
+from bot.domain.catalog import Catalog
+from bot.domain.coach import CoachKit, Produce
+from bot.domain.model import Reply
+from bot.domain.program import today
+from bot.domain.schedule import (
+    CHECKIN,
+    DEFAULT_LEAD_MINUTES,
+    DEFAULT_QUIET,
+    PRE_RUN,
+    RETEST,
+    STRENGTH,
+    Occurrence,
+    QuietHours,
+    ScheduleError,
+    local_to_utc,
+    parse_hhmm,
+    zone_info,
+)
+from bot.services.coaching import load_training
+from bot.services.reminders import ReminderService
+
+log = logging.getLogger(__name__)
+CHECKIN_TIME = "09:00"
+
+
+@dataclass(frozen=True)
+class Runner:
+    """What the reminder side needs to know about one screened runner."""
+
+    answers: Mapping[str, Any]
+    zone: str
+    screened_at: datetime | None
+    plan: Mapping[str, Any] | None
+    progress: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Settings:
+    lead: int
+    quiet: QuietHours | None
+    nudge_at: str | None
+
+
+class ReminderLink:
+    def __init__(self, engine: Engine, reminders: ReminderService, content: ContentLibrary,
+                 catalog: Catalog, clock: Callable[[], datetime] = utc_now) -> None:
+        self.engine = engine
+        self.reminders = reminders
+        self.content = content
+        self.catalog = catalog
+        self.clock = clock
+        self.dose = content.env.get_template("_plan.j2").module.dose  # type: ignore[attr-defined]
+
+    # -- what a pre-run reminder lists ---------------------------------------------------------
+
+    def activation_for(self, user_id: int, day: date) -> list[dict[str, str]]:
+        runner = self._runner(user_id)
+        if runner is None:
+            return []
+        kit = CoachKit(self.catalog, lambda _text: [],
+                       coach.progress_from_json(runner.progress),
+                       history=load_training(self.engine, user_id).history)
+        items = today(coach.plan_for(runner.answers, kit), day).items
+        views = [coach.item_view(i, self.catalog) for i in items if i.phase == "before"]
+        return [{"name": str(v["name"]), "dose": str(self.dose(v))} for v in views]
+
+    # -- schedules follow the answers ----------------------------------------------------------
+
+    def sync(self, user_id: int) -> None:
+        """Pre-run, strength-day and re-test reminders from the current answers and plan."""
+        runner = self._runner(user_id)
+        if runner is None or not runner.answers.get("run_days"):
+            return
+        settings = self._settings(user_id)
+        run_time = str(runner.answers.get("run_time", "07:00"))
+        try:
+            self.reminders.upsert_schedule(
+                user_id, kind=PRE_RUN, days=list(runner.answers["run_days"]),
+                local_time=run_time, zone=runner.zone, lead_minutes=settings.lead,
+                quiet=settings.quiet)
+            self.reminders.upsert_schedule(
+                user_id, kind=STRENGTH, days=_strength_days(runner.plan),
+                local_time=settings.nudge_at or run_time, zone=runner.zone,
+                quiet=settings.quiet)
+            if runner.screened_at is not None:
+                self.reminders.upsert_schedule(
+                    user_id, kind=RETEST, local_time=run_time, zone=runner.zone,
+                    quiet=settings.quiet, anchor_at=runner.screened_at)
+        except ScheduleError:
+            log.exception("could not schedule reminders for user %s", user_id)
+
+    def schedule_checkin(self, user_id: int, on: date) -> None:
+        runner = self._runner(user_id)
+        if runner is None:
+            return
+        anchor = local_to_utc(on, time(12, 0), zone_info(runner.zone))
+        self.reminders.upsert_schedule(user_id, kind=CHECKIN, local_time=CHECKIN_TIME,
+                                       zone=runner.zone, quiet=self._settings(user_id).quiet,
+                                       anchor_at=anchor)
+
+    # -- settings from the chat ----------------------------------------------------------------
+
+    def perform(self, user_id: int, effect: Produce, turn: int) -> RenderedMessage:
+        runner = self._runner(user_id)
+        zone = runner.zone if runner else "UTC"
+        if effect.what == "reminders":
+            return self._overview(user_id, zone, turn)
+        params: dict[str, object] = {"what": effect.what, "next": None, "until": None,
+                                     "quiet": None, "at": None, "lead": None}
+        params.update(self._change(user_id, effect, zone))
+        return self.content.render(Reply("reminder_changed", params))
+
+    def _change(self, user_id: int, effect: Produce, zone: str) -> dict[str, object]:
+        what, arg = effect.what, effect.arg
+        if what == "snooze":
+            return {"next": self._when(self.reminders.snooze(user_id), zone)}
+        if what == "not_today":
+            return {"next": self._when(self.reminders.not_running_today(user_id), zone)}
+        if what == "pause":
+            until = self.reminders.pause(user_id, int(arg))
+            return {"until": until.astimezone(zone_info(zone)).strftime("%a %d %b")}
+        if what == "resume":
+            upcoming = self.reminders.resume(user_id)
+            return {"next": self._when(upcoming[0] if upcoming else None, zone)}
+        return self._setting(user_id, what, arg, zone)
+
+    def _setting(self, user_id: int, what: str, arg: str, zone: str) -> dict[str, object]:
+        with Session(self.engine) as session, session.begin():
+            rows = session.scalars(select(ReminderSchedule).where(
+                ReminderSchedule.user_id == user_id)).all()
+            for row in rows:
+                _apply_setting(row, what, arg)
+        self.sync(user_id)
+        upcoming = self.reminders.upcoming(user_id)
+        found = {"quiet": None if arg == "off" else arg.replace("-", "–"), "at": arg,
+                 "lead": int(arg) if arg.isdigit() else None}
+        return {**found, "next": self._when(upcoming[0] if upcoming else None, zone)}
+
+    def _overview(self, user_id: int, zone: str, turn: int) -> RenderedMessage:
+        settings = self._settings(user_id)
+        upcoming = [{"when": self._when(o, zone), "kind": o.kind}
+                    for o in self.reminders.upcoming(user_id)]
+        paused = self._paused_until(user_id)
+        quiet = (f"{settings.quiet.start:%H:%M}–{settings.quiet.end:%H:%M}"
+                 if settings.quiet else None)
+        reply = coach.reminders_reply(
+            turn, upcoming, settings.lead, quiet,
+            paused.astimezone(zone_info(zone)).strftime("%a %d %b") if paused else None)
+        return self.content.render(reply)
+
+    def _when(self, occurrence: Occurrence | None, zone: str) -> str | None:
+        if occurrence is None:
+            return None
+        return occurrence.due_at.astimezone(zone_info(zone)).strftime("%a %H:%M")
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _runner(self, user_id: int) -> Runner | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(DialogueState.answers, User.timezone, User.screened_at)
+                .join(User, User.id == DialogueState.user_id)
+                .where(DialogueState.user_id == user_id)).one_or_none()
+            if row is None:
+                return None
+            plan = latest_plan(conn, user_id)
+        zone = str(row.answers.get("timezone") or row.timezone or "UTC")
+        return Runner(row.answers, zone, row.screened_at, plan.plan, plan.progress)
+
+    def _settings(self, user_id: int) -> Settings:
+        with Session(self.engine) as session:
+            rows = {r.kind: r for r in session.scalars(select(ReminderSchedule).where(
+                ReminderSchedule.user_id == user_id))}
+        pre, strength = rows.get(PRE_RUN), rows.get(STRENGTH)
+        any_row = pre or strength
+        if any_row is None:
+            return Settings(DEFAULT_LEAD_MINUTES, DEFAULT_QUIET, None)
+        quiet = (QuietHours(parse_hhmm(any_row.quiet_start), parse_hhmm(any_row.quiet_end))
+                 if any_row.quiet_start and any_row.quiet_end else None)
+        return Settings(pre.lead_minutes if pre else DEFAULT_LEAD_MINUTES, quiet,
+                        strength.local_time if strength else None)
+
+    def _paused_until(self, user_id: int) -> datetime | None:
+        with Session(self.engine) as session:
+            values = session.scalars(select(ReminderSchedule.paused_until).where(
+                ReminderSchedule.user_id == user_id)).all()
+        now = self.clock()
+        active = [v for v in values if v is not None and v > now]
+        return max(active) if active else None
+
+
+def _apply_setting(row: ReminderSchedule, what: str, arg: str) -> None:
+    if what == "quiet":
+        start, _, end = arg.partition("-")
+        row.quiet_start, row.quiet_end = (None, None) if arg == "off" else (start, end)
+    elif what == "lead" and row.kind == PRE_RUN:
+        row.lead_minutes = int(arg)
+    elif what == "nudge" and row.kind == STRENGTH:
+        row.local_time = arg
+
+
+def _strength_days(plan: Mapping[str, Any] | None) -> list[str]:
+    days = plan.get("days") if plan else None
+    if not isinstance(days, list):
+        return []
+    return [str(d["weekday"]) for d in days
+            if isinstance(d, dict) and d.get("session") and d.get("kind") == "strength"]
