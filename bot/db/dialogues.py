@@ -52,6 +52,8 @@ class StoredDialogue:
     turn: int
     active: bool = True
     plan: StoredPlan = StoredPlan()
+    # This write found the runner marked unreachable (blocked the bot) and made them active.
+    reactivated: bool = False
 
 
 NEW_USER = StoredDialogue(None, 0, "new", {}, {}, 0)
@@ -75,12 +77,12 @@ class DialogueWrite:
     hooks: Sequence[Callable[[Connection, int], None]] = ()
     deletes_user: bool = False
 
-    def stored(self, user_id: int) -> StoredDialogue:
+    def stored(self, user_id: int, reactivated: bool = False) -> StoredDialogue:
         plan = self.base.plan
         if self.new_plan is not None:
             plan = StoredPlan(plan.number + 1, self.new_plan.plan, self.new_plan.progress)
         return StoredDialogue(user_id, self.base.version + 1, self.state, self.answers,
-                              self.draft, self.turn, True, plan)
+                              self.draft, self.turn, True, plan, reactivated)
 
 
 def load(conn: Connection, telegram_id: int) -> StoredDialogue:
@@ -116,17 +118,25 @@ def set_active(conn: Connection, telegram_id: int, active: bool) -> None:
 def write_batch(conn: Connection, writes: Sequence[DialogueWrite]) -> list[StoredDialogue | None]:
     """Applies each write whose base version is current; None marks a conflict."""
     user_ids = _ensure_users(conn, writes)
-    current = _lock_versions(conn, [u for u in user_ids if u is not None])
+    current, inactive = _lock_versions(conn, [u for u in user_ids if u is not None])
     results: list[StoredDialogue | None] = []
     accepted: list[tuple[int, DialogueWrite]] = []
     for user_id, write in zip(user_ids, writes, strict=True):
         fresh = user_id is not None and current.get(user_id, 0) == write.base.version
-        results.append(write.stored(user_id) if fresh and user_id is not None else None)
+        back = user_id in inactive
+        results.append(write.stored(user_id, back) if fresh and user_id is not None else None)
         if fresh and user_id is not None:
             accepted.append((user_id, write))
             current[user_id] = write.base.version + 1  # a second write in one batch conflicts
     _store(conn, accepted)
+    _reactivate(conn, [u for u, _ in accepted if u in inactive])
     return results
+
+
+def _reactivate(conn: Connection, user_ids: list[int]) -> None:
+    """Writing again after blocking the bot (another process may have marked it) reactivates."""
+    if user_ids:
+        conn.execute(update(USERS).where(USERS.c.id.in_(user_ids)).values(active=True))
 
 
 def _ensure_users(conn: Connection, writes: Sequence[DialogueWrite]) -> list[int | None]:
@@ -148,14 +158,18 @@ def _insert_ignoring_conflicts(conn: Connection, rows: list[dict[str, Any]]) -> 
         index_elements=[USERS.c.telegram_id])
 
 
-def _lock_versions(conn: Connection, user_ids: list[int]) -> dict[int, int]:
+def _lock_versions(conn: Connection, user_ids: list[int]) -> tuple[dict[int, int], set[int]]:
+    """Each user's dialogue version (locked on PostgreSQL), and who is marked inactive."""
     if not user_ids:
-        return {}
-    stmt = select(DIALOGUES.c.user_id, DIALOGUES.c.version).where(
-        DIALOGUES.c.user_id.in_(user_ids))
+        return {}, set()
+    stmt = (select(USERS.c.id, USERS.c.active, DIALOGUES.c.version)
+            .select_from(USERS.outerjoin(DIALOGUES, DIALOGUES.c.user_id == USERS.c.id))
+            .where(USERS.c.id.in_(user_ids)))
     if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return {row.user_id: row.version for row in conn.execute(stmt)}
+        stmt = stmt.with_for_update(of=USERS)
+    rows = conn.execute(stmt).all()
+    versions = {row.id: row.version for row in rows if row.version is not None}
+    return versions, {row.id for row in rows if not row.active}
 
 
 def _store(conn: Connection, accepted: list[tuple[int, DialogueWrite]]) -> None:

@@ -104,18 +104,21 @@ class ConversationService:
         """Synchronous: commits before returning (terminal chat, scripts, tests)."""
         for _ in range(MAX_ATTEMPTS):
             outcome, write = self._decide(sender, event)
-            if write is None or self._settle(write, self._write_alone(write)):
-                return self._respond(sender, outcome)
+            result = None if write is None else self._write_alone(write)
+            if write is None or self._settle(write, result):
+                return self._respond(sender, outcome, _reactivated(result))
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     async def handle_async(self, sender: Sender, event: Event) -> Response:
         """For the event loop: the write joins a group commit with concurrent updates."""
         for _ in range(MAX_ATTEMPTS):
             outcome, write = self._decide(sender, event)
-            if write is None or self._settle(write, await self.committer.submit(write)):
-                if any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
+            result = None if write is None else await self.committer.submit(write)
+            if write is None or self._settle(write, result):
+                back = _reactivated(result)
+                if back or any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
                     # Charts, exports and reminder schedules touch the database: off the loop.
-                    return await asyncio.to_thread(self._respond, sender, outcome)
+                    return await asyncio.to_thread(self._respond, sender, outcome, back)
                 return self._respond(sender, outcome)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
@@ -183,23 +186,24 @@ class ConversationService:
         with self.engine.begin() as conn:
             return dialogues.write_batch(conn, writes)
 
-    def _respond(self, sender: Sender, outcome: Outcome) -> Response:
+    def _respond(self, sender: Sender, outcome: Outcome, reactivated: bool = False) -> Response:
         response = self._render(outcome)
-        if not any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
+        if not reactivated and not any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
             return response
         with self.engine.connect() as conn:  # not the cache: this may run in a worker thread
             stored = dialogues.load(conn, sender.telegram_id)
         if stored.user_id is None:
             return response  # the runner has just deleted everything
-        self._keep_reminders_in_step(stored.user_id, outcome)
+        self._keep_reminders_in_step(stored.user_id, outcome, reactivated)
         produced = tuple(self._produce(stored, e, outcome.dialogue.turn)
                          for e in outcome.effects if isinstance(e, Produce))
         return replace(response, messages=response.messages + produced)
 
-    def _keep_reminders_in_step(self, user_id: int, outcome: Outcome) -> None:
+    def _keep_reminders_in_step(self, user_id: int, outcome: Outcome,
+                                reactivated: bool) -> None:
         if self.link is None:
             return
-        if any(isinstance(e, SavePlan | SetTimezone) for e in outcome.effects):
+        if reactivated or any(isinstance(e, SavePlan | SetTimezone) for e in outcome.effects):
             self.link.sync(user_id)
         for check_in in check_ins(outcome.effects):
             self.link.schedule_checkin(user_id, date.fromisoformat(check_in.on))
@@ -219,6 +223,11 @@ class ConversationService:
         messages = tuple(self.content.render(reply) for reply in outcome.replies)
         toast = self.content.label(outcome.toast) if outcome.toast else None
         return Response(messages, toast, outcome.close_source)
+
+
+def _reactivated(result: StoredDialogue | None) -> bool:
+    """A runner who had blocked the bot wrote again: their reminders are re-armed."""
+    return result is not None and result.reactivated
 
 
 def _write_for(sender: Sender, stored: StoredDialogue, outcome: Outcome,

@@ -131,7 +131,8 @@ class ReminderLink:
     def _change(self, user_id: int, effect: Produce, zone: str) -> dict[str, object]:
         what, arg = effect.what, effect.arg
         if what == "snooze":
-            return {"next": self._when(self.reminders.snooze(user_id), zone)}
+            again = self.reminders.snooze(user_id)
+            return {"next": f"{again.due_at.astimezone(zone_info(zone)):%H:%M}" if again else None}
         if what == "not_today":
             return {"next": self._when(self.reminders.not_running_today(user_id), zone)}
         if what == "pause":
@@ -167,9 +168,13 @@ class ReminderLink:
         return self.content.render(reply)
 
     def _when(self, occurrence: Occurrence | None, zone: str) -> str | None:
+        """"today 16:15", "tomorrow 07:30" or "Wed 16:15", on the runner's clock."""
         if occurrence is None:
             return None
-        return occurrence.due_at.astimezone(zone_info(zone)).strftime("%a %H:%M")
+        due = occurrence.due_at.astimezone(zone_info(zone))
+        days = (due.date() - self.clock().astimezone(zone_info(zone)).date()).days
+        day = {0: "today", 1: "tomorrow"}.get(days, f"{due:%a}")
+        return f"{day} {due:%H:%M}"
 
     # -- reading -------------------------------------------------------------------------------
 
