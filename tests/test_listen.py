@@ -13,6 +13,7 @@ from bot.db.engine import make_session_factory
 from bot.db.models import Base, ExerciseOutcome, PlanAdjustment, TrainingSession
 from tests.conftest import MONDAY_MORNING, SCREENING, Clock
 from tests.support.conversation import Runner
+from tests.test_coach import THURSDAY
 
 
 @pytest.fixture
@@ -182,9 +183,73 @@ def test_delete_after_confirmation_leaves_no_row_anywhere(screened: Runner,
     assert "I'm Hip Coach" in screened.plain()
 
 
-def test_data_commands_wait_for_the_screening(make_runner: Callable[[], Runner]) -> None:
+def test_progress_waits_for_the_screening_but_data_rights_do_not(
+    make_runner: Callable[[], Runner], engine: Engine
+) -> None:
     runner = make_runner()
     runner.command("start")
-    for command in ("progress", "export", "delete"):
-        runner.command(command)
-        assert "Let's finish your screening first" in runner.plain()
+    runner.tap("mild")
+    runner.command("progress")
+    assert "Let's finish your screening first" in runner.plain()
+
+    (_, export) = runner.command("export").messages
+    assert export.attachment is not None
+    assert json.loads(export.attachment.data)["tables"]["screening_answers"][0]["value"] == "mild"
+
+    runner.command("delete")
+    runner.tap("keep_data")
+    assert "Nothing deleted." in runner.plain()
+    assert "Does any of these apply to you right now?" in runner.plain()
+    runner.command("delete")
+    runner.tap("delete_all")
+    assert count(engine, ExerciseOutcome) == 0
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Base.metadata.tables["users"])
+                            ).scalar_one() == 0
+
+
+@pytest.mark.parametrize("said", [
+    "I have pain at night and tingling in my leg",
+    "I fell and now I am limping",
+    "sharp pain in my groin",
+])
+def test_warning_signs_in_free_text_take_the_red_flag_path(screened: Runner, said: str) -> None:
+    screened.type(said)
+
+    assert "That needs a proper look." in screened.plain()
+    assert "please see a physio or doctor" in screened.plain()
+    screened.command("plan")
+    assert "Gentle mobility only for now" in screened.plain()
+
+
+def test_pain_without_a_named_move_on_a_rest_day_asks_which(screened: Runner,
+                                                             clock: Clock) -> None:
+    clock.now = THURSDAY
+    screened.type("my hip hurts")
+    assert "Which one hurt?" in screened.plain()
+
+
+def test_leaving_a_walk_with_another_command_keeps_what_was_done(screened: Runner,
+                                                                 engine: Engine) -> None:
+    screened.command("today")
+    screened.tap("start")
+    screened.tap("done")
+    screened.tap("done")
+
+    screened.command("plan")
+
+    assert "Session stopped." in screened.plain()
+    assert "Your week" in screened.plain()
+    assert [o[1] for o in outcomes(engine)] == ["done", "done"]
+
+
+def test_leaving_settings_with_a_command_keeps_the_change(screened: Runner,
+                                                          engine: Engine) -> None:
+    screened.command("settings")
+    screened.tap("run_days")
+    screened.type("tue thu")
+
+    screened.command("today")
+
+    assert "Your plan changed:" in screened.plain()
+    assert "Monday: Rest day" in screened.plain() or "Monday: Strength" in screened.plain()

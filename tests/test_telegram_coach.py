@@ -52,7 +52,7 @@ async def test_screening_ends_with_the_plan_and_today_is_walked_step_by_step(
     done = await screen(telegram)
     assert "You're all set" in done
     assert "Monday: Run day" in done
-    assert "Do these before your 18:30 run." in done
+    assert "Before your 18:30 run:" in done
 
     calls = await telegram.tap("start")
     assert [c.method for c in calls][:2] == ["answerCallbackQuery", "editMessageReplyMarkup"]

@@ -180,8 +180,11 @@ def item_view(item: PlanItem, catalog: Catalog) -> dict[str, object]:
         "reps": list(dose.reps) if dose.reps else None,
         "hold": list(dose.hold_seconds) if dose.hold_seconds else None,
         "duration": list(dose.duration_seconds) if dose.duration_seconds else None,
-        "distance": dose.distance_m, "rest": dose.rest_seconds, "per_side": dose.per_side,
+        # A circuit rests after each round, not after each move: said once, not per move.
+        "distance": dose.distance_m, "per_side": dose.per_side,
+        "rest": None if item.block == "circuit" else dose.rest_seconds,
         "side": item.side, "cues": list(exercise.cues[:2]), "why": item.why.key,
+        "block": item.block,
         "why_params": dict(item.why.params), "phase": item.phase,
         "variant": exercise.without_equipment if item.without_equipment else None,
     }
@@ -342,7 +345,9 @@ def _start_walk(turn: int, answers: Mapping[str, object], ctx: Context,
     day = today(plan_for(answers, kit), on)
     if not day.items:
         return CoachOutcome(READY, {}, (today_reply(turn + 1, answers, ctx, kit),))
-    views = [item_view(i, kit.catalog) for i in day.items]
+    views = [item_view(i, kit.catalog) for i in day.items if i.phase != "during"]
+    if not views:
+        return CoachOutcome(READY, {}, (today_reply(turn + 1, answers, ctx, kit),))
     draft = {"date": on.isoformat(), "kind": day.kind, "items": views, "index": 0,
              "outcomes": {}}
     return CoachOutcome(WALK, draft, (walk_reply(draft, turn + 1),), close_source=True)
@@ -447,8 +452,10 @@ def _retest_done(results: Mapping[str, object], answers: Mapping[str, object], k
     new_answers = {**answers, **results}
     progress = _progress_after_retest(kit.progress, before, results)
     saved = save_plan("retest", new_answers, kit, progress)
+    # The plan says whether flexion strength is open: a failed thigh test keeps it locked.
+    step = saved.plan.get("flexion_step")
     reply = Reply("retest_done", {"before": before, "after": dict(results),
-                                  "step": progress.flexion_step, "changes": list(saved.changes)})
+                                  "step": step, "changes": list(saved.changes)})
     return CoachOutcome(READY, {}, (reply,), (saved,), answers=new_answers, recorded=(last,),
                         close_source=True)
 
@@ -487,7 +494,11 @@ def on_text_report(text: str, turn: int, answers: Mapping[str, object], ctx: Con
     if kit.read_feedback is None:
         return None
     on = _local_today(answers, ctx)
-    todays = [i.exercise for i in today(plan_for(answers, kit), on).items]
+    week = plan_for(answers, kit)
+    todays = [i.exercise for i in today(week, on).items]
+    flags = listen.red_flag_words(text)
+    if flags:
+        return _red_flag_in_words(flags, answers, kit)
     reading = kit.read_feedback(text, todays)
     if reading.ambiguous:
         pending = reading.ambiguous[0]
@@ -499,10 +510,28 @@ def on_text_report(text: str, turn: int, answers: Mapping[str, object], ctx: Con
         return CoachOutcome(FEEDBACK, draft, (listen.pick_reply(pending.candidates, turn + 1),))
     rows = list(listen.rows_from_findings(reading.confident))
     if not rows:
-        return _unnamed_pain(reading, text, on, todays, turn)
+        recent = todays or _week_moves(week)
+        return _unnamed_pain(reading, text, on, recent, turn)
     report = {"date": on.isoformat(), "kind": "feedback", "rows": [list(r) for r in rows],
               "words": text}
     return _report_or_ask(report, turn, answers, kit)
+
+
+def _week_moves(week: WeekPlan) -> list[str]:
+    """The week's moves, for a pain report on a day with nothing planned (up to eight)."""
+    moves = [i.exercise for day in week.days for i in day.items if i.phase != "during"]
+    return list(dict.fromkeys(moves))[:8]
+
+
+def _red_flag_in_words(flags: Sequence[str], answers: Mapping[str, object],
+                       kit: CoachKit) -> CoachOutcome:
+    """Warning signs said in the runner's own words take the red-flag path, as in screening."""
+    current = _strings(answers.get("red_flags"))
+    new_flags = [*current, *(f for f in flags if f not in current)]
+    flagged = {**answers, "red_flags": new_flags}
+    saved = save_plan("adapt", flagged, kit)
+    return CoachOutcome(READY, {}, (Reply("red_flag_heard", {"flags": list(flags)}),),
+                        (saved,), answers=flagged, recorded=(("red_flags", new_flags),))
 
 
 def _opt(value: object) -> str | None:
@@ -566,6 +595,8 @@ def _flagged(answers: Mapping[str, object]) -> dict[str, object]:
 
 def _undo(answers: Mapping[str, object], kit: CoachKit) -> CoachOutcome:
     reply, effects, history = listen.undo(kit.history, kit.catalog)
+    if answers.get("red_flags"):
+        reply = replace(reply, params={**reply.params, "red_flags": True})
     if not effects:
         return CoachOutcome(READY, {}, (reply,))
     saved = save_plan("undo", answers, kit, history=history)

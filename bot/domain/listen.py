@@ -270,5 +270,21 @@ def which_hurt_reply(exercises: Sequence[str], turn: int) -> Reply:
     return Reply("ask_which_hurt", {}, buttons)
 
 
+# Words that mean a red flag whatever the exercise (coaching-facts: screening, red flags).
+RED_FLAG_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("rest_night", ("at night", "at rest", "in bed", "wakes me", "woke me", "keeps me up")),
+    ("numbness", ("numb", "tingl", "pins and needles")),
+    ("fall", ("i fell", "after a fall", "since a fall", "since i fell", "fell over")),
+    ("limp", ("limp",)),
+    ("sharp", ("groin",)),
+)
+
+
+def red_flag_words(text: str) -> list[str]:
+    """The red flags a message names; sharp pain in a named move is the policy's to judge."""
+    said = " ".join(text.lower().split())[:600]
+    return [flag for flag, words in RED_FLAG_WORDS if any(w in said for w in words)]
+
+
 def check_in_day(on: date) -> date:
     return on + timedelta(days=1)

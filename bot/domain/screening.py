@@ -291,7 +291,21 @@ def _on_command(d: Dialogue, cmd: Command, ctx: Context) -> Outcome:
     return _hint(d, ctx, "unknown_command", command=cmd.name[:32])
 
 
+# A runner's data is theirs at any point, mid-screening included.
+DATA_COMMANDS = ("privacy", "export", "delete")
+
+
 def _on_coach_command(d: Dialogue, cmd: Command, ctx: Context) -> Outcome:
+    if d.state == CONFIRM_RESTART and d.draft.get("back") in COACH_STATES:
+        d = _back_from_restart(d)  # a coach command answers "keep or start over?": keep
+    if _in_settings(d, ctx):
+        saved = _confirm_settings(d, ctx)
+        return _then(saved, _on_coach_command(saved.dialogue, cmd, ctx))
+    if d.state == coach.WALK and ctx.coach is not None:
+        stopped = _from_coach(d, coach.stop_walk(d.draft, d.turn, _answers_dict(d), ctx.coach))
+        return _then(stopped, _on_coach_command(stopped.dialogue, cmd, ctx))
+    if d.state not in COACH_STATES and cmd.name in DATA_COMMANDS:
+        return _data_command_mid_screening(d, cmd, ctx)
     if d.state not in COACH_STATES or ctx.coach is None:
         return _hint(d, ctx, "screening_first", command=cmd.name)
     if cmd.name == "settings":
@@ -300,6 +314,40 @@ def _on_coach_command(d: Dialogue, cmd: Command, ctx: Context) -> Outcome:
     answers = _answers_dict(d)
     return _from_coach(d, coach.on_command(d.state, d.draft, d.turn, cmd, answers, ctx,
                                            ctx.coach))
+
+
+def _then(first: Outcome, second: Outcome) -> Outcome:
+    """Two steps answered as one: the first's replies and effects, then the second's."""
+    return Outcome(second.dialogue, first.replies + second.replies,
+                   first.effects + second.effects, second.toast,
+                   first.close_source or second.close_source)
+
+
+def _in_settings(d: Dialogue, ctx: Context) -> bool:
+    """A screened runner part-way through changing an answer from /settings."""
+    if ctx.coach is None or ctx.coach.plan_number == 0 or first_missing(d.answers) is not None:
+        return False
+    return d.state in (SUMMARY, CHANGE, CONFIRM_ZONE) or d.question is not None
+
+
+def _confirm_settings(d: Dialogue, ctx: Context) -> Outcome:
+    """Leaving /settings keeps what was already answered and re-plans, as "Looks right" does."""
+    assert ctx.coach is not None
+    done = _goto(d, READY)
+    saved = coach.save_plan("settings", _answers_dict(d), ctx.coach)
+    reply = Reply("plan_updated", {"answers": dict(d.answers), "changes": list(saved.changes)})
+    return Outcome(done, (reply,), (CompleteScreening(dict(d.answers)), saved),
+                   close_source=True)
+
+
+def _data_command_mid_screening(d: Dialogue, cmd: Command, ctx: Context) -> Outcome:
+    if cmd.name == "privacy":
+        return _hint(d, ctx, "privacy")
+    if cmd.name == "export":
+        return Outcome(d, current_prompt(d, ctx), (coach.Produce("export"),))
+    buttons = ((Button("delete.confirm", f"{d.turn}|delete_all"),),
+               (Button("delete.keep", f"{d.turn}|keep_data"),))
+    return Outcome(d, (Reply("delete_confirm", {}, buttons),))
 
 
 def _answers_dict(d: Dialogue) -> dict[str, object]:
@@ -330,6 +378,8 @@ def _on_start(d: Dialogue, ctx: Context) -> Outcome:
 def _on_cancel(d: Dialogue, ctx: Context) -> Outcome:
     if d.state == READY:
         return Outcome(d, (Reply("cancel_nothing"),))
+    if d.state == SUMMARY and _in_settings(d, ctx):
+        return _confirm_settings(d, ctx)
     if d.state == coach.WALK and ctx.coach is not None:
         return _from_coach(d, coach.stop_walk(d.draft, d.turn, _answers_dict(d), ctx.coach))
     if d.state == coach.FEEDBACK:
@@ -342,6 +392,12 @@ def _on_cancel(d: Dialogue, ctx: Context) -> Outcome:
         back = _goto(d, SUMMARY) if is_editing(d) else _ask(d, BY_ID["timezone"])
         return Outcome(back, (Reply("cancel_back"),) + current_prompt(back, ctx), close_source=True)
     return Outcome(d, (Reply("cancel_paused"),))
+
+
+def _back_from_restart(d: Dialogue) -> Dialogue:
+    back_draft = d.draft.get("back_draft", {})
+    return replace(d, state=str(d.draft.get("back", READY)),
+                   draft=back_draft if isinstance(back_draft, Mapping) else {})
 
 
 def _restore(d: Dialogue, ctx: Context) -> Outcome:
@@ -362,6 +418,8 @@ LASTING_BUTTONS = ("start", "week", "did", "undo")
 def _on_choice(d: Dialogue, choice: Choice, ctx: Context) -> Outcome:
     if choice.value.startswith("r:"):
         return _on_reminder_button(d, choice.value, ctx)
+    if choice.value in ("delete_all", "keep_data") and d.state not in COACH_STATES:
+        return _on_delete_choice(d, choice, ctx)
     lasting = d.state == READY and (choice.value in LASTING_BUTTONS
                                     or choice.value.startswith("ex:"))
     if choice.turn != d.turn and not lasting:
@@ -427,6 +485,16 @@ def _submit_multi(d: Dialogue, q: Question, chosen: list[str]) -> Outcome:
         kept = {k: v for k, v in d.answers.items() if k not in SELF_TESTS}
         return _answer(replace(d, answers=kept), q, ordered, Reply("red_flag_notice"))
     return _answer(d, q, ordered)
+
+
+def _on_delete_choice(d: Dialogue, choice: Choice, ctx: Context) -> Outcome:
+    if choice.turn != d.turn:
+        return Outcome(d, toast="toast.stale")
+    if choice.value == "keep_data":
+        return Outcome(d, (Reply("delete_kept"),) + current_prompt(d, ctx), close_source=True)
+    gone = replace(Dialogue(), turn=d.turn + 1)
+    return Outcome(gone, (Reply("delete_done"),), (coach.DeleteEverything(),),
+                   close_source=True)
 
 
 def _on_reminder_button(d: Dialogue, value: str, ctx: Context) -> Outcome:

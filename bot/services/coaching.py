@@ -120,14 +120,19 @@ def _progress(db: Session, user_id: int, today: date, plan: dict[str, object] | 
     active = _active_weekdays(plan)
     weeks = _weeks(today, done_days, active, _first_day(db, user_id))
     report = progress.progress_report(db, user_id, today)
-    chart = progress.weekly_chart_png(weeks, progress.chart_labels(content))
     params = {"weeks": [{"start": w.week_start.isoformat(), "planned": w.planned,
                          "done": w.done} for w in weeks],
               "streak": _streak(today, done_days, active),
               "hardest": [{"id": h.exercise_id, "hard": h.hard, "pain": h.pain}
                           for h in report.hardest],
               "steps": len(report.steps),
-              "retests": len({r.answered_at.date() for r in report.retests})}
+              "retests": sum(1 for r in report.retests if r.question == "thigh_left")}
+    board = progress.Dashboard(
+        weeks, [(content.label(f"exercise.{h.exercise_id}"), h.hard, h.pain)
+                for h in report.hardest],
+        int(str(params["streak"])), len(report.steps), int(str(params["retests"])))
+    chart = progress.dashboard_png(board, progress.chart_labels(content),
+                                   progress.dashboard_words(content))
     text = content.render_text("progress", params)
     return RenderedMessage(text, attachment=Attachment(
         "photo", f"hipcoach-progress-{today.isoformat()}.png", chart))

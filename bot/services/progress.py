@@ -8,14 +8,16 @@ reused without a database; ``progress_report`` gathers the rows for one user.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 # A bare Figure renders through Agg without pyplot: no global backend, no figure registry to
 # leak, safe to call from several threads.
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from sqlalchemy import select
@@ -226,3 +228,87 @@ def weekly_chart_png(weeks: Sequence[WeekTally], labels: ChartLabels) -> bytes:
 def progress_chart(db: Session, user_id: int, today: date, content: ContentLibrary) -> bytes:
     sessions = session_days(db, user_id)
     return weekly_chart_png(weekly_tallies(sessions, today), chart_labels(content))
+
+
+PAIN_COLOUR = "#e76f51"
+HARD_COLOUR = "#f4a261"
+DASHBOARD_PARTS = ("hardest", "hard", "pain", "streak", "steps", "retests", "nothing_hard")
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything /progress draws: the weeks, the hardest moves, and three key numbers."""
+
+    weeks: Sequence[WeekTally]
+    hardest: Sequence[tuple[str, int, int]]  # (name, times hard, times painful)
+    streak: int
+    steps: int
+    retests: int
+
+
+def dashboard_words(content: ContentLibrary) -> dict[str, str]:
+    return {part: content.render_text(f"progress_chart_{part}", {}) for part in DASHBOARD_PARTS}
+
+
+def dashboard_png(board: Dashboard, labels: ChartLabels, words: Mapping[str, str]) -> bytes:
+    """The weekly bars on top; the hardest moves and the key numbers below, phone-sized."""
+    figure = Figure(figsize=(6.4, 8.0), dpi=160)
+    grid = figure.add_gridspec(2, 2, height_ratios=(3, 2), width_ratios=(3, 2))
+    _weekly_bars(figure.add_subplot(grid[0, :]), board.weeks, labels)
+    _hardest_bars(figure.add_subplot(grid[1, 0]), board.hardest, words)
+    _key_numbers(figure.add_subplot(grid[1, 1]), board, words)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _weekly_bars(axes: Axes, weeks: Sequence[WeekTally], labels: ChartLabels) -> None:
+    positions = list(range(len(weeks)))
+    axes.bar(positions, [w.planned for w in weeks], width=0.7, color=PLANNED_COLOUR,
+             label=labels.planned)
+    bars = axes.bar(positions, [w.done for w in weeks], width=0.46, color=DONE_COLOUR,
+                    label=labels.done)
+    axes.bar_label(bars, labels=[str(w.done) if w.done else "" for w in weeks],
+                   padding=3, fontsize=11, color=INK, fontweight="bold")
+    axes.set_xticks(positions, [w.week_start.strftime(labels.week_format) for w in weeks],
+                    fontsize=10)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    top = max([w.planned for w in weeks] + [w.done for w in weeks] + [1])
+    axes.set_ylim(0, top + 1)
+    axes.set_title(labels.title, fontsize=15, fontweight="bold", color=INK, pad=12)
+    axes.set_xlabel(labels.x_axis, fontsize=11, color=INK)
+    axes.set_ylabel(labels.y_axis, fontsize=11, color=INK)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(loc="upper left", fontsize=10, frameon=False, ncols=2)
+
+
+def _hardest_bars(axes: Axes, hardest: Sequence[tuple[str, int, int]],
+                  words: Mapping[str, str]) -> None:
+    axes.set_title(words["hardest"], fontsize=12, fontweight="bold", color=INK, loc="left")
+    axes.spines[["top", "right"]].set_visible(False)
+    if not hardest:
+        axes.axis("off")
+        axes.text(0.0, 0.5, words["nothing_hard"], fontsize=11, color=INK)
+        return
+    names = [textwrap.fill(name, 18) for name, _, _ in hardest]
+    positions = list(range(len(hardest)))[::-1]
+    hard = [h for _, h, _ in hardest]
+    axes.barh(positions, hard, color=HARD_COLOUR, label=words["hard"])
+    axes.barh(positions, [p for _, _, p in hardest], left=hard, color=PAIN_COLOUR,
+              label=words["pain"])
+    axes.set_yticks(positions, names, fontsize=9)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9, frameon=False,
+                ncols=2)
+
+
+def _key_numbers(axes: Axes, board: Dashboard, words: Mapping[str, str]) -> None:
+    axes.axis("off")
+    rows = ((board.streak, words["streak"]), (board.steps, words["steps"]),
+            (board.retests, words["retests"]))
+    for index, (value, label) in enumerate(rows):
+        y = 0.85 - index * 0.33
+        axes.text(0.05, y, str(value), fontsize=22, fontweight="bold", color=DONE_COLOUR,
+                  va="center")
+        axes.text(0.42, y, textwrap.fill(label, 14), fontsize=11, color=INK, va="center")
