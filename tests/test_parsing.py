@@ -164,7 +164,8 @@ def test_minutes_are_one_whole_number_in_range(said: str, expected: int) -> None
 
 @pytest.mark.parametrize(
     "said",
-    ["2", "0", "121", "999", "12345", "ten", "", "5 or 10", "5-10", "15.5", "1,000",
+    ["2", "0", "121", "999", "12345", "ten", "", "5 or 10", "5-10", "15.5", "1,000", "-3",
+     "−15 min",
      EMOJI_FLOOD],
 )
 def test_minutes_out_of_range_or_ambiguous_are_rejected(said: str) -> None:

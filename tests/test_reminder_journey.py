@@ -212,3 +212,10 @@ def test_a_blocked_runner_gets_nothing_until_they_come_back(
     bot.runner.tap("keep")
     clock.now = RUN + timedelta(days=2) - timedelta(minutes=45)  # Wednesday's run
     assert bot.tick() == 1
+
+
+def test_resume_when_nothing_is_paused_says_so(start: callable) -> None:  # type: ignore[valid-type]
+    bot = start()
+    screen(bot)
+    bot.runner.command("resume")
+    assert "Reminders weren't paused: they're on. Next one: today 16:15." in bot.runner.plain()

@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.content.library import Attachment, RenderedButton, RenderedMessage
-from bot.domain.model import Command, Event, Location, Text, parse_button_data, parse_command
+from bot.domain.model import (
+    Command,
+    Event,
+    Location,
+    Text,
+    Unsupported,
+    parse_button_data,
+    parse_command,
+)
 from bot.services.conversation import ConversationService, Response, Sender
 
 # Telegram never issues user id 0, so the terminal's user cannot collide with a real one.
@@ -65,6 +73,9 @@ class ConsoleChat:
         location = _LOCATION.match(text)
         if location:
             return Location(float(location[1]), float(location[2]))
+        if text.lower().startswith("/location"):
+            self._say("  (type it as /location <latitude> <longitude>, e.g. /location 52.52 13.40)")
+            return Unsupported("location")
         return parse_command(text) or Text(text)
 
     def _send(self, event: Event) -> None:

@@ -12,6 +12,7 @@ _TIME = re.compile(
 )
 _FOUR_DIGITS = re.compile(r"^(?P<h>\d{2})(?P<m>\d{2})$")
 _NUMBER = re.compile(r"\d{1,4}")
+_NEGATIVE = re.compile(r"[-−–]\s*\d")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ def _is_weekday_spelling(word: str, day: str) -> bool:
 
 
 def parse_minutes(text: str, low: int, high: int) -> int | None:
+    if _NEGATIVE.search(text):
+        return None  # "-3" is not three minutes
     found = _NUMBER.findall(text)
     if len(found) != 1:
         return None

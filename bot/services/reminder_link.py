@@ -139,8 +139,10 @@ class ReminderLink:
             until = self.reminders.pause(user_id, int(arg))
             return {"until": until.astimezone(zone_info(zone)).strftime("%a %d %b")}
         if what == "resume":
+            was_paused = self._paused_until(user_id) is not None
             upcoming = self.reminders.resume(user_id)
-            return {"next": self._when(upcoming[0] if upcoming else None, zone)}
+            return {"what": "resume" if was_paused else "not_paused",
+                    "next": self._when(upcoming[0] if upcoming else None, zone)}
         return self._setting(user_id, what, arg, zone)
 
     def _setting(self, user_id: int, what: str, arg: str, zone: str) -> dict[str, object]:
@@ -173,7 +175,7 @@ class ReminderLink:
             return None
         due = occurrence.due_at.astimezone(zone_info(zone))
         days = (due.date() - self.clock().astimezone(zone_info(zone)).date()).days
-        day = {0: "today", 1: "tomorrow"}.get(days, f"{due:%a}")
+        day = {0: "today", 1: "tomorrow"}.get(days, f"{due:%a}" if days < 7 else f"{due:%a %d %b}")
         return f"{day} {due:%H:%M}"
 
     # -- reading -------------------------------------------------------------------------------
