@@ -83,8 +83,9 @@ TABLE = [
         {"mon": "volume", "fri": "circuit"}, 3, None, progress=Progress(cleared=True)),
     Row("left thigh short of the ribs", {"thigh_left": "fail"},
         {"mon": "volume", "fri": "circuit"}, None, "left"),
+    # The knee hug is the test's own movement: when the test hurt, side doors only.
     Row("right thigh test hurt", {"thigh_right": "hurt"},
-        {"mon": "volume", "fri": "circuit"}, None, "right"),
+        {"mon": "volume", "fri": "circuit"}, None, None),
     Row("both thighs short", {"thigh_left": "fail", "thigh_right": "fail"},
         {"mon": "volume", "fri": "circuit"}, None, "both"),
     Row("left failed, re-test passed", {"thigh_left": "fail"},
@@ -410,6 +411,7 @@ def _profiles() -> Iterator[tuple[dict[str, object], Progress]]:
     yield {"red_flags": ["fall"]}, Progress()
     yield {"red_flags": ["fall"], "run_days": []}, Progress()
     yield {"goal": "speed", "run_days": ["tue", "sat"]}, Progress()
+    yield {"thigh_right": "hurt"}, Progress()
 
 
 def test_every_exercise_in_the_library_is_reachable() -> None:
@@ -417,6 +419,13 @@ def test_every_exercise_in_the_library_is_reachable() -> None:
     for answers, progress in _profiles():
         reached |= ids(plan_for(progress, **answers))
     assert reached == set(CATALOG.exercises)
+
+
+def test_a_thigh_test_that_hurt_gets_side_doors_on_that_side_and_a_notice() -> None:
+    plan = plan_for(Progress(), thigh_right="hurt")
+    mobility = {(i.exercise, i.side) for i in items(plan, "mobility") if i.side != "both"}
+    assert mobility == {("rotation_side_door", "right"), ("abduction_side_door", "right")}
+    assert [n.key for n in plan.notices if n.key == "test_hurt"] == ["test_hurt"]
 
 
 def test_every_key_a_plan_carries_is_a_declared_one() -> None:

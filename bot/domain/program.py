@@ -47,7 +47,7 @@ ITEM_REASONS = frozenset({"red_flag_gentle", "soft_tissue", "mobility_first", "s
                           "activation", "pre_run_drill", "volume_session", "circuit_session",
                           "flexion_step", "hip_loading", "stride_speed", "hill_sprints",
                           "backwards_running"})
-NOTICES = frozenset({"red_flag", "flexion_locked", "strength_after_run"})
+NOTICES = frozenset({"red_flag", "flexion_locked", "strength_after_run", "test_hurt"})
 
 
 @dataclass(frozen=True)
@@ -234,8 +234,14 @@ class _Planner:
                 if self.catalog.exercise(exercise_id).motions[:1] == ("flexion",):
                     yield exercise_id
 
+    def _test_hurt(self) -> bool:
+        return any(self.profile.thigh(side) == "hurt" for side in self.failing)
+
     def _notices(self, strength: Sequence[str]) -> tuple[Why, ...]:
         notices = []
+        if self._test_hurt():
+            notices.append(Why("test_hurt", {"sides": ",".join(
+                s for s in self.failing if self.profile.thigh(s) == "hurt")}))
         if self.failing:
             notices.append(Why("flexion_locked", {"sides": ",".join(self.failing)}))
         after_run = [d for d in strength if d in self.profile.run_days]
@@ -378,6 +384,8 @@ class _Planner:
                  .exercise_ids()]
         for index, exercise_id in enumerate(self.catalog.block("flexion", "mobility")
                                             .exercise_ids()):
+            if index == 0 and self._test_hurt():
+                continue  # the knee hug is the test's own movement, and that hurt
             exercise = self.catalog.exercise(exercise_id)
             why = (Why("mobility_first", {"side": side}) if index == 0 else
                    Why("side_door", {"side": side, "door": exercise.motions[0]}))
