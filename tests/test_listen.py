@@ -11,18 +11,9 @@ from sqlalchemy import Engine, func, select
 
 from bot.db.engine import make_session_factory
 from bot.db.models import Base, ExerciseOutcome, PlanAdjustment, TrainingSession
-from tests.conftest import MONDAY_MORNING, SCREENING, Clock
+from tests.conftest import MONDAY_MORNING, Clock
 from tests.support.conversation import Runner
 from tests.test_coach import THURSDAY
-
-
-@pytest.fixture
-def screened(make_runner: Callable[[], Runner]) -> Runner:
-    runner = make_runner()
-    runner.command("start")
-    runner.walk(SCREENING)
-    runner.tap("confirm")
-    return runner
 
 
 def count(engine: Engine, model: type[Base]) -> int:

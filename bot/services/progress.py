@@ -198,27 +198,7 @@ INK = "#1f2933"
 def weekly_chart_png(weeks: Sequence[WeekTally], labels: ChartLabels) -> bytes:
     """Bars of planned sessions with the done ones drawn over them, sized for a phone."""
     figure = Figure(figsize=(6.4, 4.8), dpi=160)
-    axes = figure.subplots()
-    positions = list(range(len(weeks)))
-    axes.bar(positions, [w.planned for w in weeks], width=0.7, color=PLANNED_COLOUR,
-             label=labels.planned)
-    bars = axes.bar(positions, [w.done for w in weeks], width=0.46, color=DONE_COLOUR,
-                    label=labels.done)
-    axes.bar_label(bars, labels=[str(w.done) if w.done else "" for w in weeks],
-                   padding=3, fontsize=12, color=INK, fontweight="bold")
-    axes.set_xticks(positions, [w.week_start.strftime(labels.week_format) for w in weeks],
-                    fontsize=11, rotation=0)
-    axes.tick_params(axis="y", labelsize=11)
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    top = max([w.planned for w in weeks] + [w.done for w in weeks] + [1])
-    axes.set_ylim(0, top + 1)
-    axes.set_title(labels.title, fontsize=16, fontweight="bold", color=INK, pad=14)
-    axes.set_xlabel(labels.x_axis, fontsize=13, color=INK)
-    axes.set_ylabel(labels.y_axis, fontsize=13, color=INK)
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.grid(axis="y", color="#eef1f4")
-    axes.set_axisbelow(True)
-    axes.legend(loc="upper left", fontsize=11, frameon=False, ncols=2)
+    _weekly_bars(figure.subplots(), weeks, labels)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
