@@ -81,13 +81,15 @@ def worker(settings: Settings) -> int:
     import asyncio
 
     from bot.services.reminder_clock import WorkerAlreadyRunningError
+    from bot.telegram.app import TelegramStartupError
     from bot.telegram.reminders import reminder_bot, run_worker
 
     core = build_core(settings)
     bot = reminder_bot(token, settings.telegram_base_url)
     try:
-        asyncio.run(run_worker(core.reminders, bot, settings.reminder_tick_seconds))
-    except WorkerAlreadyRunningError as exc:
+        asyncio.run(run_worker(core.reminders, bot, settings.reminder_tick_seconds,
+                               settings.telegram_base_url))
+    except (WorkerAlreadyRunningError, TelegramStartupError) as exc:
         return _fail(str(exc))
     return 0
 

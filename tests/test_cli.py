@@ -26,6 +26,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from bot.content.library import ContentLibrary
+from tests.support.http_bot_api import HttpBotApiDouble
 
 pytestmark = pytest.mark.slow
 
@@ -530,3 +531,43 @@ def test_token_is_never_printed_when_telegram_rejects_it(
     assert result.returncode not in (0, None), result.output
     last = result.error_lines()[-1]
     assert last.startswith("hipcoach: Telegram rejected TELEGRAM_BOT_TOKEN"), last
+
+
+# --- the reminder worker ---------------------------------------------------------------------
+
+
+def worker_env(tmp_path: Path, base_url: str) -> dict[str, str]:
+    return cli_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url,
+                   DATABASE_URL=sqlite_url(tmp_path / "worker.db"))
+
+
+def test_worker_without_a_token_says_so_in_one_line(workdir: Path, tmp_path: Path) -> None:
+    env = cli_env(DATABASE_URL=sqlite_url(tmp_path / "worker.db"))
+    assert_one_clear_line(hipcoach("worker", cwd=workdir, env=env), "TELEGRAM_BOT_TOKEN")
+
+
+def test_worker_that_cannot_reach_telegram_says_so_without_the_token(
+        workdir: Path, tmp_path: Path) -> None:
+    base_url = f"http://127.0.0.1:{free_port()}"
+    result = hipcoach("worker", cwd=workdir, env=worker_env(tmp_path, base_url), timeout=20)
+    line = assert_one_clear_line(result, "Cannot reach the Telegram Bot API at " + base_url)
+    assert "SECRET" not in line
+
+
+def test_a_second_worker_on_one_sqlite_file_refuses_to_start(
+        workdir: Path, tmp_path: Path) -> None:
+    with HttpBotApiDouble() as double:
+        env = worker_env(tmp_path, double.base_url)
+        first = start_hipcoach("worker", cwd=workdir, env=env)
+        try:
+            deadline = time.monotonic() + WAIT
+            while not (tmp_path / "worker.db.reminder-worker.lock").exists():
+                assert time.monotonic() < deadline, "the first worker never took the lock"
+                time.sleep(0.1)
+            second = hipcoach("worker", cwd=workdir, env=env, timeout=20)
+        finally:
+            first.terminate()
+            stopped = finish(first)
+    assert_one_clear_line(second, "A reminder worker", "already running",
+                          "SQLite allows one")
+    assert stopped.returncode == 0, stopped.output

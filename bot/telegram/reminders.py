@@ -8,10 +8,12 @@ import logging
 import signal
 
 from telegram import Bot
+from telegram.error import InvalidToken, NetworkError
 
+from bot.logging_setup import REDACTED
 from bot.services.reminder_clock import ReminderClock, WorkerAlreadyRunningError
 from bot.services.reminders import ReminderService
-from bot.telegram.app import BotApp
+from bot.telegram.app import BotApp, TelegramStartupError
 from bot.telegram.reminder_sender import TelegramReminderSender
 
 log = logging.getLogger(__name__)
@@ -46,9 +48,19 @@ class ReminderRunner:
         await self.bot.shutdown()
 
 
-async def run_worker(service: ReminderService, bot: Bot, every_seconds: float) -> None:
+async def run_worker(service: ReminderService, bot: Bot, every_seconds: float,
+                     base_url: str) -> None:
     """Reminders only, until SIGINT or SIGTERM."""
-    await bot.initialize()
+    try:
+        await bot.initialize()
+    except InvalidToken:
+        # PTB's own message quotes the token, so it is never passed on.
+        raise TelegramStartupError(
+            "Telegram rejected TELEGRAM_BOT_TOKEN. Copy it again from @BotFather.") from None
+    except NetworkError as exc:
+        reason = str(exc).replace(bot.token, REDACTED)
+        raise TelegramStartupError(
+            f"Cannot reach the Telegram Bot API at {base_url}: {reason}") from None
     service.sender = TelegramReminderSender(bot)
     clock = ReminderClock(service, every_seconds)
     clock.start()
