@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +19,10 @@ from bot.db.engine import make_engine
 from bot.domain.catalog import Catalog
 from bot.services.conversation import ConversationService
 from bot.services.zones import GeoZoneResolver
+from bot.telegram.app import build_application
 from tests.support.conversation import Runner
+from tests.support.fake_request import TEST_TOKEN, FakeBotApi
+from tests.support.telegram_user import TelegramUser
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
@@ -135,3 +138,22 @@ def screened(make_runner: Callable[[], Runner]) -> Runner:
     runner.walk(SCREENING)
     runner.tap("confirm")
     return runner
+
+
+# --- a Telegram user on PTB's real Application and the in-process fake Bot API ------------
+
+SCREENING_NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def telegram(
+    engine: Engine, content: ContentLibrary, zones: GeoZoneResolver
+) -> AsyncIterator[TelegramUser]:
+    """The screening over Telegram (no exercise catalog: the coach is not attached)."""
+    api = FakeBotApi()
+    service = ConversationService(engine, content, zones, lambda: SCREENING_NOW)
+    app = build_application(TEST_TOKEN, "http://bot-api.invalid", service, content,
+                            request=api, updates_request=FakeBotApi(api.backend))
+    await app.initialize()
+    yield TelegramUser(app, api)
+    await app.shutdown()

@@ -2,34 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-
-import pytest
-from sqlalchemy import Engine
-
-from bot.content.library import ContentLibrary
-from bot.services.conversation import ConversationService
-from bot.services.zones import GeoZoneResolver
-from bot.telegram.app import build_application
-from tests.support.fake_request import TEST_TOKEN, FakeBotApi
 from tests.support.telegram_user import TelegramUser, texts
 
-NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 HTML_WITHOUT_PREVIEWS = {"parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
-
-
-@pytest.fixture
-async def telegram(
-    engine: Engine, content: ContentLibrary, zones: GeoZoneResolver
-) -> AsyncIterator[TelegramUser]:
-    api = FakeBotApi()
-    service = ConversationService(engine, content, zones, lambda: NOW)
-    app = build_application(TEST_TOKEN, "http://bot-api.invalid", service, content,
-                            request=api, updates_request=FakeBotApi(api.backend))
-    await app.initialize()
-    yield TelegramUser(app, api)
-    await app.shutdown()
 
 
 async def test_sent_and_edited_texts_are_html_without_link_previews(

@@ -4,38 +4,15 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, select
 from telegram.ext import Application
 
-from bot.content.library import ContentLibrary
 from bot.db.engine import make_session_factory
 from bot.db.models import DialogueState, User
 from bot.logging_setup import configure_logging
-from bot.services.conversation import ConversationService
-from bot.services.zones import GeoZoneResolver
-from bot.telegram.app import build_application
-from tests.support.fake_request import TEST_TOKEN, FakeBotApi
 from tests.support.telegram_user import TelegramUser, texts
-
-NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def telegram(
-    engine: Engine, content: ContentLibrary, zones: GeoZoneResolver
-) -> AsyncIterator[TelegramUser]:
-    api = FakeBotApi()
-    service = ConversationService(engine, content, zones, lambda: NOW)
-    app = build_application(TEST_TOKEN, "http://bot-api.invalid", service, content,
-                            request=api, updates_request=FakeBotApi(api.backend))
-    await app.initialize()
-    yield TelegramUser(app, api)
-    await app.shutdown()
 
 
 async def test_the_command_menu_is_set_from_content(telegram: TelegramUser) -> None:

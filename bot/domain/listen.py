@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from bot.domain.adaptation import (
     Adjustment,
@@ -284,7 +284,3 @@ def red_flag_words(text: str) -> list[str]:
     """The red flags a message names; sharp pain in a named move is the policy's to judge."""
     said = " ".join(text.lower().split())[:600]
     return [flag for flag, words in RED_FLAG_WORDS if any(w in said for w in words)]
-
-
-def check_in_day(on: date) -> date:
-    return on + timedelta(days=1)

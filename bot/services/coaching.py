@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from bot.content.library import Attachment, ContentLibrary, RenderedMessage
-from bot.db.models import PlanAdjustment, TrainingSession
+from bot.db.models import TrainingSession
 from bot.domain.adaptation import AppliedAdjustment, OutcomeRecord
 from bot.domain.coach import DeleteEverything, Produce
 from bot.domain.listen import ScheduleCheckIn, StoreAdjustments, StoreOutcomes, UndoAdjustment
@@ -79,13 +79,7 @@ def _store_outcomes(effect: StoreOutcomes, user_id: int, turn: int,
 def _store_adjustments(effect: StoreAdjustments, user_id: int,
                        now: datetime) -> Callable[[Session], None]:
     def store(db: Session) -> None:
-        for adjustment in effect.adjustments:
-            db.add(PlanAdjustment(
-                user_id=user_id, created_at=now, kind=adjustment.kind.value,
-                exercise_id=adjustment.exercise_id, replacement_id=adjustment.replacement_id,
-                side=adjustment.side.value if adjustment.side else None,
-                dose_change=dict(adjustment.dose_change), reason=adjustment.reason.value,
-                params=dict(adjustment.params)))
+        db.add_all(feedback.adjustment_row(user_id, a, now) for a in effect.adjustments)
     return store
 
 
@@ -118,22 +112,21 @@ def _progress(db: Session, user_id: int, today: date, plan: dict[str, object] | 
               content: ContentLibrary) -> RenderedMessage:
     done_days = _done_days(db, user_id)
     active = _active_weekdays(plan)
-    weeks = _weeks(today, done_days, active, _first_day(db, user_id))
-    report = progress.progress_report(db, user_id, today)
-    params = {"weeks": [{"start": w.week_start.isoformat(), "planned": w.planned,
-                         "done": w.done} for w in weeks],
-              "streak": _streak(today, done_days, active),
-              "hardest": [{"id": h.exercise_id, "hard": h.hard, "pain": h.pain}
-                          for h in report.hardest],
-              "steps": len(report.steps),
-              "retests": sum(1 for r in report.retests if r.question == "thigh_left")}
+    hardest = progress.hardest_exercises(feedback.outcome_history(db, user_id))
     board = progress.Dashboard(
-        weeks, [(content.label(f"exercise.{h.exercise_id}"), h.hard, h.pain)
-                for h in report.hardest],
-        int(str(params["streak"])), len(report.steps), int(str(params["retests"])))
+        weeks=_weeks(today, done_days, active, _first_day(db, user_id)),
+        hardest=[(content.label(f"exercise.{h.exercise_id}"), h.hard, h.pain) for h in hardest],
+        streak=_streak(today, done_days, active),
+        steps=len(progress.progression_steps(feedback.adjustment_history(db, user_id))),
+        retests=sum(1 for r in progress.retest_history(db, user_id)
+                    if r.question == "thigh_left"))
     chart = progress.dashboard_png(board, progress.chart_labels(content),
                                    progress.dashboard_words(content))
-    text = content.render_text("progress", params)
+    text = content.render_text("progress", {
+        "weeks": [{"start": w.week_start.isoformat(), "planned": w.planned, "done": w.done}
+                  for w in board.weeks],
+        "streak": board.streak, "steps": board.steps, "retests": board.retests,
+        "hardest": [{"id": h.exercise_id, "hard": h.hard, "pain": h.pain} for h in hardest]})
     return RenderedMessage(text, attachment=Attachment(
         "photo", f"hipcoach-progress-{today.isoformat()}.png", chart))
 

@@ -234,7 +234,8 @@ def _write_for(sender: Sender, stored: StoredDialogue, outcome: Outcome,
                now: datetime) -> DialogueWrite:
     new = outcome.dialogue
     answers: list[tuple[str, Any]] = []
-    changes: dict[str, Any] = {} if stored.active else {"active": True}
+    # Reactivation is not set here: the write itself sees an inactive row and flips it.
+    changes: dict[str, Any] = {}
     new_plan: NewPlan | None = None
     hooks = [h for h in (hook_for(e, new.turn, now) for e in outcome.effects) if h is not None]
     for effect in outcome.effects:

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rapidfuzz import fuzz
-from sqlalchemy import ColumnElement, Table, delete, select, update
+from sqlalchemy import ColumnElement, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -125,13 +125,6 @@ def _check_choice(value: str | None, choices: type[Outcome] | type[Side] | type[
         raise FeedbackInputError(f"unknown {what} {value!r}")
 
 
-def mark_session(db: Session, session_id: int, status: str) -> None:
-    if status not in ("planned", "done", "skipped"):
-        raise FeedbackInputError(f"unknown session status {status!r}")
-    db.execute(update(TrainingSession).where(TrainingSession.id == session_id)
-               .values(status=status))
-
-
 def outcome_history(db: Session, user_id: int) -> list[OutcomeRecord]:
     """Every outcome of the user, oldest first, dated by the session's local day."""
     rows = db.execute(
@@ -172,7 +165,7 @@ def adapt(db: Session, user_id: int, base: Sequence[PlanItem], graph: ExerciseGr
     decision = decide(base, outcome_history(db, user_id), adjustment_history(db, user_id),
                       graph)
     created = now or utc_now()
-    rows = tuple(_row(user_id, a, created) for a in decision.adjustments)
+    rows = tuple(adjustment_row(user_id, a, created) for a in decision.adjustments)
     db.add_all(rows)
     db.flush()
     return Adaptation(decision, rows)
@@ -192,7 +185,7 @@ def undo_last_adjustment(db: Session, user_id: int,
     return row
 
 
-def _row(user_id: int, adjustment: Adjustment, created: datetime) -> PlanAdjustment:
+def adjustment_row(user_id: int, adjustment: Adjustment, created: datetime) -> PlanAdjustment:
     return PlanAdjustment(
         user_id=user_id, created_at=created, kind=adjustment.kind.value,
         exercise_id=adjustment.exercise_id, replacement_id=adjustment.replacement_id,

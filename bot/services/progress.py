@@ -205,10 +205,6 @@ def weekly_chart_png(weeks: Sequence[WeekTally], labels: ChartLabels) -> bytes:
     return buffer.getvalue()
 
 
-def progress_chart(db: Session, user_id: int, today: date, content: ContentLibrary) -> bytes:
-    sessions = session_days(db, user_id)
-    return weekly_chart_png(weekly_tallies(sessions, today), chart_labels(content))
-
 
 PAIN_COLOUR = "#e76f51"
 HARD_COLOUR = "#f4a261"
