@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from bot.db.engine import make_session_factory
 from bot.db.models import Base, ExerciseOutcome, PlanAdjustment, TrainingSession
-from tests.conftest import MONDAY_MORNING, Clock
+from tests.conftest import MONDAY_MORNING, SCREENING, Clock
 from tests.support.conversation import Runner
 from tests.test_coach import THURSDAY
 
@@ -136,7 +136,7 @@ def test_progress_is_a_chart_with_a_summary(screened: Runner) -> None:
     assert message.attachment is not None
     assert message.attachment.kind == "photo"
     assert message.attachment.data.startswith(b"\x89PNG")
-    assert "This week: 1 of 1 sessions done." in screened.plain()
+    assert "This week: 1 of 1 session done." in screened.plain()
     assert "Hardest so far: Single-leg bridge" in screened.plain()
 
 
@@ -244,3 +244,17 @@ def test_leaving_settings_with_a_command_keeps_the_change(screened: Runner,
 
     assert "Your plan changed:" in screened.plain()
     assert "Monday: Rest day" in screened.plain() or "Monday: Strength" in screened.plain()
+
+
+def test_progress_counts_planned_sessions_from_the_day_of_the_first_plan(
+    make_runner: Callable[[], Runner], clock: Clock
+) -> None:
+    clock.now = MONDAY_MORNING + timedelta(days=2)  # screened on Wednesday
+    runner = make_runner()
+    runner.command("start")
+    runner.walk(SCREENING)
+    runner.tap("confirm")
+
+    runner.command("progress")
+
+    assert "This week: 0 of 1 session done." in runner.plain()

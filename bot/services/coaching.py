@@ -10,12 +10,13 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.content.library import Attachment, ContentLibrary, RenderedMessage
-from bot.db.models import TrainingSession
+from bot.db.models import PlanVersion, TrainingSession
 from bot.domain.adaptation import AppliedAdjustment, OutcomeRecord
 from bot.domain.coach import DeleteEverything, Produce
 from bot.domain.listen import ScheduleCheckIn, StoreAdjustments, StoreOutcomes, UndoAdjustment
@@ -90,12 +91,12 @@ def check_ins(effects: Sequence[object]) -> list[ScheduleCheckIn]:
 # --- /progress and /export -------------------------------------------------------------------
 
 
-def produce(effect: Produce, engine: Engine, user_id: int, today: date,
+def produce(effect: Produce, engine: Engine, user_id: int, zone: str, today: date,
             plan: dict[str, object] | None, content: ContentLibrary) -> RenderedMessage:
     with engine.connect() as conn, Session(bind=conn) as db:
         if effect.what == "export":
             return _export(db, user_id, today, content)
-        return _progress(db, user_id, today, plan, content)
+        return _progress(db, user_id, today, zone, plan, content)
 
 
 def _export(db: Session, user_id: int, today: date, content: ContentLibrary) -> RenderedMessage:
@@ -108,13 +109,13 @@ def _export(db: Session, user_id: int, today: date, content: ContentLibrary) -> 
         "document", f"hipcoach-export-{today.isoformat()}.json", data))
 
 
-def _progress(db: Session, user_id: int, today: date, plan: dict[str, object] | None,
-              content: ContentLibrary) -> RenderedMessage:
+def _progress(db: Session, user_id: int, today: date, zone: str,
+              plan: dict[str, object] | None, content: ContentLibrary) -> RenderedMessage:
     done_days = _done_days(db, user_id)
     active = _active_weekdays(plan)
     hardest = progress.hardest_exercises(feedback.outcome_history(db, user_id))
     board = progress.Dashboard(
-        weeks=_weeks(today, done_days, active, _first_day(db, user_id)),
+        weeks=_weeks(today, done_days, active, _first_day(db, user_id, zone)),
         hardest=[(content.label(f"exercise.{h.exercise_id}"), h.hard, h.pain) for h in hardest],
         streak=_streak(today, done_days, active),
         steps=len(progress.progression_steps(feedback.adjustment_history(db, user_id))),
@@ -137,10 +138,11 @@ def _done_days(db: Session, user_id: int) -> set[date]:
     return set(rows)
 
 
-def _first_day(db: Session, user_id: int) -> date | None:
-    rows = db.scalars(select(TrainingSession.local_date).where(
-        TrainingSession.user_id == user_id).order_by(TrainingSession.local_date).limit(1))
-    return rows.first()
+def _first_day(db: Session, user_id: int, zone: str) -> date | None:
+    """The first day anything was planned: the day the runner got their first plan."""
+    first = db.scalar(select(func.min(PlanVersion.created_at))
+                      .where(PlanVersion.user_id == user_id))
+    return first.astimezone(ZoneInfo(zone)).date() if first is not None else None
 
 
 def _active_weekdays(plan: dict[str, object] | None) -> set[int]:

@@ -216,7 +216,7 @@ class ConversationService:
             return self.link.perform(stored.user_id, effect, turn)
         zone = str(stored.answers.get("timezone") or "UTC")
         today = self.clock().astimezone(ZoneInfo(zone)).date()
-        return produce(effect, self.engine, stored.user_id, today, stored.plan.plan,
+        return produce(effect, self.engine, stored.user_id, zone, today, stored.plan.plan,
                        self.content)
 
     def _render(self, outcome: Outcome) -> Response:
