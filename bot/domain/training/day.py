@@ -1,0 +1,338 @@
+"""The day view: which slots are done on a local date, each as an exercise with its dose.
+
+Run days get pre-run activation and drills sized to the runner's minutes (and hills or
+backwards running for speed); the two strength days get the six-motion volume, the flexion
+progression, hip loading and stride strength; the circuit has a day of its own. The red-flag
+path is one gate here: nothing but gentle mobility passes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from bot.domain.parsing import WEEKDAYS
+from bot.domain.training.ladders import Ladder, Ladders, Range, Rung, bottom_of
+from bot.domain.training.model import SIDES, Plan, Slot, flexion_slot_id
+
+WHEN_ORDER = ("mobility", "before_run", "during_run", "strength")
+# On a day with both, the strength dose wins over the same exercise's pre-run dose.
+PRIORITY = ("strength", "before_run", "mobility", "during_run")
+SECONDS_PER_REP = 3
+SECONDS_BETWEEN = 15
+RUN_PACE_M_PER_S = 3
+COMEBACK_SETS = 2
+GENTLE_DAYS = ("mon", "thu")
+END_RANGE_SLOTS = frozenset({"activation.flexion", "volume.flexion",
+                             "drills.knee_to_chest_bridge"})
+
+
+@dataclass(frozen=True)
+class DayItem:
+    slot: str
+    exercise: str
+    protocol: str
+    motion: str
+    kind: str
+    when: str
+    sets: int
+    reps: Range | None
+    seconds: Range | None
+    rounds: int | None
+    per_side: bool
+    side: str
+    distance_m: int | None = None
+    rest_seconds: int | None = None
+    step: int | None = None
+    without_equipment: bool = False
+    also: tuple[str, ...] = ()  # the other side's slot, when one item serves both sides
+
+    def slot_ids(self) -> tuple[str, ...]:
+        """Every slot an outcome for this item belongs to."""
+        return (self.slot, *self.also)
+
+    def cost_seconds(self) -> int:
+        """A rough duration: about 3 s a rep, holds, rests, both sides when per side."""
+        if self.distance_m is not None:
+            one = _mid(self.reps) * 2 * self.distance_m // RUN_PACE_M_PER_S
+        elif self.rest_seconds and self.reps and self.when == "during_run":
+            one = _mid(self.reps) * (_mid(self.seconds) + self.rest_seconds)
+        elif self.reps:
+            one = _mid(self.reps) * (SECONDS_PER_REP + (_mid(self.seconds) if self.seconds
+                                                        else 0))
+        else:
+            one = _mid(self.seconds)
+        sides = 2 if self.per_side and self.side == "both" else 1
+        rests = 0 if self.when == "during_run" else (self.rest_seconds or 0) * (self.sets - 1)
+        return (self.rounds or self.sets) * one * sides + rests + SECONDS_BETWEEN
+
+
+@dataclass(frozen=True)
+class DayView:
+    on: date
+    kind: str  # run | strength | rest | gentle
+    items: tuple[DayItem, ...]
+    minutes: Mapping[str, int]  # before_run, strength, mobility (estimates, rounded up)
+    notices: tuple[str, ...] = ()
+
+
+def _mid(value: Range | None) -> int:
+    return (value[0] + value[1] + 1) // 2 if value else 1
+
+
+def day_view(plan: Plan, ladders: Ladders, on: date) -> DayView:
+    """What the runner does on the local date ``on``."""
+    weekday = WEEKDAYS[on.weekday()]
+    if plan.flags.red_flag or plan.flags.awaiting_retest:
+        return _gentle(plan, ladders, on, weekday)
+    schedule = plan.schedule
+    run = weekday in schedule.run_days
+    strength = weekday in schedule.strength_days
+    circuit = weekday == schedule.circuit_day
+    items: list[DayItem] = []
+    if run or strength or circuit:
+        items += _mobility(plan, ladders, on)
+    if run:
+        items += _pre_run(plan, ladders, on, schedule.run_days.index(weekday))
+        items += _during_run(plan, ladders, on, weekday)
+    if strength:
+        items += _strength(plan, ladders, on)
+    if circuit:
+        items += _circuit(plan, ladders, on)
+    kept = _sorted(_unique(items))
+    kind = "run" if run else ("strength" if strength or circuit else "rest")
+    return DayView(on, kind, kept, _minutes(kept), _notices(plan, on))
+
+
+# ---- the gentle set (red-flag path, or cleared and waiting for the self-tests)
+
+
+def _gentle(plan: Plan, ladders: Ladders, on: date, weekday: str) -> DayView:
+    days = plan.schedule.run_days or GENTLE_DAYS
+    notice = "red_flag" if plan.flags.red_flag else "awaiting_retest"
+    if weekday not in days:
+        return DayView(on, "rest", (), _minutes(()), (notice,))
+    items = []
+    for slot in plan.slots.values():
+        if slot.kind != "mobility" or slot.dropped:
+            continue
+        if slot.id == "mobility.soft_tissue" and plan.flags.fall:
+            continue  # never foam-roll after a fall
+        if slot.id.startswith("mobility.knee_hug") and _test_hurt(plan, slot.side):
+            continue
+        items.append(_item(plan, ladders, slot, on, "mobility"))
+    merged = _sorted(_unique(_merge_sides(items)))
+    return DayView(on, "gentle", merged, _minutes(merged), (notice,))
+
+
+# ---- the parts of a day
+
+
+def _mobility(plan: Plan, ladders: Ladders, on: date) -> list[DayItem]:
+    locked = [s for s in SIDES if plan.slot(flexion_slot_id(s)).locked]
+    if not locked:
+        return []
+    items = []
+    for slot in plan.slots.values():
+        if slot.origin != "failed_test" or slot.dropped:
+            continue
+        if slot.side != "both" and slot.side not in locked:
+            continue
+        if slot.id.startswith("mobility.knee_hug") and _test_hurt(plan, slot.side):
+            continue  # the knee hug is the test's own movement, and that hurt
+        items.append(_item(plan, ladders, slot, on, "mobility"))
+    return _merge_sides(items)
+
+
+def _pre_run(plan: Plan, ladders: Ladders, on: date, ordinal: int) -> list[DayItem]:
+    """Activation and drills in turn, as many as the runner's minutes allow (at least one)."""
+    active = [s for s in plan.slots.values() if not s.dropped]
+    acts = _rotate([s for s in active if s.role == "activation"], ordinal * 2)
+    drills = _rotate([s for s in active if s.role == "drill"], ordinal)
+    budget = plan.schedule.minutes * 60
+    chosen: list[DayItem] = []
+    for slot in _interleave(acts, drills):
+        for item in _sided(plan, ladders, slot, on):
+            cost = item.cost_seconds()
+            if cost <= budget or not chosen:
+                chosen.append(item)
+                budget -= cost
+    return chosen
+
+
+def _during_run(plan: Plan, ladders: Ladders, on: date, weekday: str) -> list[DayItem]:
+    schedule = plan.schedule
+    out = []
+    for slot_id, day in (("hills", schedule.hills_day), ("backwards", schedule.backwards_day)):
+        slot = plan.slots.get(slot_id)
+        if slot is None or slot.dropped or day != weekday or not _running_allowed(plan, on,
+                                                                                   slot_id):
+            continue
+        out.append(_item(plan, ladders, slot, on, "during_run"))
+    return out
+
+
+def _running_allowed(plan: Plan, on: date, slot_id: str) -> bool:
+    if not plan.in_start_window(on):
+        return True
+    # Conservative start: no hills or backwards running; comeback: no hills until week 3.
+    return plan.schedule.start_mode == "comeback" and slot_id == "backwards"
+
+
+def _strength(plan: Plan, ladders: Ladders, on: date) -> list[DayItem]:
+    items: list[DayItem] = []
+    for slot in plan.slots.values():
+        if slot.dropped or slot.role not in ("volume", "loading", "stride", "flexion_steps"):
+            continue
+        if slot.role == "flexion_steps":
+            if not slot.locked:
+                items.append(_item(plan, ladders, slot, on, "strength"))
+            continue
+        items += _sided(plan, ladders, slot, on)
+    return _merge_sides(items)
+
+
+def _circuit(plan: Plan, ladders: Ladders, on: date) -> list[DayItem]:
+    slot = plan.slots.get("circuit")
+    if slot is None or slot.dropped:
+        return []
+    ladder = ladders[slot.ladder]
+    rung = _dose(plan, ladder, slot, on)
+    out = []
+    for move in ladder.moves:
+        if move in slot.excluded:
+            continue
+        sides = _open_sides(plan) if move in ladder.flexion_moves else ("both",)
+        if not sides:
+            continue
+        one_sided = move in ladder.one_sided_moves
+        seconds = ladder.side_seconds if one_sided else ladder.move_seconds
+        out.append(DayItem(slot.id, move, slot.protocol, slot.motion, slot.kind, "strength", 1,
+                           None, (seconds, seconds), rung.rounds, one_sided,
+                           _side_word(sides), rest_seconds=rung.rest_seconds))
+    return out
+
+
+# ---- one slot as an item
+
+
+def _sided(plan: Plan, ladders: Ladders, slot: Slot, on: date) -> list[DayItem]:
+    """End-range flexion work only on the sides whose self-test allows it."""
+    if slot.id not in END_RANGE_SLOTS:
+        return [_item(plan, ladders, slot, on)]
+    sides = _hurt_free_sides(plan) if slot.role == "drill" else _open_sides(plan)
+    if not sides:
+        return []
+    return [replace(_item(plan, ladders, slot, on), side=_side_word(sides))]
+
+
+def _item(plan: Plan, ladders: Ladders, slot: Slot, on: date,
+          when: str | None = None) -> DayItem:
+    ladder = ladders[slot.ladder]
+    rung = _dose(plan, ladder, slot, on)
+    exercise = rung.exercise or slot.id
+    lacks = any(e not in _owned(plan) for e in rung.equipment)
+    return DayItem(slot.id, exercise, slot.protocol, slot.motion, slot.kind, when or slot.when,
+                   rung.sets, rung.reps, rung.seconds, rung.rounds, rung.per_side, slot.side,
+                   rung.distance_m, rung.rest_seconds, rung.step, lacks)
+
+
+def _dose(plan: Plan, ladder: Ladder, slot: Slot, on: date) -> Rung:
+    rung = ladder.rung(slot.rung)
+    if not plan.in_start_window(on):
+        return rung
+    if plan.schedule.start_mode == "conservative":
+        return bottom_of(ladder, slot.rung)
+    if slot.role == "volume":
+        return replace(rung, sets=min(rung.sets, COMEBACK_SETS))
+    if slot.role == "circuit":
+        return ladder.rungs[0]
+    return rung
+
+
+def _owned(plan: Plan) -> frozenset[str]:
+    owned = plan.schedule.equipment
+    return owned | {"roller"} if "gym" in owned else owned
+
+
+def _open_sides(plan: Plan) -> tuple[str, ...]:
+    return tuple(s for s in SIDES if not plan.slot(flexion_slot_id(s)).locked
+                 and not _test_hurt(plan, s))
+
+
+def _hurt_free_sides(plan: Plan) -> tuple[str, ...]:
+    return tuple(s for s in SIDES if not _test_hurt(plan, s))
+
+
+def _test_hurt(plan: Plan, side: str) -> bool:
+    if side == "both":
+        return any(_test_hurt(plan, s) for s in SIDES)
+    return plan.slot(flexion_slot_id(side)).test_hurt
+
+
+def _side_word(sides: Sequence[str]) -> str:
+    return "both" if len(sides) == len(SIDES) else sides[0]
+
+
+# ---- tidying a day
+
+
+def _merge_sides(items: Iterable[DayItem]) -> list[DayItem]:
+    """A left and a right item with the same exercise and dose become one item for both."""
+    out: list[DayItem] = []
+    for item in items:
+        twin = next((i for i, o in enumerate(out) if o.exercise == item.exercise
+                     and {o.side, item.side} == set(SIDES)
+                     and replace(o, side="", slot="") == replace(item, side="", slot="")), None)
+        if twin is None:
+            out.append(item)
+        else:
+            out[twin] = replace(out[twin], side="both", also=(item.slot,))
+    return out
+
+
+def _unique(items: Sequence[DayItem]) -> list[DayItem]:
+    """No exercise twice on a side in one day: the higher-priority part keeps it."""
+    ranked = sorted(items, key=lambda i: PRIORITY.index(i.when))
+    kept: list[DayItem] = []
+    for item in ranked:
+        if not any(k.exercise == item.exercise and _overlap(k.side, item.side) for k in kept):
+            kept.append(item)
+    return kept
+
+
+def _overlap(a: str, b: str) -> bool:
+    return a == b or "both" in (a, b)
+
+
+def _sorted(items: Sequence[DayItem]) -> tuple[DayItem, ...]:
+    return tuple(sorted(items, key=lambda i: WHEN_ORDER.index(i.when)))
+
+
+def _minutes(items: Sequence[DayItem]) -> dict[str, int]:
+    totals = {"before_run": 0, "strength": 0, "mobility": 0}
+    for item in items:
+        if item.when in totals:
+            totals[item.when] += item.cost_seconds()
+    return {k: -(-v // 60) for k, v in totals.items()}
+
+
+def _notices(plan: Plan, on: date) -> tuple[str, ...]:
+    notes = [f"flexion_locked.{s}" for s in SIDES if plan.slot(flexion_slot_id(s)).locked]
+    notes += [f"test_hurt.{s}" for s in SIDES if _test_hurt(plan, s)]
+    if plan.in_start_window(on):
+        notes.append(plan.schedule.start_mode)
+    return tuple(notes)
+
+
+def _rotate(slots: Sequence[Slot], by: int) -> list[Slot]:
+    if not slots:
+        return []
+    k = by % len(slots)
+    return [*slots[k:], *slots[:k]]
+
+
+def _interleave(first: Sequence[Slot], second: Sequence[Slot]) -> Iterator[Slot]:
+    for i in range(max(len(first), len(second))):
+        yield from (seq[i] for seq in (first, second) if i < len(seq))

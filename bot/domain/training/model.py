@@ -1,0 +1,179 @@
+"""The training model's data: slots, plan-wide flags, change records and the session history.
+
+Everything is frozen; every rule is a function from one ``Plan`` to the next. Stdlib only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+OUTCOMES = ("done", "hard", "pain", "skipped")
+SEVERITIES = ("mild", "stopped", "sharp")
+SIDES = ("left", "right")
+CHANGE_KINDS = ("progress", "regress", "pain_swap", "red_flag", "cleared", "unlock", "relock",
+                "undo")
+# "conservative": it hurts most runs; "comeback": back from a break (coaching-facts, Safety).
+START_MODES = ("normal", "conservative", "comeback")
+START_WEEKS = 2
+Params = Mapping[str, str | int]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One protocol role (e.g. six-motion volume, abduction) and where it sits on its ladder."""
+
+    id: str
+    protocol: str
+    role: str
+    motion: str
+    kind: str
+    when: str
+    side: str  # "both" | "left" | "right"
+    ladder: str
+    rung: int
+    dropped: bool = False  # pain and no easier exercise of that motion
+    excluded: tuple[str, ...] = ()  # circuit moves taken out for pain
+    origin: str = "protocol"  # "failed_test": mobility a failed self-test put in
+    # The flexion progression keeps one slot per side; these say what that side may do.
+    locked: bool = False
+    step_cap: int | None = None
+    test_hurt: bool = False
+    ever_unlocked: bool = False
+
+
+@dataclass(frozen=True)
+class Flags:
+    red_flag: bool = False
+    red_flag_on: date | None = None
+    fall: bool = False  # never foam-roll after a fall
+    cleared_on: date | None = None
+    awaiting_retest: bool = False  # cleared: the self-tests come again before strength
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Which weekdays carry what, fixed at screening from the runner's answers."""
+
+    run_days: tuple[str, ...]
+    strength_days: tuple[str, ...]
+    circuit_day: str | None
+    hills_day: str | None
+    backwards_day: str | None
+    minutes: int
+    equipment: frozenset[str]
+    start_mode: str = "normal"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to the plan, told with its reason, undoable on its own.
+
+    ``before``/``after`` are the whole slot as it was and became; flag changes carry
+    ``flags_before``/``flags_after`` instead. Undo restores exactly ``before``."""
+
+    id: int
+    kind: str
+    on: date
+    slot: str | None
+    reason: str
+    params: Params = field(default_factory=dict)
+    before: Slot | None = None
+    after: Slot | None = None
+    flags_before: Flags | None = None
+    flags_after: Flags | None = None
+    undoable: bool = True
+    undone_on: date | None = None
+    undoes: int | None = None
+
+
+@dataclass(frozen=True)
+class SlotOutcome:
+    slot: str
+    outcome: str  # done | hard | pain | skipped
+    side: str = "both"
+    severity: str | None = None  # pain only: mild | stopped | sharp
+    exercise: str | None = None  # which circuit move, for a whole-circuit slot
+
+
+@dataclass(frozen=True)
+class Session:
+    """What the runner reported for one local date ("Did it" = every slot done)."""
+
+    on: date
+    outcomes: tuple[SlotOutcome, ...]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The one session that counts for a slot on a local date."""
+
+    slot: str
+    on: date
+    outcome: str
+
+
+@dataclass(frozen=True)
+class PainMark:
+    on: date
+    side: str
+    slot: str
+
+
+@dataclass(frozen=True)
+class RetestResult:
+    thigh_left: str  # pass | fail | hurt
+    thigh_right: str
+    knee_lift: str | None = None  # pass | fail; None keeps the screening's answer
+
+    def thigh(self, side: str) -> str:
+        return self.thigh_left if side == "left" else self.thigh_right
+
+
+@dataclass(frozen=True)
+class Plan:
+    start: date
+    slots: Mapping[str, Slot]
+    schedule: Schedule
+    flags: Flags = Flags()
+    knee_lift_held: bool = False
+    last_test: date | None = None  # screening or the latest re-test
+    changes: tuple[Change, ...] = ()
+    log: tuple[Counted, ...] = ()
+    pains: tuple[PainMark, ...] = ()
+
+    def slot(self, slot_id: str) -> Slot:
+        return self.slots[slot_id]
+
+    def with_slot(self, slot: Slot) -> Plan:
+        return replace(self, slots={**self.slots, slot.id: slot})
+
+    def next_change_id(self) -> int:
+        return max((c.id for c in self.changes), default=0) + 1
+
+    def change(self, change_id: int) -> Change | None:
+        return next((c for c in self.changes if c.id == change_id), None)
+
+    def in_start_window(self, on: date) -> bool:
+        return self.schedule.start_mode != "normal" and (on - self.start).days < 7 * START_WEEKS
+
+
+@dataclass(frozen=True)
+class Step:
+    """A rule's answer: the new plan and the changes to tell (each with its own Undo)."""
+
+    plan: Plan
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Nothing changed, and why (a reason key with parameters for the words)."""
+
+    reason: str
+    params: Params = field(default_factory=dict)
+
+
+def flexion_slot_id(side: str) -> str:
+    return f"flexion.{side}"

@@ -1,0 +1,273 @@
+"""Adapting the plan from the history, as coaching-facts "Adapting" says. Pure functions.
+
+- At most one session per slot per local date counts (the first one; pain always acts).
+- Progress: the last 2 counted sessions since the slot's last change are clean (on different
+  days, since one counts per day), and 7 days have passed since that change. At most 2
+  progressions per ISO week across the plan; the slots waiting longest go first.
+- Regress: the last 2 counted sessions since the slot's last change were hard.
+- Pain: at once to the easier exercise of the same motion, or the slot is dropped; sharp pain,
+  or pain twice within 14 days on the same side, starts the red-flag path.
+- Undo restores exactly what its change replaced. The undo is itself the slot's latest change,
+  so the same change can only come back after 2 new supporting sessions and 7 more days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from bot.domain.training.ladders import (
+    Ladders,
+    easier_exercise_rung,
+    lower_rung,
+    next_rung,
+)
+from bot.domain.training.model import (
+    SIDES,
+    Change,
+    Counted,
+    Flags,
+    PainMark,
+    Params,
+    Plan,
+    Refusal,
+    Session,
+    Slot,
+    SlotOutcome,
+    Step,
+)
+
+SPACING = timedelta(days=7)
+PAIN_WINDOW = timedelta(days=14)
+PROGRESSIONS_PER_WEEK = 2
+# Roles whose dose the start window fixes: they wait until it is over.
+HELD_IN_START = {"conservative": None, "comeback": frozenset({"volume", "circuit", "hills"})}
+
+
+# ---- recording what happened
+
+
+def record_session(plan: Plan, ladders: Ladders, session: Session) -> Step:
+    """Count the session and act on pain and hard sessions at once (progressions wait for
+    ``progressions``, so they are never told in the same message as a pain report)."""
+    changes: list[Change] = []
+    hard: list[str] = []
+    for outcome in session.outcomes:
+        if outcome.slot not in plan.slots:
+            continue
+        plan = _count(plan, outcome, session.on)
+        if outcome.outcome == "pain":
+            step = _pain(plan, ladders, outcome, session.on)
+            plan, changes = step.plan, [*changes, *step.changes]
+        elif outcome.outcome == "hard":
+            hard.append(outcome.slot)
+    for slot_id in dict.fromkeys(hard):
+        step = _maybe_regress(plan, ladders, slot_id, session.on)
+        plan, changes = step.plan, [*changes, *step.changes]
+    return Step(plan, tuple(changes))
+
+
+def _count(plan: Plan, outcome: SlotOutcome, on: date) -> Plan:
+    if outcome.outcome == "skipped":
+        return plan
+    if any(c.slot == outcome.slot and c.on == on for c in plan.log):
+        return plan
+    return replace(plan, log=(*plan.log, Counted(outcome.slot, on, outcome.outcome)))
+
+
+def last_change_on(plan: Plan, slot_id: str) -> date | None:
+    return max((c.on for c in plan.changes if c.slot == slot_id), default=None)
+
+
+def counted_since_change(plan: Plan, slot_id: str) -> list[Counted]:
+    """The counted sessions after the slot's last change (all of them when it never changed)."""
+    since = last_change_on(plan, slot_id)
+    return sorted((c for c in plan.log if c.slot == slot_id and (since is None or c.on > since)),
+                  key=lambda c: c.on)
+
+
+# ---- pain
+
+
+def _pain(plan: Plan, ladders: Ladders, outcome: SlotOutcome, on: date) -> Step:
+    sides = SIDES if outcome.side not in SIDES else (outcome.side,)
+    if any(p.on == on and p.slot == outcome.slot and p.side in sides for p in plan.pains):
+        return Step(plan)  # the same report again
+    repeated = any(p.side in sides and timedelta(0) <= on - p.on < PAIN_WINDOW
+                   for p in plan.pains)
+    plan = replace(plan, pains=(*plan.pains, *(PainMark(on, s, outcome.slot) for s in sides)))
+    swap = _swap(plan, ladders, outcome, on)
+    params: Params = {"slot": outcome.slot, "side": outcome.side}
+    if outcome.severity == "sharp":
+        flag = red_flag(swap.plan, on, "red_flag.sharp", params)
+    elif repeated:
+        flag = red_flag(swap.plan, on, "red_flag.repeated", params)
+    else:
+        return swap
+    return Step(flag.plan, (*swap.changes, *flag.changes))
+
+
+def _swap(plan: Plan, ladders: Ladders, outcome: SlotOutcome, on: date) -> Step:
+    slot = plan.slot(outcome.slot)
+    if slot.dropped:
+        return Step(plan)
+    ladder = ladders[slot.ladder]
+    params: dict[str, str | int] = {"side": outcome.side}
+    if ladder.moves and outcome.exercise in ladder.moves:
+        if outcome.exercise in slot.excluded:
+            return Step(plan)
+        after = replace(slot, excluded=(*slot.excluded, outcome.exercise))
+        return slot_change(plan, "pain_swap", on, slot, after, "pain.circuit_move",
+                           {**params, "exercise": outcome.exercise})
+    easier = easier_exercise_rung(ladder, slot.rung)
+    if easier is None:
+        return slot_change(plan, "pain_swap", on, slot, replace(slot, dropped=True),
+                           "pain.drop", params)
+    return slot_change(plan, "pain_swap", on, slot, replace(slot, rung=easier), "pain.swap",
+                       params)
+
+
+# ---- hard sessions and progress
+
+
+def _maybe_regress(plan: Plan, ladders: Ladders, slot_id: str, on: date) -> Step:
+    slot = plan.slot(slot_id)
+    if plan.flags.red_flag or slot.dropped:
+        return Step(plan)
+    recent = counted_since_change(plan, slot_id)[-2:]
+    if len(recent) < 2 or any(c.outcome != "hard" for c in recent):
+        return Step(plan)
+    ladder = ladders[slot.ladder]
+    lower = lower_rung(ladder, slot.rung)
+    if lower is None:
+        return Step(plan)
+    same = ladder.rung(lower).exercise == ladder.rung(slot.rung).exercise
+    return slot_change(plan, "regress", on, slot, replace(slot, rung=lower),
+                       "regress.dose" if same else "regress.exercise", {"times": 2})
+
+
+def progressions(plan: Plan, ladders: Ladders, today: date) -> Step:
+    """Apply the progressions due on ``today`` (at most 2 in its ISO week), longest-waiting
+    first. Call it when the changes can be told together, never beside a pain report."""
+    if plan.flags.red_flag or plan.flags.awaiting_retest:
+        return Step(plan)
+    week = today.isocalendar()[:2]
+    made = sum(1 for c in plan.changes if c.kind == "progress" and c.on.isocalendar()[:2] == week)
+    budget = PROGRESSIONS_PER_WEEK - made
+    if budget <= 0:
+        return Step(plan)
+    order = {slot_id: i for i, slot_id in enumerate(plan.slots)}
+    due = sorted((waiting, order[slot.id], slot.id, target)
+                 for slot in plan.slots.values()
+                 for waiting, target in [_due(plan, ladders, slot, today)]
+                 if waiting is not None and target is not None)
+    changes: list[Change] = []
+    for _, _, slot_id, target in due[:budget]:
+        slot = plan.slot(slot_id)
+        step = slot_change(plan, "progress", today, slot, replace(slot, rung=target),
+                           _progress_reason(ladders, slot, target), {"sessions": 2})
+        plan, changes = step.plan, [*changes, *step.changes]
+    return Step(plan, tuple(changes))
+
+
+def _due(plan: Plan, ladders: Ladders, slot: Slot, today: date) -> tuple[date | None, int | None]:
+    """(since when it has been waiting, the rung it would move to), or (None, None)."""
+    if slot.dropped or slot.locked or _held(plan, slot, today):
+        return None, None
+    ladder = ladders[slot.ladder]
+    target = next_rung(ladder, slot.rung, slot.step_cap)
+    if target is None:
+        return None, None
+    since = last_change_on(plan, slot.id) or plan.start
+    recent = counted_since_change(plan, slot.id)[-2:]
+    if today < since + SPACING or len(recent) < 2 or any(c.outcome != "done" for c in recent):
+        return None, None
+    return max(since + SPACING, recent[-1].on), target
+
+
+def _held(plan: Plan, slot: Slot, today: date) -> bool:
+    if not plan.in_start_window(today):
+        return False
+    roles = HELD_IN_START.get(plan.schedule.start_mode)
+    return roles is None or slot.role in roles
+
+
+def _progress_reason(ladders: Ladders, slot: Slot, target: int) -> str:
+    ladder = ladders[slot.ladder]
+    old, new = ladder.rung(slot.rung), ladder.rung(target)
+    if old.step != new.step:
+        return "progress.step"
+    return "progress.dose" if old.exercise == new.exercise else "progress.exercise"
+
+
+# ---- flags: red flag, check-in, clearance
+
+
+def red_flag(plan: Plan, on: date, reason: str, params: Params | None = None) -> Step:
+    """Start the red-flag path. Not undoable: only a clinician's clearance ends it."""
+    if plan.flags.red_flag:
+        return Step(plan)
+    after = replace(plan.flags, red_flag=True, red_flag_on=on, awaiting_retest=False)
+    return flag_change(plan, "red_flag", on, after, reason, params or {}, undoable=False)
+
+
+def checkin(plan: Plan, slot_id: str, answer: str, on: date) -> Step:
+    """The morning-after question: better keeps the easier move, same keeps it another week,
+    worse starts the red-flag path."""
+    if answer == "worse":
+        return red_flag(plan, on, "red_flag.worse", {"slot": slot_id})
+    return Step(plan)
+
+
+def clear(plan: Plan, on: date) -> Step:
+    """The runner confirmed a clinician cleared them: the self-tests come before strength."""
+    if not plan.flags.red_flag:
+        return Step(plan)
+    after = replace(plan.flags, red_flag=False, cleared_on=on, awaiting_retest=True)
+    return flag_change(plan, "cleared", on, after, "cleared", {})
+
+
+# ---- undo
+
+
+def undo(plan: Plan, change_id: int, on: date) -> Step | Refusal:
+    """Restore exactly what change ``change_id`` replaced, if nothing changed it since."""
+    change = plan.change(change_id)
+    if change is None:
+        return Refusal("undo.unknown", {"change": change_id})
+    if change.undone_on is not None:
+        return Refusal("undo.already", {"change": change_id})
+    if not change.undoable:
+        return Refusal("undo.not_undoable", {"change": change_id, "kind": change.kind})
+    current_ok = (plan.slot(change.slot) == change.after if change.slot is not None
+                  else plan.flags == change.flags_after)
+    if not current_ok:
+        return Refusal("undo.superseded", {"change": change_id})
+    marked = tuple(replace(c, undone_on=on) if c.id == change_id else c for c in plan.changes)
+    plan = replace(plan, changes=marked)
+    params: Params = {"undone": change.id, "undone_kind": change.kind}
+    if change.slot is not None and change.before is not None and change.after is not None:
+        return slot_change(plan, "undo", on, change.after, change.before,
+                           f"undo.{change.kind}", params, undoable=False, undoes=change.id)
+    assert change.flags_before is not None  # a flag change always carries both
+    return flag_change(plan, "undo", on, change.flags_before, f"undo.{change.kind}", params,
+                       undoable=False, undoes=change.id)
+
+
+# ---- building change records
+
+
+def slot_change(plan: Plan, kind: str, on: date, before: Slot, after: Slot, reason: str,
+                params: Params, *, undoable: bool = True, undoes: int | None = None) -> Step:
+    change = Change(plan.next_change_id(), kind, on, before.id, reason, dict(params), before,
+                    after, undoable=undoable, undoes=undoes)
+    new = replace(plan.with_slot(after), changes=(*plan.changes, change))
+    return Step(new, (change,))
+
+
+def flag_change(plan: Plan, kind: str, on: date, after: Flags, reason: str, params: Params,
+                *, undoable: bool = True, undoes: int | None = None) -> Step:
+    change = Change(plan.next_change_id(), kind, on, None, reason, dict(params),
+                    flags_before=plan.flags, flags_after=after, undoable=undoable,
+                    undoes=undoes)
+    return Step(replace(plan, flags=after, changes=(*plan.changes, change)), (change,))
