@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.content.exercises import cached_catalog
+from bot.content.ladders import cached_ladders, check_reason_texts
 from bot.content.library import ContentError, ContentLibrary
 from bot.domain.catalog import MOTIONS, Catalog
 from bot.domain.program import DAY_TITLES, ITEM_REASONS
@@ -35,7 +36,9 @@ def check_content(content: ContentLibrary) -> Catalog:
             content.env.get_template(f"{name}.j2")
         except Exception as exc:  # noqa: BLE001 - any template error is a content error
             raise ContentError(f"{content.root / 'texts' / name}.j2: {exc}") from None
-    return cached_catalog(content.root)
+    catalog = cached_catalog(content.root)
+    check_reason_texts(content, catalog, cached_ladders(content.root))
+    return catalog
 
 
 def check_renders(content: ContentLibrary, template: str,

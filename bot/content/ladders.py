@@ -10,17 +10,27 @@ problem raises ContentError naming the file and the field, e.g.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
 from bot.content.exercises import Id, Range, _parse, _Strict, _yaml_files, cached_catalog
-from bot.content.library import ContentError
+from bot.content.library import ContentError, ContentLibrary
 from bot.domain.catalog import Catalog, Exercise
 from bot.domain.training.build import REQUIRED_LADDERS
 from bot.domain.training.ladders import Ladder, Rung
+from bot.domain.training.messages import (
+    CHANGE_TEMPLATE,
+    REASONS,
+    REFUSAL_TEMPLATE,
+    REFUSALS,
+    change_params,
+)
+from bot.domain.training.model import Change, Slot
 
 Protocol = Literal["six_motions", "hip_loading", "circuit", "stride", "drills", "running",
                    "flexion", "mobility"]
@@ -33,6 +43,7 @@ Role = Literal["activation", "volume", "circuit", "loading", "stride", "drill", 
 MOBILITY_BLOCKS = (("hip_loading", "mobility"), ("flexion", "mobility"))
 RUNNING_BLOCKS = (("stride", "hills"), ("stride", "backwards"))
 DRILL_BLOCK = ("stride", "pre_run")
+BLOCK_ROLES = ("circuit", "stride")
 
 class RungModel(_Strict):
     exercise: Id | None = None
@@ -98,7 +109,7 @@ def load_ladders(content_root: Path, catalog: Catalog) -> dict[str, Ladder]:
 
 def exercise_kinds(catalog: Catalog) -> dict[str, str]:
     """Each exercise's kind, from the protocol block that lists it."""
-    kinds = {exercise_id: "strength" for exercise_id in catalog.exercises}
+    kinds = dict.fromkeys(catalog.exercises, "strength")
     for blocks, kind in ((MOBILITY_BLOCKS, "mobility"), (RUNNING_BLOCKS, "running")):
         for protocol, block in blocks:
             kinds.update(dict.fromkeys(catalog.block(protocol, block).exercise_ids(), kind))
@@ -111,11 +122,12 @@ def exercise_kinds(catalog: Catalog) -> dict[str, str]:
 def _check(where: str, model: LadderModel, catalog: Catalog, kinds: Mapping[str, str]) -> None:
     if model.start >= len(model.rungs):
         raise ContentError(f"{where}.start: no rung {model.start}")
-    if model.role == "circuit":
-        _check_circuit(where, model, catalog, kinds)
+    if model.role in BLOCK_ROLES:
+        _check_block(where, model, catalog, kinds)
         return
     if model.moves:
-        raise ContentError(f"{where}.moves: only a circuit ladder has moves")
+        raise ContentError(f"{where}.moves: only a whole-block ladder (circuit, stride) has "
+                           "moves")
     for index, rung in enumerate(model.rungs):
         _check_rung(f"{where}.rungs[{index}]", model, rung, catalog, kinds)
     _check_order(where, model.rungs)
@@ -171,32 +183,39 @@ def _size(rung: RungModel) -> tuple[int, int, int]:
     return (rung.sets, rung.reps[1] if rung.reps else 0, rung.seconds[1] if rung.seconds else 0)
 
 
-def _check_circuit(where: str, model: LadderModel, catalog: Catalog,
-                   kinds: Mapping[str, str]) -> None:
+def _check_block(where: str, model: LadderModel, catalog: Catalog,
+                 kinds: Mapping[str, str]) -> None:
     if not model.moves:
-        raise ContentError(f"{where}.moves: a circuit ladder lists its moves")
+        raise ContentError(f"{where}.moves: a whole-block ladder lists its moves")
     for index, move in enumerate(model.moves):
         if move not in catalog.exercises or kinds[move] != model.kind:
             raise ContentError(f"{where}.moves[{index}]: '{move}' is not a {model.kind} "
                                "exercise")
-    rounds = []
+    sizes = []
     for index, rung in enumerate(model.rungs):
-        if rung.exercise is not None or rung.rounds is None:
-            raise ContentError(f"{where}.rungs[{index}]: a circuit rung gives rounds only, "
-                               "for the whole circuit")
+        if rung.exercise is not None:
+            raise ContentError(f"{where}.rungs[{index}].exercise: a whole-block rung doses "
+                               "every move; name the moves under 'moves'")
+        if model.role == "circuit" and rung.rounds is None:
+            raise ContentError(f"{where}.rungs[{index}].rounds: the circuit grows in rounds")
         _check_cap(f"{where}.rungs[{index}]", model, rung)
-        rounds.append(rung.rounds)
-    if rounds != sorted(rounds):
-        raise ContentError(f"{where}.rungs: rounds go down")
+        sizes.append((rung.rounds or 0, rung.sets))
+    if sizes != sorted(sizes):
+        raise ContentError(f"{where}.rungs: the dose goes down; order rungs from easy to hard")
 
 
 def _ladder(protocol: str, model: LadderModel, catalog: Catalog) -> Ladder:
     rungs = tuple(_rung(r, catalog.exercises.get(r.exercise or "")) for r in model.rungs)
     moves = tuple(model.moves)
+    def having(test: Callable[[Exercise], bool]) -> frozenset[str]:
+        return frozenset(m for m in moves if test(catalog.exercise(m)))
+
     return Ladder(model.id, protocol, model.role, model.motion, model.kind, model.when, rungs,
                   model.start, moves, model.move_seconds, model.side_seconds,
-                  frozenset(m for m in moves if catalog.exercise(m).one_sided),
-                  frozenset(m for m in moves if catalog.exercise(m).motions[:1] == ("flexion",)))
+                  having(lambda e: e.one_sided),
+                  having(lambda e: e.motions[:1] == ("flexion",)),
+                  having(lambda e: e.dose.reps is None),
+                  having(lambda e: e.dose.per_side))
 
 
 def _rung(model: RungModel, exercise: Exercise | None) -> Rung:
@@ -206,4 +225,30 @@ def _rung(model: RungModel, exercise: Exercise | None) -> Rung:
                 exercise.equipment if exercise else ())
 
 
-__all__ = ["ContentError", "cached_ladders", "exercise_kinds", "load_ladders"]
+
+
+def check_reason_texts(content: ContentLibrary, catalog: Catalog,
+                       ladders: Mapping[str, Ladder]) -> None:
+    """Every reason key a change or refusal can carry has words in the templates."""
+    names = {e.id: e.name for e in catalog.exercises.values()}
+    before = Slot("volume.extension", "six_motions", "volume", "extension", "strength",
+                  "strength", "left", "volume_extension", 1)
+    after = replace(before, rung=2)
+    for reason in sorted(REASONS):
+        change = Change(1, reason.split(".")[0], date(2027, 1, 4), before.id, reason,
+                        {"exercise": "hip_cars", "side": "left", "step": 2}, before, after)
+        _must_render(content, CHANGE_TEMPLATE, change_params(change, ladders, names), reason)
+    for reason in sorted(REFUSALS):
+        params: dict[str, object] = {"reason": reason, "params": {"from": "2027-02-01"}}
+        _must_render(content, REFUSAL_TEMPLATE, params, reason)
+
+
+def _must_render(content: ContentLibrary, template: str, params: dict[str, object],
+                 reason: str) -> None:
+    if not content.render_text(template, params):
+        raise ContentError(f"{content.root / 'texts' / template}.j2: no words for reason "
+                           f"'{reason}'")
+
+
+__all__ = ["ContentError", "cached_ladders", "check_reason_texts", "exercise_kinds",
+           "load_ladders"]

@@ -20,17 +20,15 @@ from bot.domain.training.model import SIDES, Flags, Plan, Schedule, Slot, flexio
 PASSED = frozenset({"pass", "reached", "held"})
 HURT = "hurt"
 CONSERVATIVE = frozenset({"often", "most_runs"})
-STRIDE = ("mountain_climbers", "squats", "forward_lunges", "single_leg_squats", "downward_dog",
-          "toe_touches")
 DRILLS = ("knee_to_chest_bridge", "marching_bridge", "swinging_drill",
           "kneeling_hip_flexor_stretch")
 MOBILITY_PER_SIDE = ("knee_hug", "rotation_door", "abduction_door")
 # Every ladder id the builder reads; the content loader refuses a ladder set without them.
 REQUIRED_LADDERS = frozenset({
     *(f"activation_{m}" for m in MOTIONS), *(f"volume_{m}" for m in MOTIONS),
-    *(f"drill_{d}" for d in DRILLS), *(f"stride_{s}" for s in STRIDE),
+    *(f"drill_{d}" for d in DRILLS),
     *(f"mobility_{m}" for m in (*MOBILITY_PER_SIDE, "soft_tissue")),
-    "circuit", "flexion_steps", "loading_step_up", "hills", "backwards"})
+    "circuit", "stride", "flexion_steps", "loading_step_up", "hills", "backwards"})
 
 
 def passed(result: str) -> bool:
@@ -104,8 +102,7 @@ def _slots(profile: Profile, ladders: Ladders, knee_lift: bool) -> Iterator[Slot
             yield _slot(f"mobility.{name}.{side}", ladders[f"mobility_{name}"], side,
                         "failed_test")
     if profile.goal == "speed":
-        for exercise in STRIDE:
-            yield _slot(f"stride.{exercise}", ladders[f"stride_{exercise}"])
+        yield _slot("stride", ladders["stride"])
         yield _slot("hills", ladders["hills"])
         yield _slot("backwards", ladders["backwards"])
 

@@ -94,7 +94,8 @@ def day_view(plan: Plan, ladders: Ladders, on: date) -> DayView:
     if run or strength or circuit:
         items += _mobility(plan, ladders, on)
     if run:
-        items += _pre_run(plan, ladders, on, schedule.run_days.index(weekday))
+        used = sum(i.cost_seconds() for i in items)  # mobility comes out of the same minutes
+        items += _pre_run(plan, ladders, on, schedule.run_days.index(weekday), used)
         items += _during_run(plan, ladders, on, weekday)
     if strength:
         items += _strength(plan, ladders, on)
@@ -145,12 +146,13 @@ def _mobility(plan: Plan, ladders: Ladders, on: date) -> list[DayItem]:
     return _merge_sides(items)
 
 
-def _pre_run(plan: Plan, ladders: Ladders, on: date, ordinal: int) -> list[DayItem]:
+def _pre_run(plan: Plan, ladders: Ladders, on: date, ordinal: int,
+             used: int) -> list[DayItem]:
     """Activation and drills in turn, as many as the runner's minutes allow (at least one)."""
     active = [s for s in plan.slots.values() if not s.dropped]
     acts = _rotate([s for s in active if s.role == "activation"], ordinal * 2)
     drills = _rotate([s for s in active if s.role == "drill"], ordinal)
-    budget = plan.schedule.minutes * 60
+    budget = plan.schedule.minutes * 60 - used
     chosen: list[DayItem] = []
     for slot in _interleave(acts, drills):
         for item in _sided(plan, ladders, slot, on):
@@ -188,8 +190,10 @@ def _strength(plan: Plan, ladders: Ladders, on: date) -> list[DayItem]:
         if slot.role == "flexion_steps":
             if not slot.locked:
                 items.append(_item(plan, ladders, slot, on, "strength"))
-            continue
-        items += _sided(plan, ladders, slot, on)
+        elif ladders[slot.ladder].moves:
+            items += _block(plan, ladders, slot, on)
+        else:
+            items += _sided(plan, ladders, slot, on)
     return _merge_sides(items)
 
 
@@ -200,18 +204,35 @@ def _circuit(plan: Plan, ladders: Ladders, on: date) -> list[DayItem]:
     ladder = ladders[slot.ladder]
     rung = _dose(plan, ladder, slot, on)
     out = []
-    for move in ladder.moves:
-        if move in slot.excluded:
-            continue
-        sides = _open_sides(plan) if move in ladder.flexion_moves else ("both",)
-        if not sides:
-            continue
+    for move in _moves(plan, ladder, slot):
         one_sided = move in ladder.one_sided_moves
         seconds = ladder.side_seconds if one_sided else ladder.move_seconds
         out.append(DayItem(slot.id, move, slot.protocol, slot.motion, slot.kind, "strength", 1,
                            None, (seconds, seconds), rung.rounds, one_sided,
-                           _side_word(sides), rest_seconds=rung.rest_seconds))
+                           _move_side(plan, ladder, move), rest_seconds=rung.rest_seconds))
     return out
+
+
+def _block(plan: Plan, ladders: Ladders, slot: Slot, on: date) -> list[DayItem]:
+    """Stride strength: every move at the block's sets, 10 reps or a 30 s hold."""
+    ladder = ladders[slot.ladder]
+    rung = _dose(plan, ladder, slot, on)
+    out = []
+    for move in _moves(plan, ladder, slot):
+        hold = move in ladder.hold_moves
+        out.append(DayItem(slot.id, move, slot.protocol, slot.motion, slot.kind, "strength",
+                           rung.sets, None if hold else rung.reps, rung.seconds if hold else None,
+                           None, move in ladder.per_side_moves, _move_side(plan, ladder, move)))
+    return out
+
+
+def _moves(plan: Plan, ladder: Ladder, slot: Slot) -> list[str]:
+    return [m for m in ladder.moves if m not in slot.excluded
+            and (m not in ladder.flexion_moves or _open_sides(plan))]
+
+
+def _move_side(plan: Plan, ladder: Ladder, move: str) -> str:
+    return _side_word(_open_sides(plan)) if move in ladder.flexion_moves else "both"
 
 
 # ---- one slot as an item

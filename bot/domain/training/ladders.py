@@ -19,7 +19,8 @@ PROTOCOLS = ("six_motions", "hip_loading", "circuit", "stride", "drills", "runni
 
 @dataclass(frozen=True)
 class Rung:
-    """One exercise at one dose. ``exercise`` is None only on a whole-circuit ladder."""
+    """One exercise at one dose. ``exercise`` is None on a whole-block ladder (the circuit,
+    stride strength): the dose is then every move's."""
 
     exercise: str | None
     sets: int = 1
@@ -46,11 +47,13 @@ class Ladder:
     when: str
     rungs: tuple[Rung, ...]
     start: int = 0  # the protocol's own starting rung
-    moves: tuple[str, ...] = ()  # a whole-circuit ladder's moves, in order
+    moves: tuple[str, ...] = ()  # a whole-block ladder's moves (circuit, stride), in order
     move_seconds: int = 60  # a circuit move done on both legs at once
     side_seconds: int = 30  # a one-sided circuit move, each side
     one_sided_moves: frozenset[str] = frozenset()
     flexion_moves: frozenset[str] = frozenset()  # end-range flexion: locked with the test
+    hold_moves: frozenset[str] = frozenset()  # moves held for time rather than counted
+    per_side_moves: frozenset[str] = frozenset()
 
     def rung(self, index: int) -> Rung:
         return self.rungs[index]

@@ -18,7 +18,7 @@ REFUSAL_TEMPLATE = "_training_refusal"
 REASONS = frozenset({
     "progress.dose", "progress.exercise", "progress.step",
     "regress.dose", "regress.exercise",
-    "pain.swap", "pain.drop", "pain.circuit_move",
+    "pain.swap", "pain.drop", "pain.block_move",
     "red_flag.sharp", "red_flag.repeated", "red_flag.worse",
     "cleared", "unlock.first", "unlock.next_step", "relock.failed", "relock.hurt",
     *(f"undo.{k}" for k in ("progress", "regress", "pain_swap", "cleared", "unlock")),
@@ -33,12 +33,16 @@ def change_params(change: Change, ladders: Ladders,
     return {
         "id": change.id, "kind": change.kind, "reason": change.reason,
         "params": dict(change.params), "undoable": change.undoable,
-        "side": (change.after or change.before).side if (change.after or change.before)
-        else None,
+        "side": _side(change),
         "before": _dose(change.before, ladders, names),
         "after": _dose(change.after, ladders, names),
         "move": names.get(str(change.params.get("exercise", "")), ""),
     }
+
+
+def _side(change: Change) -> str | None:
+    slot = change.after or change.before
+    return slot.side if slot else None
 
 
 def change_reply(change: Change, ladders: Ladders, names: Mapping[str, str]) -> Reply:

@@ -117,7 +117,7 @@ def _swap(plan: Plan, ladders: Ladders, outcome: SlotOutcome, on: date) -> Step:
         if outcome.exercise in slot.excluded:
             return Step(plan)
         after = replace(slot, excluded=(*slot.excluded, outcome.exercise))
-        return slot_change(plan, "pain_swap", on, slot, after, "pain.circuit_move",
+        return slot_change(plan, "pain_swap", on, slot, after, "pain.block_move",
                            {**params, "exercise": outcome.exercise})
     easier = easier_exercise_rung(ladder, slot.rung)
     if easier is None:
