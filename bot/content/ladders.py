@@ -43,7 +43,7 @@ Role = Literal["activation", "volume", "circuit", "loading", "stride", "drill", 
 MOBILITY_BLOCKS = (("hip_loading", "mobility"), ("flexion", "mobility"))
 RUNNING_BLOCKS = (("stride", "hills"), ("stride", "backwards"))
 DRILL_BLOCK = ("stride", "pre_run")
-BLOCK_ROLES = ("circuit", "stride")
+BLOCK_ROLES = ("circuit", "stride", "activation")
 
 class RungModel(_Strict):
     exercise: Id | None = None
@@ -213,9 +213,13 @@ def _ladder(protocol: str, model: LadderModel, catalog: Catalog) -> Ladder:
     return Ladder(model.id, protocol, model.role, model.motion, model.kind, model.when, rungs,
                   model.start, moves, model.move_seconds, model.side_seconds,
                   having(lambda e: e.one_sided),
-                  having(lambda e: e.motions[:1] == ("flexion",)),
+                  # End-range flexion, locked with the thigh test; stride moves are whole-leg
+                  # patterns the program never locked.
+                  having(lambda e: model.role != "stride" and e.motions[:1] == ("flexion",)),
                   having(lambda e: e.dose.reps is None),
-                  having(lambda e: e.dose.per_side))
+                  having(lambda e: e.dose.per_side),
+                  {m: catalog.exercise(m).motions[0] for m in moves
+                   if catalog.exercise(m).motions})
 
 
 def _rung(model: RungModel, exercise: Exercise | None) -> Rung:

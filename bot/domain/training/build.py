@@ -25,7 +25,7 @@ DRILLS = ("knee_to_chest_bridge", "marching_bridge", "swinging_drill",
 MOBILITY_PER_SIDE = ("knee_hug", "rotation_door", "abduction_door")
 # Every ladder id the builder reads; the content loader refuses a ladder set without them.
 REQUIRED_LADDERS = frozenset({
-    *(f"activation_{m}" for m in MOTIONS), *(f"volume_{m}" for m in MOTIONS),
+    "activation", *(f"volume_{m}" for m in MOTIONS),
     *(f"drill_{d}" for d in DRILLS),
     *(f"mobility_{m}" for m in (*MOBILITY_PER_SIDE, "soft_tissue")),
     "circuit", "stride", "flexion_steps", "loading_step_up", "hills", "backwards"})
@@ -55,7 +55,8 @@ def schedule_for(profile: Profile) -> Schedule:
     mode = ("conservative" if profile.pain in CONSERVATIVE
             else "comeback" if profile.goal == "comeback" else "normal")
     return Schedule(runs, strength, circuit_day(runs, strength, (hills, backwards)),
-                    hills, backwards, profile.minutes, profile.equipment, mode)
+                    hills, backwards, profile.minutes, profile.equipment, mode,
+                    motion_order(profile))
 
 
 def circuit_day(runs: Sequence[str], strength: Sequence[str],
@@ -86,8 +87,7 @@ def motion_order(profile: Profile) -> tuple[str, ...]:
 
 
 def _slots(profile: Profile, ladders: Ladders, knee_lift: bool) -> Iterator[Slot]:
-    for motion in motion_order(profile):
-        yield _slot(f"activation.{motion}", ladders[f"activation_{motion}"])
+    yield _slot("activation", ladders["activation"])
     for drill in DRILLS:
         yield _slot(f"drills.{drill}", ladders[f"drill_{drill}"])
     for motion in MOTIONS:

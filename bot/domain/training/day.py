@@ -23,9 +23,10 @@ SECONDS_PER_REP = 3
 SECONDS_BETWEEN = 15
 RUN_PACE_M_PER_S = 3
 COMEBACK_SETS = 2
+STRENGTH_SECONDS = 40 * 60
+TRIM_ORDER = ("stride", "loading", "circuit", "flexion")
 GENTLE_DAYS = ("mon", "thu")
-END_RANGE_SLOTS = frozenset({"activation.flexion", "volume.flexion",
-                             "drills.knee_to_chest_bridge"})
+END_RANGE_SLOTS = frozenset({"volume.flexion", "drills.knee_to_chest_bridge"})
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,10 @@ def day_view(plan: Plan, ladders: Ladders, on: date) -> DayView:
         items += _strength(plan, ladders, on)
     if circuit:
         items += _circuit(plan, ladders, on)
-    kept = _sorted(_unique(items))
+    kept, trimmed = _fit(_unique(items))
     kind = "run" if run else ("strength" if strength or circuit else "rest")
-    return DayView(on, kind, kept, _minutes(kept), _notices(plan, on))
+    notices = (*_notices(plan, on), *(("trimmed",) if trimmed else ()))
+    return DayView(on, kind, _sorted(kept), _minutes(kept), notices)
 
 
 # ---- the gentle set (red-flag path, or cleared and waiting for the self-tests)
@@ -150,17 +152,32 @@ def _pre_run(plan: Plan, ladders: Ladders, on: date, ordinal: int,
              used: int) -> list[DayItem]:
     """Activation and drills in turn, as many as the runner's minutes allow (at least one)."""
     active = [s for s in plan.slots.values() if not s.dropped]
-    acts = _rotate([s for s in active if s.role == "activation"], ordinal * 2)
-    drills = _rotate([s for s in active if s.role == "drill"], ordinal)
+    acts = _rotate([i for s in active if s.role == "activation"
+                    for i in _activation(plan, ladders, s, on)], ordinal * 2)
+    drills = _rotate([i for s in active if s.role == "drill"
+                      for i in _sided(plan, ladders, s, on)], ordinal)
     budget = plan.schedule.minutes * 60 - used
     chosen: list[DayItem] = []
-    for slot in _interleave(acts, drills):
-        for item in _sided(plan, ladders, slot, on):
-            cost = item.cost_seconds()
-            if cost <= budget or not chosen:
-                chosen.append(item)
-                budget -= cost
+    for item in _interleave(acts, drills):
+        cost = item.cost_seconds()
+        if cost <= budget or not chosen:
+            chosen.append(item)
+            budget -= cost
     return chosen
+
+
+def _activation(plan: Plan, ladders: Ladders, slot: Slot, on: date) -> list[DayItem]:
+    """The activation moves, the goal's weak motions first."""
+    ladder = ladders[slot.ladder]
+    order = plan.schedule.motion_order
+    moves = sorted(_moves(plan, ladder, slot),
+                   key=lambda m: order.index(ladder.move_motions[m])
+                   if ladder.move_motions.get(m) in order else len(order))
+    rung = _dose(plan, ladder, slot, on)
+    return [DayItem(slot.id, move, slot.protocol, ladder.move_motions.get(move, slot.motion),
+                    slot.kind, "before_run", rung.sets, rung.reps, None, None,
+                    move in ladder.per_side_moves, _move_side(plan, ladder, move))
+            for move in moves]
 
 
 def _during_run(plan: Plan, ladders: Ladders, on: date, weekday: str) -> list[DayItem]:
@@ -323,6 +340,23 @@ def _unique(items: Sequence[DayItem]) -> list[DayItem]:
     return kept
 
 
+def _fit(items: Sequence[DayItem]) -> tuple[list[DayItem], bool]:
+    """A strength session stays within about 40 minutes: the parts that matter least go
+    first (stride strength, then hip loading), never the six-motion volume."""
+    kept = list(items)
+    total = sum(i.cost_seconds() for i in kept if i.when == "strength")
+    trimmed = False
+    for part in TRIM_ORDER:
+        for item in reversed([i for i in kept if i.when == "strength"
+                              and i.slot.split(".")[0] == part]):
+            if total <= STRENGTH_SECONDS:
+                return kept, trimmed
+            kept.remove(item)
+            total -= item.cost_seconds()
+            trimmed = True
+    return kept, trimmed
+
+
 def _overlap(a: str, b: str) -> bool:
     return a == b or "both" in (a, b)
 
@@ -347,13 +381,13 @@ def _notices(plan: Plan, on: date) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _rotate(slots: Sequence[Slot], by: int) -> list[Slot]:
-    if not slots:
+def _rotate(items: Sequence[DayItem], by: int) -> list[DayItem]:
+    if not items:
         return []
-    k = by % len(slots)
-    return [*slots[k:], *slots[:k]]
+    k = by % len(items)
+    return [*items[k:], *items[:k]]
 
 
-def _interleave(first: Sequence[Slot], second: Sequence[Slot]) -> Iterator[Slot]:
+def _interleave(first: Sequence[DayItem], second: Sequence[DayItem]) -> Iterator[DayItem]:
     for i in range(max(len(first), len(second))):
         yield from (seq[i] for seq in (first, second) if i < len(seq))

@@ -7,7 +7,7 @@ never leaves its motion or its kind); this module only walks them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 Range = tuple[int, int]
 
@@ -47,13 +47,14 @@ class Ladder:
     when: str
     rungs: tuple[Rung, ...]
     start: int = 0  # the protocol's own starting rung
-    moves: tuple[str, ...] = ()  # a whole-block ladder's moves (circuit, stride), in order
+    moves: tuple[str, ...] = ()  # a whole-block ladder's moves (activation, circuit, stride)
     move_seconds: int = 60  # a circuit move done on both legs at once
     side_seconds: int = 30  # a one-sided circuit move, each side
     one_sided_moves: frozenset[str] = frozenset()
     flexion_moves: frozenset[str] = frozenset()  # end-range flexion: locked with the test
     hold_moves: frozenset[str] = frozenset()  # moves held for time rather than counted
     per_side_moves: frozenset[str] = frozenset()
+    move_motions: Mapping[str, str] = field(default_factory=dict)
 
     def rung(self, index: int) -> Rung:
         return self.rungs[index]

@@ -64,6 +64,7 @@ class Schedule:
     minutes: int
     equipment: frozenset[str]
     start_mode: str = "normal"
+    motion_order: tuple[str, ...] = ()  # pre-run activation: the goal's weak motions first
 
 
 @dataclass(frozen=True)

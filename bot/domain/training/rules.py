@@ -182,7 +182,16 @@ def _due(plan: Plan, ladders: Ladders, slot: Slot, today: date) -> tuple[date | 
     recent = counted_since_change(plan, slot.id)[-2:]
     if today < since + SPACING or len(recent) < 2 or any(c.outcome != "done" for c in recent):
         return None, None
-    return max(since + SPACING, recent[-1].on), target
+    return max(since + SPACING, _clean_pair_on(counted_since_change(plan, slot.id))), target
+
+
+def _clean_pair_on(counted: list[Counted]) -> date:
+    """When the slot first had two clean sessions in a row since its last change: the
+    waiting starts there, so a slot that keeps training does not lose its place."""
+    for before, current in zip(counted, counted[1:], strict=False):
+        if before.outcome == current.outcome == "done":
+            return current.on
+    return counted[-1].on
 
 
 def _held(plan: Plan, slot: Slot, today: date) -> bool:

@@ -51,6 +51,7 @@ def plan_from_json(raw: Mapping[str, Any]) -> Plan:
         slots={s.id: s for s in slots},
         schedule=Schedule(**{**schedule, "run_days": tuple(schedule["run_days"]),
                              "strength_days": tuple(schedule["strength_days"]),
+                             "motion_order": tuple(schedule.get("motion_order", ())),
                              "equipment": frozenset(schedule["equipment"])}),
         flags=_flags(raw["flags"]),
         knee_lift_held=bool(raw["knee_lift_held"]),
