@@ -54,7 +54,7 @@ class Pain:
 
 @dataclass(frozen=True)
 class Behaviour:
-    decide: Decide = lambda on, slot, exercise, rng: "done"  # noqa: E731
+    decide: Decide = lambda on, slot, exercise, rng: "done"
     pains: tuple[Pain, ...] = ()
     undo_on: tuple[date, ...] = ()
     retests: Mapping[date, RetestResult] = field(default_factory=dict)
@@ -148,7 +148,8 @@ def test_a_compliant_speed_runner_grows_on_every_ladder_that_matters() -> None:
     hills = LADDERS["hills"].rung(final.slot("hills").rung)
     # With at most 2 progressions a week, longest-waiting first, hills reach 8-10 by week 12
     # (see the report: 8-12 needs a fifth of the weekly budget the queue does not give).
-    assert hills.reps is not None and hills.reps[0] == 8
+    assert hills.reps is not None
+    assert hills.reps[0] == 8
     assert (LADDERS["circuit"].rung(final.slot("circuit").rung).rounds or 0) >= 3
     for slot in final.slots.values():
         if slot.role == "volume":
@@ -161,7 +162,8 @@ def test_a_runner_who_finds_everything_hard_only_ever_steps_back() -> None:
     assert kinds(days) == {"regress"}
     for day in days:
         for change in day.changes:
-            assert change.before is not None and change.after is not None
+            assert change.before is not None
+            assert change.after is not None
             assert change.after.rung < change.before.rung
 
 
@@ -181,8 +183,10 @@ def test_a_left_thigh_that_fails_keeps_flexion_strength_off_the_left_until_a_re_
             assert left, day.view.on
             assert all(i.exercise != "knee_hug_flexion_mobility" for i in day.view.items)
     unlock = next(c for d in days for c in d.changes if c.kind == "unlock")
-    assert unlock.on == retest_on and unlock.params == {"side": "left", "step": 3}
-    assert unlock.after is not None and LADDERS["flexion_steps"].rung(unlock.after.rung).step == 3
+    assert unlock.on == retest_on
+    assert unlock.params == {"side": "left", "step": 3}
+    assert unlock.after is not None
+    assert LADDERS["flexion_steps"].rung(unlock.after.rung).step == 3
 
 
 def test_undo_restores_what_its_change_replaced_and_the_change_waits_for_new_sessions() -> None:
@@ -192,8 +196,10 @@ def test_undo_restores_what_its_change_replaced_and_the_change_waits_for_new_ses
     assert len(undone) == 1
     record = undone[0]
     original = days[-1].plan.change(record.undoes or 0)
-    assert original is not None and original.undone_on == undo_day
+    assert original is not None
+    assert original.undone_on == undo_day
     assert record.after == original.before
     again = [c for d in days for c in d.changes
              if c.kind == "progress" and c.slot == original.slot and c.on > undo_day]
-    assert again and again[0].on >= undo_day + timedelta(days=7)
+    assert again
+    assert again[0].on >= undo_day + timedelta(days=7)

@@ -68,7 +68,8 @@ def test_a_stored_plan_becomes_slots_and_the_downgrade_gives_it_back(database_ur
     plan = plan_from_json(migrated["training"])
     assert plan.start == date(2027, 1, 4)
     assert plan.slot("flexion.left").locked
-    assert not plan.slot("flexion.right").locked and plan.slot("flexion.right").step_cap == 3
+    assert not plan.slot("flexion.right").locked
+    assert plan.slot("flexion.right").step_cap == 3
     tuesday = day_view(plan, LADDERS, date(2027, 1, 5))
     assert any(i.slot == "hills" for i in tuesday.items)
     assert any(i.exercise == "knee_hug_flexion_mobility" and i.side == "left"

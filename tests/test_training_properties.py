@@ -144,7 +144,8 @@ def _check_undo_sticks(days: list[Day]) -> None:
             if change.kind != "undo" or change.slot is None:
                 continue
             original = days[-1].plan.change(change.undoes or 0)
-            assert original is not None and original.undone_on == change.on
+            assert original is not None
+            assert original.undone_on == change.on
             assert change.after == original.before
             again = next((c for d in days for c in d.changes if c.slot == change.slot
                           and c.kind == original.kind and c.id > change.id), None)
@@ -222,9 +223,9 @@ def test_start_windows_hold_hills_and_volume_down_for_two_weeks(pain: str, goal:
             assert all(i.sets <= 2 for i in items if i.slot.startswith("volume."))
             assert all(i.rounds in (None, 2) for i in items)
     if guarded:
-        assert not [c for d in days[:14] for c in d.changes if c.kind == "progress"
-                    and c.slot in ("hills", "circuit") or (c.slot or "").startswith("volume")
-                    and c.kind == "progress"]
+        assert not [c for d in days[:14] for c in d.changes if (c.kind == "progress"
+                    and c.slot in ("hills", "circuit")) or ((c.slot or "").startswith("volume")
+                    and c.kind == "progress")]
 
 
 def test_the_ladders_grow_the_compliant_speed_runner_within_the_caps() -> None:

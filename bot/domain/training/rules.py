@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -188,7 +189,7 @@ def _due(plan: Plan, ladders: Ladders, slot: Slot, today: date) -> tuple[date | 
 def _clean_pair_on(counted: list[Counted]) -> date:
     """When the slot first had two clean sessions in a row since its last change: the
     waiting starts there, so a slot that keeps training does not lose its place."""
-    for before, current in zip(counted, counted[1:], strict=False):
+    for before, current in itertools.pairwise(counted):
         if before.outcome == current.outcome == "done":
             return current.on
     return counted[-1].on
