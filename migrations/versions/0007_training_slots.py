@@ -39,7 +39,6 @@ DIALOGUES = cast(sa.Table, DialogueState.__table__)
 
 def upgrade() -> None:
     conn = op.get_bind()
-    ladders = cached_ladders(content_dir())
     now = datetime.now(UTC)
     for user_id, zone, answers in conn.execute(
             sa.select(USERS.c.id, USERS.c.timezone, DIALOGUES.c.answers)
@@ -54,6 +53,8 @@ def upgrade() -> None:
         details: Mapping[str, Any] = newest.details or {}
         progress = details.get("progress") or {}
         start = _local_day(rows[0].created_at, zone)
+        # Loaded here, not above: a fresh database has nobody to map and skips the content.
+        ladders = cached_ladders(content_dir())
         plan = from_legacy(answers or {}, ladders, start, newest.plan or {}, progress)
         conn.execute(sa.insert(PLANS).values(
             user_id=user_id, number=newest.number + 1, reason=REASON,
