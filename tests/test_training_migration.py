@@ -13,7 +13,7 @@ from bot.content.exercises import load_catalog
 from bot.content.ladders import load_ladders
 from bot.db import migrate
 from bot.db.engine import make_engine
-from bot.db.models import DialogueState, PlanVersion, User
+from bot.db.models import DialogueState, PlanVersion, ScreeningAnswer, User
 from bot.domain import coach
 from bot.domain.coach import CoachKit
 from bot.domain.program import Progress
@@ -28,6 +28,7 @@ ANSWERS: dict[str, object] = {
     "knee_lift": "pass", "goal": "speed", "equipment": ["band"], "run_days": ["tue", "sat"],
     "run_time": "07:30", "timezone": "Europe/Berlin", "minutes": 15}
 SCREENED = datetime(2027, 1, 4, 19, 0, tzinfo=UTC)  # 20:00 in Berlin
+RETESTED = datetime(2027, 2, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 February in Berlin
 
 
 def _store_todays_plan(engine: Engine) -> dict[str, Any]:
@@ -40,6 +41,8 @@ def _store_todays_plan(engine: Engine) -> dict[str, Any]:
         session.add(user)
         session.flush()
         session.add(DialogueState(user_id=user.id, state="ready", answers=ANSWERS))
+        session.add(ScreeningAnswer(user_id=user.id, question="thigh_left", value="fail",
+                                    answered_at=RETESTED))
         session.add(PlanVersion(user_id=user.id, number=1, reason="screening",
                                 details={"progress": dict(saved.progress), "changes": []},
                                 plan=dict(saved.plan), created_at=SCREENED))
@@ -67,6 +70,7 @@ def test_a_stored_plan_becomes_slots_and_the_downgrade_gives_it_back(database_ur
     assert {k: v for k, v in migrated.items() if k != "training"} == original
     plan = plan_from_json(migrated["training"])
     assert plan.start == date(2027, 1, 4)
+    assert plan.last_test == date(2027, 2, 2)
     assert plan.slot("flexion.left").locked
     assert not plan.slot("flexion.right").locked
     assert plan.slot("flexion.right").step_cap == 3

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from bot.content.ladders import cached_ladders
-from bot.db.models import DialogueState, PlanVersion, User
+from bot.db.models import DialogueState, PlanVersion, ScreeningAnswer, User
 from bot.domain.training import from_legacy, plan_to_json
 from bot.paths import content_dir
 
@@ -35,6 +35,8 @@ REASON = "training_slots"
 PLANS = cast(sa.Table, PlanVersion.__table__)
 USERS = cast(sa.Table, User.__table__)
 DIALOGUES = cast(sa.Table, DialogueState.__table__)
+ANSWERS = cast(sa.Table, ScreeningAnswer.__table__)
+THIGH_TESTS = ("thigh_left", "thigh_right")
 
 
 def upgrade() -> None:
@@ -55,7 +57,11 @@ def upgrade() -> None:
         start = _local_day(rows[0].created_at, zone)
         # Loaded here, not above: a fresh database has nobody to map and skips the content.
         ladders = cached_ladders(content_dir())
-        plan = from_legacy(answers or {}, ladders, start, newest.plan or {}, progress)
+        tested = conn.execute(sa.select(sa.func.max(ANSWERS.c.answered_at))
+                              .where(ANSWERS.c.user_id == user_id,
+                                     ANSWERS.c.question.in_(THIGH_TESTS))).scalar()
+        plan = from_legacy(answers or {}, ladders, start, newest.plan or {}, progress,
+                           _local_day(tested, zone) if tested else None)
         conn.execute(sa.insert(PLANS).values(
             user_id=user_id, number=newest.number + 1, reason=REASON,
             details={"progress": progress, "changes": [], "migrated_from": newest.number},

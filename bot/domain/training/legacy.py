@@ -24,8 +24,12 @@ BLOCK_ROLES = {"activation": "activation", "volume": "volume", "stride": "stride
 
 
 def from_legacy(answers: Mapping[str, object], ladders: Ladders, start: date,
-                stored: Mapping[str, object], progress: Mapping[str, object]) -> Plan:
+                stored: Mapping[str, object], progress: Mapping[str, object],
+                last_test: date | None = None) -> Plan:
+    """``last_test``: the local date of the newest thigh test answer, so re-test spacing
+    carries over (the screening's date when None)."""
     plan = build_plan(profile_from_answers(answers), ladders, start)
+    plan = replace(plan, last_test=max(last_test or start, start))
     if progress.get("cleared") and plan.flags.red_flag:
         plan = replace(plan, flags=replace(plan.flags, red_flag=False, cleared_on=start,
                                            awaiting_retest=True))
