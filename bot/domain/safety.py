@@ -75,6 +75,16 @@ class Blocked(StrEnum):
     COMEBACK = "comeback"
 
 
+EXERCISE_NOTICES: Mapping[Blocked, str] = {
+    Blocked.RED_FLAG: "safety/exercise_notice",
+    Blocked.AWAITING_RETEST: "safety/exercise_retest_first",
+    Blocked.HURT_SIDE: "safety/exercise_side_notice",
+    Blocked.FALL: "safety/exercise_fall_notice",
+    Blocked.CONSERVATIVE: "safety/exercise_not_yet_notice",
+    Blocked.COMEBACK: "safety/exercise_not_yet_notice",
+}
+
+
 @dataclass(frozen=True)
 class RedFlag:
     reason: str  # a screening flag (sharp, rest_night, fall, numbness, limp) or sharp_pain,
@@ -266,20 +276,11 @@ def exercise_view(status: SafetyStatus, candidate: Candidate, today: date) -> Ex
     if result.phase is Phase.RED_FLAG:
         return ExerciseView(False, EXERCISE_NOTICE_RED_FLAG)
     if not result.shown:
-        return ExerciseView(False, _EXERCISE_NOTICES[result.blocked[0][1]])
+        return ExerciseView(False, EXERCISE_NOTICES[result.blocked[0][1]])
     shown = result.shown[0]
     notice = EXERCISE_NOTICE_SIDE if shown.side != candidate.side else None
     return ExerciseView(True, notice, shown.side)
 
-
-_EXERCISE_NOTICES: Mapping[Blocked, str] = {
-    Blocked.RED_FLAG: "safety/exercise_notice",
-    Blocked.AWAITING_RETEST: "safety/exercise_retest_first",
-    Blocked.HURT_SIDE: "safety/exercise_side_notice",
-    Blocked.FALL: "safety/exercise_fall_notice",
-    Blocked.CONSERVATIVE: "safety/exercise_not_yet_notice",
-    Blocked.COMEBACK: "safety/exercise_not_yet_notice",
-}
 
 
 def flags_after_edit(stored: Sequence[str], edited: Sequence[str]) -> tuple[str, ...]:
