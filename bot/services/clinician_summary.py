@@ -138,7 +138,8 @@ class _Page:
         if summary.runner_name:
             meta.append(w.label("clinician.runner", name=_clean(summary.runner_name)))
         self._font("", 9, GREY)
-        pdf.cell(self.width, 5, "   ·   ".join(meta), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(self.width, 5, self._fit("   ·   ".join(meta), self.width), new_x=XPos.LMARGIN,
+                 new_y=YPos.NEXT)
         pdf.ln(1)
         self._font("I", 8.5)
         pdf.set_fill_color(*SHADE)
