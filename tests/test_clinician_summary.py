@@ -4,6 +4,7 @@ drawn past the margins, every word from content/."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -38,7 +39,7 @@ WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def summary(history: int = 1, **extra: object) -> ClinicianSummary:
     """A runner's record; ``history`` sets how many pain reports, changes and re-tests."""
-    base: dict[str, object] = dict(
+    base = ClinicianSummary(
         generated_on=date(2026, 11, 30), runner_name="Ana",
         answers=(Answer("pain", ("often",), START), Answer("red_flags", ("fall", "limp"), START),
                  Answer("goal", ("comeback",), START),
@@ -62,7 +63,7 @@ def summary(history: int = 1, **extra: object) -> ClinicianSummary:
                                  "marching_bridge", "left", undone=False)
                       for k in range(history)),
     )
-    return ClinicianSummary(**{**base, **extra})  # type: ignore[arg-type]
+    return replace(base, **extra)  # type: ignore[arg-type]
 
 
 def text_of(pdf: bytes) -> tuple[int, str]:
