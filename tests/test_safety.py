@@ -6,7 +6,9 @@ Every catalog exercise is driven through the gate, so an exercise added later is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,9 @@ from bot.domain.safety import (
     exercise_view,
     flags_after_edit,
     gate,
+    hurt_sides_from_history,
     kinds_from_catalog,
+    red_flags_from_history,
     retest_allowed,
 )
 
@@ -223,3 +227,32 @@ def test_a_runner_with_nothing_to_watch_sees_everything_with_its_dose() -> None:
     assert result.blocked == ()
     assert result.notices == ()
     assert result.reminders == ALL_REMINDERS
+
+
+# ---------------------------------------------------------------- from stored answers
+
+
+@dataclass(frozen=True)
+class Row:
+    question: str
+    value: Any
+    answered_at: datetime
+
+
+def test_red_flags_carry_the_time_each_first_appeared_and_never_drop() -> None:
+    rows = [Row("red_flags", [], NOW - timedelta(days=40)),
+            Row("red_flags", ["fall"], NOW - timedelta(days=30)),
+            Row("red_flags", ["fall", "pain_reports"], NOW - timedelta(days=5)),
+            Row("red_flags", [], NOW - timedelta(days=1)),  # an edit cannot remove them
+            Row("pain", "often", NOW)]
+    assert red_flags_from_history(reversed(rows)) == (
+        RedFlag("fall", NOW - timedelta(days=30)),
+        RedFlag("pain_reports", NOW - timedelta(days=5)))
+
+
+def test_a_side_stays_hurt_until_a_passing_test_on_that_side() -> None:
+    day = timedelta(days=1)
+    rows = [Row("thigh_left", "hurt", NOW - 9 * day), Row("thigh_right", "hurt", NOW - 9 * day),
+            Row("thigh_left", "fail", NOW - 5 * day), Row("thigh_right", "pass", NOW - 5 * day)]
+    assert hurt_sides_from_history(rows) == {"left"}
+    assert hurt_sides_from_history([*rows, Row("thigh_left", "pass", NOW)]) == set()

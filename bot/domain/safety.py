@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any, Protocol
 
 from bot.domain.catalog import Catalog
 
@@ -87,8 +88,9 @@ EXERCISE_NOTICES: Mapping[Blocked, str] = {
 
 @dataclass(frozen=True)
 class RedFlag:
-    reason: str  # a screening flag (sharp, rest_night, fall, numbness, limp) or sharp_pain,
-    #              repeated_pain, worse (a check-in)
+    # A screening flag (sharp, rest_night, fall, numbness, limp), "pain_reports" (what the coach
+    # stores today after sharp or repeated pain), or sharp_pain / repeated_pain / worse.
+    reason: str
     raised_at: datetime
 
 
@@ -286,6 +288,46 @@ def exercise_view(status: SafetyStatus, candidate: Candidate, today: date) -> Ex
 def flags_after_edit(stored: Sequence[str], edited: Sequence[str]) -> tuple[str, ...]:
     """Editing the warning-signs answer can add a sign but never silently remove one."""
     return tuple(dict.fromkeys([*stored, *edited]))
+
+
+# ---------------------------------------------------------------- from stored answers
+
+
+class AnswerRow(Protocol):
+    """A stored screening answer (``screening_answers`` rows satisfy this)."""
+
+    @property
+    def question(self) -> str: ...
+    @property
+    def value(self) -> Any: ...
+    @property
+    def answered_at(self) -> datetime: ...
+
+
+def red_flags_from_history(rows: Iterable[AnswerRow]) -> tuple[RedFlag, ...]:
+    """Each warning sign with the time it first appeared in the ``red_flags`` answers.
+
+    Flags only ever accumulate (``flags_after_edit``), so a later row without one does not
+    clear it; a clearance is the only way out."""
+    seen: dict[str, datetime] = {}
+    for row in sorted((r for r in rows if r.question == "red_flags"),
+                      key=lambda r: r.answered_at):
+        values = row.value if isinstance(row.value, list) else []
+        for flag in values:
+            seen.setdefault(str(flag), row.answered_at)
+    return tuple(RedFlag(flag, at) for flag, at in seen.items())
+
+
+def hurt_sides_from_history(rows: Iterable[AnswerRow]) -> frozenset[str]:
+    """Sides whose thigh test hurt with no passing test since (a pain-free pass ends it)."""
+    hurt: set[str] = set()
+    for row in sorted(rows, key=lambda r: r.answered_at):
+        side = {"thigh_left": "left", "thigh_right": "right"}.get(row.question)
+        if side and row.value == "hurt":
+            hurt.add(side)
+        elif side and row.value == "pass":
+            hurt.discard(side)
+    return frozenset(hurt)
 
 
 # ---------------------------------------------------------------- the catalog's kinds
