@@ -205,6 +205,8 @@ def test_it_hurts_most_runs_starts_at_the_bottom_with_no_hills_or_backwards_for_
     assert {"hill_sprints", "backwards_running"} <= {s.exercise_id for s in later.shown}
     assert not any(s.limit.bottom_of_range for s in later.shown)
     assert later.notices == ()
+    not_started = gate(SafetyStatus(pain_often=True), every(), TODAY)
+    assert "safety/conservative_note" in not_started.notices
 
 
 def test_a_comeback_caps_sets_and_holds_hills_until_week_three() -> None:

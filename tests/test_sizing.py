@@ -23,6 +23,7 @@ from bot.domain.sizing import (
     fit_pre_run,
     fit_strength,
     item_seconds,
+    limited,
     pre_run_minutes_ok,
     session_minutes,
     session_seconds,
@@ -109,6 +110,15 @@ def test_backwards_running_is_out_backwards_and_a_jog_back() -> None:
                                              (90, False)])
 def test_pre_run_minutes_accepted_are_five_to_thirty(minutes: int, ok: bool) -> None:
     assert pre_run_minutes_ok(minutes) is ok
+
+
+def test_a_safety_limit_brings_a_dose_to_its_bottom_or_caps_its_sets() -> None:
+    volume_item = SizedItem("single_leg_bridge", 4, (10, 15), (1, 3), True, min_sets=3)
+    bottom = limited(volume_item, bottom=True)
+    assert (bottom.sets, bottom.reps, bottom.seconds) == (3, (10, 10), (1, 1))
+    assert limited(volume_item, max_sets=2).sets == 2
+    assert limited(SizedItem("x", 1), max_sets=2).sets == 1
+    assert item_seconds(bottom) < item_seconds(volume_item)
 
 
 # ---------------------------------------------------------------- fitting pre-run work

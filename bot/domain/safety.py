@@ -126,7 +126,11 @@ class SafetyStatus:
         return any(f.reason == "fall" for f in self.red_flags)
 
     def conservative(self, today: date) -> bool:
-        return self.pain_often and _within(self.plan_started, today, CONSERVATIVE_DAYS)
+        """The first two weeks for "it hurts most runs"; with no start date yet, it is the
+        start."""
+        if not self.pain_often:
+            return False
+        return self.plan_started is None or _within(self.plan_started, today, CONSERVATIVE_DAYS)
 
     def comeback(self, today: date) -> bool:
         return _within(self.comeback_started, today, COMEBACK_DAYS)

@@ -156,6 +156,18 @@ def session_minutes(items: Iterable[SizedItem]) -> int:
     return minutes(session_seconds(items))
 
 
+def limited(item: SizedItem, bottom: bool = False, max_sets: int | None = None) -> SizedItem:
+    """The item under a safety dose limit (``safety.DoseLimit``): every range at its bottom
+    and the fewest sets, and/or at most ``max_sets`` sets (rounds for a circuit)."""
+    if bottom:
+        item = replace(item, sets=item.min_sets or item.sets,
+                       reps=(item.reps[0], item.reps[0]) if item.reps else None,
+                       seconds=(item.seconds[0], item.seconds[0]) if item.seconds else None)
+    if max_sets is not None and item.sets > max_sets:
+        item = replace(item, sets=max_sets)
+    return item
+
+
 def pre_run_minutes_ok(value: int) -> bool:
     """The minutes a runner may give for work before a run (5-30)."""
     return PRE_RUN_MIN_MINUTES <= value <= PRE_RUN_MAX_MINUTES
