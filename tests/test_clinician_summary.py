@@ -4,9 +4,10 @@ drawn past the margins, every word from content/."""
 from __future__ import annotations
 
 import io
-from dataclasses import replace
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -26,7 +27,10 @@ from bot.domain.clinician import (
     RedFlagEntry,
     SelfTest,
 )
+from bot.domain.coach import plan_to_json
+from bot.domain.program import build_week, profile_from_answers
 from bot.domain.screening import BY_ID
+from bot.services.clinician_records import summary_from_records
 from bot.services.clinician_summary import SummaryWords, render_clinician_summary, save_summary
 from tests.conftest import ROOT
 
@@ -154,3 +158,73 @@ def test_the_terminal_saves_the_pdf_where_it_says(tmp_path: Path) -> None:
     path = save_summary(pdf, tmp_path / "summaries", date(2026, 11, 30))
     assert path == tmp_path / "summaries" / "hip-summary-2026-11-30.pdf"
     assert path.read_bytes() == pdf
+
+
+# ---------------------------------------------------------------- from stored rows
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    question: str
+    value: Any
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class OutcomeRecord:
+    exercise_id: str
+    outcome: str
+    side: str | None
+    severity: str | None
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class AdjustmentRecord:
+    created_at: datetime
+    reason: str
+    exercise_id: str | None
+    replacement_id: str | None
+    side: str | None
+    undone_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    number: int
+    plan: dict[str, Any]
+    created_at: datetime
+
+
+def test_stored_rows_become_the_page_in_the_runners_own_dates() -> None:
+    screened = datetime(2026, 9, 1, 23, 30, tzinfo=UTC)  # already 2 Sept in Berlin
+    answers = {"pain": "mild", "red_flags": [], "thigh_left": "hurt", "thigh_right": "pass",
+               "knee_lift": "pass", "goal": "speed", "equipment": ["band"],
+               "run_days": ["tue", "sat"], "run_time": "07:00", "timezone": "Europe/Berlin",
+               "minutes": 10}
+    rows = [AnswerRecord(q, v, screened) for q, v in answers.items()]
+    rows += [AnswerRecord("thigh_left", "pass", screened + timedelta(days=28)),
+             AnswerRecord("red_flags", ["pain_reports"], screened + timedelta(days=40))]
+    week = build_week(profile_from_answers({**answers, "red_flags": ["pain_reports"]}), CATALOG)
+    plan = PlanRecord(4, plan_to_json(week), screened + timedelta(days=40))
+    outcomes = [OutcomeRecord("single_leg_bridge", "pain", "right", "sharp",
+                              screened + timedelta(days=40)),
+                OutcomeRecord("single_leg_bridge", "done", None, None, screened)]
+    changes = [AdjustmentRecord(screened + timedelta(days=40), "sharp_pain",
+                                "single_leg_bridge", None, "right", None)]
+    record = summary_from_records(today=date(2026, 11, 30), zone="Europe/Berlin", name="Ana",
+                                  answers=rows, outcomes=outcomes, adjustments=changes,
+                                  plan=plan)
+    assert [(t.test, t.result, t.taken_on.isoformat(), t.retest) for t in record.self_tests] == [
+        ("thigh_left", "hurt", "2026-09-02", False), ("thigh_right", "pass", "2026-09-02", False),
+        ("knee_lift", "pass", "2026-09-02", False), ("thigh_left", "pass", "2026-09-30", True)]
+    assert [(p.exercise_id, p.side, p.severity) for p in record.pain_reports] == [
+        ("single_leg_bridge", "right", "sharp")]
+    assert [f.reason for f in record.red_flags] == ["pain_reports"]
+    pages, text = text_of(render_clinician_summary(record, WORDS))
+    assert pages == 1
+    for fact in ("2026-10-12", "Sharp or repeated pain reported during training",
+                 "Strength paused after sharp pain", "Run day: gentle mobility",
+                 "Rest day", "Plan version 4, from 2026-10-12", "Right", "Sharp",
+                 "paused since 2026-10-12"):
+        assert fact in text, fact
