@@ -228,3 +228,4 @@ def test_stored_rows_become_the_page_in_the_runners_own_dates() -> None:
                  "Rest day", "Plan version 4, from 2026-10-12", "Right", "Sharp",
                  "paused since 2026-10-12"):
         assert fact in text, fact
+    assert "+0 more" not in text

@@ -299,6 +299,8 @@ class _Page:
 
     def _fit_list(self, lead: str, names: Sequence[str], width: float) -> str:
         """As many names as fit, then "+N more" for the rest."""
+        if not names:
+            return self._fit(lead, width)
         for count in range(len(names), 0, -1):
             rest = len(names) - count
             more = f", {self.w.label('clinician.more_items', n=rest)}" if rest else ""
