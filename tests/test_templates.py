@@ -14,6 +14,7 @@ from bot.domain.model import Context, Reply
 from bot.services.matching import ExerciseMatcher
 from bot.services.zones import GeoZoneResolver
 from tests.conftest import ROOT
+from tests.test_safety_words import SAFETY_SAMPLES
 
 CATALOG = load_catalog(ROOT / "content")
 KIT = CoachKit(CATALOG, ExerciseMatcher(CATALOG))
@@ -113,6 +114,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "zone_found": {"zone": "Asia/Kolkata", "place": "Mumbai, IN", "local_time": "08:30",
                    "local_day": "mon"},
     "zone_retry": {},
+    **SAFETY_SAMPLES,
 }
 
 
