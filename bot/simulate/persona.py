@@ -6,6 +6,7 @@ so `to_answers` maps them onto the screening's option ids in one place.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -144,9 +145,23 @@ def retest_answers(retest: Retest) -> dict[str, str]:
             "knee_lift": _HOLD[retest.knee_lift]}
 
 
+class _PersonaLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans only: the persona format's `on:` key must stay the word "on"."""
+
+
+_PersonaLoader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    _PersonaLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list(_first))
+
+
 def load_persona(path: Path) -> Persona:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_PersonaLoader)  # noqa: S506
     except OSError as exc:
         raise PersonaError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:
