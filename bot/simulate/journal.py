@@ -1,9 +1,9 @@
-"""The journal `hipcoach simulate` writes: one entry per day, in the JSON format the README gives."""
+"""The journal `hipcoach simulate` writes: one entry a day, in the JSON format of the README."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,7 +43,7 @@ class Change:
 
 @dataclass
 class DayEntry:
-    date: date
+    date: dt.date
     kind: str = "rest"
     items: list[Item] = field(default_factory=list)
     minutes: dict[str, int] = field(default_factory=dict)
@@ -53,7 +53,7 @@ class DayEntry:
     messages: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def empty(cls, day: date) -> DayEntry:
+    def empty(cls, day: dt.date) -> DayEntry:
         return cls(day)
 
     def as_json(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot.content.library import RenderedMessage
@@ -97,10 +98,10 @@ class Journey:
         actions: list[tuple[datetime, Callable[[], None]]] = []
         for typed in self.persona.behaviour.texts:
             if typed.on == day:
-                actions.append((local(day, typed.at), lambda t=typed.text: self._type(t)))
+                actions.append((local(day, typed.at), partial(self._type, typed.text)))
         for retest in self.persona.behaviour.retests:
             if retest.on == day:
-                actions.append((local(day, "19:30"), lambda r=retest: self.trainer.retest(r)))
+                actions.append((local(day, "19:30"), partial(self.trainer.retest, retest)))
         if self.persona.behaviour.clearance == day:
             actions.append((local(day, "10:00"), self.trainer.clearance))
         fallback = self.trainer.fallback_time(day)
@@ -145,4 +146,4 @@ def run_ticks(tick: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-__all__ = ["Captured", "Journey", "SimClock", "World", "run_ticks", "Sent"]
+__all__ = ["Captured", "Journey", "Sent", "SimClock", "World", "run_ticks"]

@@ -161,7 +161,7 @@ for _first in "tTfF":
 
 def load_persona(path: Path) -> Persona:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_PersonaLoader)  # noqa: S506
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_PersonaLoader)
     except OSError as exc:
         raise PersonaError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:

@@ -24,7 +24,7 @@ class Sent:
     trigger: str
     message: RenderedMessage
 
-    def keys(self) -> list[str]:
+    def button_keys(self) -> list[str]:
         return [b.key for row in self.message.keyboard for b in row]
 
     def button(self, key: str) -> RenderedButton | None:
@@ -73,7 +73,7 @@ class Hands:
 def newest_with(log: Iterable[Sent], prefix: str) -> Sent | None:
     found = None
     for sent in log:
-        if any(k.startswith(prefix) for k in sent.keys()):
+        if any(k.startswith(prefix) for k in sent.button_keys()):
             found = sent
     return found
 

@@ -33,7 +33,7 @@ def _finished(shown: list[Sent]) -> bool:
 def _answer(hands: Hands, last: Sent, answers: dict[str, str | list[str]],
             persona: Persona) -> list[Sent]:
     template = last.message.template
-    keys = last.keys()
+    keys = last.button_keys()
     if "summary.confirm" in keys:
         return _tap(hands, "summary.confirm")
     if "zone.yes" in keys:

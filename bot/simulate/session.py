@@ -81,7 +81,7 @@ class Trainer:
             shown = nxt
 
     def _respond(self, last: Sent) -> list[Sent] | None:
-        keys = last.keys()
+        keys = last.button_keys()
         if "walk.done" in keys:
             return self._walk_step(last)
         pain = self.pain_now
@@ -137,4 +137,4 @@ class Trainer:
 
 
 def _keys(shown: list[Sent]) -> list[str]:
-    return [k for s in shown for k in s.keys()]
+    return [k for s in shown for k in s.button_keys()]

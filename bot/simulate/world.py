@@ -14,7 +14,7 @@ from bot.db.models import ReminderSchedule, User
 from bot.domain import coach
 from bot.domain.catalog import Catalog
 from bot.domain.model import parse_button_data
-from bot.domain.program import today
+from bot.domain.program import PlanItem, today
 from bot.services import feedback
 from bot.services.conversation import ConversationService, Sender
 from bot.services.reminder_link import ReminderLink
@@ -79,7 +79,7 @@ class LegacyInspector:
         return self.service._coach_kit(stored), stored
 
     def _item(self, item: object) -> Item:
-        assert isinstance(item, coach.PlanItem)
+        assert isinstance(item, PlanItem)
         exercise = self.catalog.exercise(item.exercise)
         reps = item.dose.reps
         return Item(exercise.id, item.block, item.block, exercise.motions[0]
