@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -22,6 +23,8 @@ class ContentError(Exception):
 class RenderedButton:
     label: str
     data: str
+    # The label's key ("walk.done"): what a script or the simulator taps, whatever the words.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class RenderedMessage:
     request_location: bool = False
     dismiss_keyboard: bool = False
     attachment: Attachment | None = None
+    # Where the words came from; not sent anywhere, read by the journey simulator and tests.
+    template: str = field(default="", compare=False)
+    params: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
 class ContentLibrary:
@@ -73,7 +79,8 @@ class ContentLibrary:
                                                  "request_location": reply.request_location})
         keyboard = tuple(tuple(self._button(b) for b in row) for row in reply.buttons)
         return RenderedMessage(text, keyboard, reply.edit, reply.request_location,
-                               reply.dismiss_keyboard)
+                               reply.dismiss_keyboard, template=reply.template,
+                               params=reply.params)
 
     def render_text(self, template: str, params: dict[str, object]) -> str:
         try:
@@ -86,7 +93,8 @@ class ContentLibrary:
 
     def _button(self, button: Button) -> RenderedButton:
         label = self.label(button.label)
-        return RenderedButton(f"✅ {label}" if button.selected else label, button.data)
+        return RenderedButton(f"✅ {label}" if button.selected else label, button.data,
+                              button.label)
 
     def template_names(self) -> list[str]:
         return sorted(name.removesuffix(".j2") for name in self.env.list_templates(["j2"]))

@@ -1,0 +1,82 @@
+"""The simulated runner's hands: read what the coach sent, tap its buttons, type, log it all.
+
+It reads buttons by their label key ("walk.hard", "reminder.start"), never by their English
+words or callback data, so the simulation follows the coach through copy and codec changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.content.library import RenderedButton, RenderedMessage
+from bot.domain.model import Command, Event, Text
+from bot.services.conversation import ConversationService, Response, Sender
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message as the runner saw it, with what prompted it."""
+
+    at: datetime
+    trigger: str
+    message: RenderedMessage
+
+    def button_keys(self) -> list[str]:
+        return [b.key for row in self.message.keyboard for b in row]
+
+    def button(self, key: str) -> RenderedButton | None:
+        return next((b for row in self.message.keyboard for b in row if b.key == key), None)
+
+
+@dataclass
+class Hands:
+    """Sends the runner's events through the real conversation service and keeps the log."""
+
+    service: ConversationService
+    sender: Sender
+    clock: Callable[[], datetime]
+    decode: Callable[[str], Event | None]
+    log: list[Sent] = field(default_factory=list)
+
+    def command(self, name: str, args: str = "") -> list[Sent]:
+        return self._send(Command(name, args), f"command:/{name}")
+
+    def type(self, text: str) -> list[Sent]:
+        return self._send(Text(text), "text")
+
+    def tap(self, key: str, among: Sequence[Sent] | None = None) -> list[Sent] | None:
+        """Taps the newest button with this label key; None when no such button is on screen."""
+        for sent in reversed(among if among is not None else self.log):
+            button = sent.button(key)
+            if button is not None:
+                event = self.decode(button.data)
+                return self._send(event, f"button:{key}") if event is not None else None
+        return None
+
+    def receive(self, trigger: str, message: RenderedMessage) -> Sent:
+        """A message the coach sent on its own (a reminder)."""
+        sent = Sent(self.clock(), trigger, message)
+        self.log.append(sent)
+        return sent
+
+    def _send(self, event: Event, trigger: str) -> list[Sent]:
+        response: Response = self.service.handle(self.sender, event)
+        now = self.clock()
+        arrived = [Sent(now, trigger, m) for m in response.messages]
+        self.log.extend(arrived)
+        return arrived
+
+
+def newest_with(log: Iterable[Sent], prefix: str) -> Sent | None:
+    found = None
+    for sent in log:
+        if any(k.startswith(prefix) for k in sent.button_keys()):
+            found = sent
+    return found
+
+
+def params_of(sent: Sent) -> dict[str, Any]:
+    return dict(sent.message.params)

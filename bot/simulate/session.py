@@ -1,0 +1,140 @@
+"""How the simulated runner trains: when they start a session and what they say about each move."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+from bot.simulate.journal import DayEntry
+from bot.simulate.persona import PainEvent, Persona, Retest, retest_answers
+from bot.simulate.runner import Hands, Sent
+
+MAX_STEPS = 60
+START_KEYS = ("reminder.start", "today.start")
+DID_IT_KEYS = ("reminder.done", "today.done")
+WALK_KEYS = {"done": "walk.done", "hard": "walk.hard", "pain": "walk.pain", "skip": "walk.skip"}
+STRENGTH_AT = "18:30"
+# Without a pre-run reminder (paused, red flag), the runner opens /today shortly before the run.
+BEFORE_RUN = timedelta(minutes=20)
+
+
+class Trainer:
+    def __init__(self, persona: Persona, hands: Hands, rng: random.Random) -> None:
+        self.persona = persona
+        self.behaviour = persona.behaviour
+        self.hands = hands
+        self.rng = rng
+        self.day = persona.start
+        self.entry = DayEntry.empty(persona.start)
+        self.will_train = False
+        self.trained = False
+        self.outcomes: list[dict[str, str]] = []
+        self.pain_now: PainEvent | None = None
+
+    # -- the day ---------------------------------------------------------------------------------
+
+    def begin_day(self, day: date, entry: DayEntry) -> None:
+        self.day, self.entry = day, entry
+        self.outcomes = []
+        self.trained = False
+        planned = any(i.when != "during_run" for i in entry.items)
+        # One draw a day whatever the plan, so a plan change does not reshuffle later days.
+        self.will_train = self.rng.random() < self.behaviour.does and planned
+
+    def fallback_time(self, day: date) -> str | None:
+        if not self.will_train:
+            return None
+        if self.entry.kind == "run":
+            run = datetime.strptime(self.persona.answers.run_time, "%H:%M") - BEFORE_RUN
+            return run.strftime("%H:%M")
+        return STRENGTH_AT
+
+    def on_reminder(self, sent: Sent) -> None:
+        kind = sent.trigger.removeprefix("reminder:")
+        if kind == "checkin":
+            self.react(self.hands.tap(f"reminder.hip_{self.behaviour.checkin}", [sent]) or [])
+        elif kind in ("pre_run", "strength") and self.will_train and not self.trained:
+            self._train_from([sent])
+
+    def train_unprompted(self) -> None:
+        if self.will_train and not self.trained:
+            self._train_from(self.hands.command("today"))
+
+    # -- a session -------------------------------------------------------------------------------
+
+    def _train_from(self, shown: list[Sent]) -> None:
+        if "reminder.today" in _keys(shown):
+            shown = self.hands.tap("reminder.today", shown) or []
+        keys = START_KEYS if self.behaviour.reports == "walk" else DID_IT_KEYS
+        for key in keys:
+            if key in _keys(shown):
+                self.trained = True
+                self.react(self.hands.tap(key, shown) or [])
+                return
+
+    def react(self, shown: list[Sent]) -> None:
+        """Answer whatever the coach asks next, until it asks nothing this runner can answer."""
+        for _ in range(MAX_STEPS):
+            nxt = self._respond(shown[-1]) if shown else None
+            if nxt is None:
+                return
+            shown = nxt
+
+    def _respond(self, last: Sent) -> list[Sent] | None:
+        keys = last.button_keys()
+        if "walk.done" in keys:
+            return self._walk_step(last)
+        pain = self.pain_now
+        if pain is not None and any(k.startswith("pain_side.") for k in keys):
+            return self.hands.tap(f"pain_side.{pain.side}", [last])
+        if pain is not None and any(k.startswith("pain_severity.") for k in keys):
+            return self.hands.tap(f"pain_severity.{pain.severity}", [last])
+        return None
+
+    def _walk_step(self, step: Sent) -> list[Sent] | None:
+        item = step.message.params.get("item")
+        exercise = str(item.get("id", "")) if isinstance(item, dict) else ""
+        outcome = self._outcome_for(exercise)
+        self.outcomes.append({"exercise": exercise, "outcome": outcome,
+                              "side": self.pain_now.side if outcome == "pain" and self.pain_now
+                              else "both"})
+        return self.hands.tap(WALK_KEYS[outcome], [step])
+
+    def _outcome_for(self, exercise: str) -> str:
+        self.pain_now = next((p for p in self.behaviour.pain
+                              if p.on == self.day and p.exercise == exercise), None)
+        if self.pain_now is not None:
+            return "pain"
+        hard = self.behaviour.hard
+        if hard == "all" or (isinstance(hard, tuple) and exercise in hard):
+            return "hard"
+        if self.behaviour.hard_rate and self.rng.random() < self.behaviour.hard_rate:
+            return "hard"
+        return "done"
+
+    # -- re-tests, undo, clearance ---------------------------------------------------------------
+
+    def retest(self, retest: Retest) -> None:
+        answers = retest_answers(retest)
+        shown = self.hands.command("retest")
+        for _ in range(len(answers) + 1):
+            question = next((s.message.template.removeprefix("q_") for s in reversed(shown)
+                             if s.message.template.removeprefix("q_") in answers), None)
+            if question is None:
+                return
+            shown = self.hands.tap(f"{question}.{answers[question]}", shown) or []
+
+    def undo(self) -> None:
+        today = [s for s in self.hands.log if s.at.date() >= self.day - timedelta(days=1)]
+        self.react(self.hands.tap("feedback.undo", today) or [])
+
+    def clearance(self) -> None:
+        shown = self.hands.command("cleared")
+        for key in ("clearance.confirm", "clearance.yes"):
+            if key in _keys(shown):
+                shown = self.hands.tap(key, shown) or []
+        self.react(shown)
+
+
+def _keys(shown: list[Sent]) -> list[str]:
+    return [k for s in shown for k in s.button_keys()]
