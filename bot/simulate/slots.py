@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from bot.db import dialogues
 from bot.domain.training import Change as PlanChange
-from bot.domain.training.messages import CHANGE_TEMPLATE
 from bot.domain.training import DayItem, Ladders, Plan, Slot, day_view, plan_from_json
+from bot.domain.training.messages import CHANGE_TEMPLATE
 from bot.simulate.journal import Change, DayEntry, Item
 from bot.simulate.runner import Sent
 
