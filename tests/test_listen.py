@@ -102,8 +102,8 @@ def test_an_unclear_name_is_asked_about_with_buttons(screened: Runner, engine: E
     screened.type("the bridge was hard")
 
     assert "Which exercise do you mean?" in screened.plain()
-    assert "fb:single_leg_bridge" in screened.keyboard_turn
-    screened.tap("fb:single_leg_bridge")
+    assert "pick:single_leg_bridge" in screened.keyboard_turn
+    screened.tap("pick:single_leg_bridge")
 
     assert outcomes(engine) == [("single_leg_bridge", "hard", None, None)]
 

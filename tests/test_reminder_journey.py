@@ -16,11 +16,10 @@ from bot.content.library import ContentLibrary
 from bot.db.engine import make_session_factory
 from bot.db.models import ReminderDelivery, User
 from bot.domain.catalog import Catalog
-from bot.domain.model import Choice
-from bot.services.conversation import ConversationService
-from bot.services.reminder_link import ReminderLink
+from bot.domain.model import parse_button_data
 from bot.services.reminders import ReminderService
 from bot.services.zones import GeoZoneResolver
+from bot.wiring import compose
 from tests.conftest import Clock
 from tests.support.conversation import Runner
 from tests.support.reminder_sender import FakeSender
@@ -47,8 +46,7 @@ class Bot:
         return asyncio.run(self.reminders.tick()).sent
 
     def press(self, data: str) -> str:
-        turn, _, value = data.partition("|")
-        self.runner.send(Choice(int(turn), value))
+        self.runner.send(parse_button_data(data))
         return self.runner.plain()
 
 
@@ -58,10 +56,8 @@ def start(engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneReso
     sender = FakeSender()
 
     def boot() -> Bot:
-        reminders = ReminderService(engine, content_with_names, sender, clock=clock)
-        link = ReminderLink(engine, reminders, content_with_names, catalog, clock)
-        reminders.activation_for = link.activation_for
-        service = ConversationService(engine, content_with_names, zones, clock, catalog, link)
+        service, reminders = compose(engine, content_with_names, catalog, zones, sender,
+                                     clock=clock)
         return Bot(Runner(service), reminders, sender)
 
     clock.now = START

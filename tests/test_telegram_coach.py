@@ -10,10 +10,9 @@ from sqlalchemy import Engine
 
 from bot.content.exercises import load_catalog
 from bot.content.library import ContentLibrary
-from bot.services.conversation import ConversationService
 from bot.services.zones import GeoZoneResolver
 from bot.telegram.app import build_application
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_service
 from tests.support.fake_request import TEST_TOKEN, FakeBotApi
 from tests.support.telegram_user import TelegramUser, texts
 
@@ -26,7 +25,7 @@ async def telegram(engine: Engine, zones: GeoZoneResolver) -> AsyncIterator[Tele
     content = ContentLibrary(ROOT / "content")
     content.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
     api = FakeBotApi()
-    service = ConversationService(engine, content, zones, lambda: MONDAY, catalog)
+    service = make_service(engine, content, zones, catalog, lambda: MONDAY)
     app = build_application(TEST_TOKEN, "http://bot-api.invalid", service, content,
                             request=api, updates_request=FakeBotApi(api.backend))
     await app.initialize()

@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram.ext import Application
 
+from tests.support.buttons import matches
 from tests.support.fake_request import (
     ApiCall,
     FakeBotApi,
@@ -48,7 +49,7 @@ class TelegramUser:
         return await self._process(sticker_update(next(_update_ids), self.user_id))
 
     async def tap(self, value: str) -> list[ApiCall]:
-        """Taps the button whose callback data ends in ``|value`` on the newest keyboard."""
+        """Taps the button ``value`` names (see tests/support/buttons.py) on the newest keyboard."""
         message_id, data = self.find_button(value)
         return await self.tap_data(data, message_id)
 
@@ -64,7 +65,7 @@ class TelegramUser:
             buttons = call.inline_buttons() if call.method in KEYBOARD_METHODS else []
             if buttons:
                 for button in buttons:
-                    if str(button.get("callback_data", "")).endswith(f"|{value}"):
+                    if matches(str(button.get("callback_data", "")), value):
                         return self.message_id_of(call), str(button["callback_data"])
                 raise AssertionError(f"no button {value!r} on the newest keyboard: {buttons}")
         raise AssertionError("no keyboard has been shown")
