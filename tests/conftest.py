@@ -23,6 +23,7 @@ from bot.telegram.app import build_application
 from bot.wiring import NoSender, compose
 from tests.support.conversation import Runner, path_to
 from tests.support.fake_request import TEST_TOKEN, FakeBotApi
+from tests.support.screening import complete
 from tests.support.telegram_user import TelegramUser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,12 +92,12 @@ def engine(database_url: str) -> Iterator[Engine]:
 MONDAY_MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
 
 # Runs Monday, Wednesday and Saturday at 18:00 in Berlin; speed; a band; 15 minutes.
-SCREENED: dict[str, object] = {
+SCREENED: dict[str, object] = complete({
     "pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "pass",
     "knee_lift": "pass", "goal": "speed", "equipment": ["band"],
     "run_days": ["mon", "wed", "sat"], "run_time": "18:00", "timezone": "Europe/Berlin",
     "minutes": 15,
-}
+})
 SCREENING = path_to(SCREENED)
 
 

@@ -15,7 +15,7 @@ from bot.domain.catalog import Catalog
 from bot.services.conversation import ConversationService, Sender
 from bot.services.zones import GeoZoneResolver
 from tests.conftest import make_service
-from tests.support.conversation import HAPPY_PATH, Runner
+from tests.support.conversation import ANSWERS, HAPPY_PATH, Runner
 from tests.support.screening import upto
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -58,11 +58,7 @@ def test_a_new_runner_completes_the_screening_and_everything_is_stored(
     assert user.screened_at == NOW
     assert state.state == "ready"
     by_question = {a.question: a.value for a in answers}
-    assert by_question == {
-        "pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "fail",
-        "knee_lift": "pass", "goal": "speed", "equipment": ["band"], "run_days": ["tue", "sat"],
-        "run_time": "19:30", "timezone": "Europe/Berlin", "minutes": 15,
-    }
+    assert by_question == ANSWERS
     assert all(a.answered_at == NOW for a in answers)
 
 

@@ -21,6 +21,8 @@ from typing import IO, Any
 
 import pytest
 
+from bot.domain.buttons import decode
+from bot.domain.dialogue.questions import BY_ID
 from tests.support.buttons import matches
 from tests.support.conversation import ANSWERS, HAPPY_PATH
 from tests.support.fake_request import ApiCall, callback_update, command_update, message_update
@@ -38,7 +40,7 @@ WAIT = 15.0  # every wait in this file gives up after this many seconds (a hang 
 # The questions HAPPY_PATH answers, to check the database at the end.
 QUESTION_IDS = tuple(ANSWERS)
 GOAL_TEXT = "What do you most want from stronger hips?"
-GOAL_VALUES = {"speed", "endurance", "injury", "comeback"}
+GOAL_VALUES = set(BY_ID["goal"].options)
 DONE_TEXT = "You're all set"
 KEYBOARD_METHODS = ("sendMessage", "editMessageText")
 
@@ -221,7 +223,7 @@ def texts(calls: list[ApiCall]) -> str:
 def assert_goal_question_is_on_screen(user: User) -> None:
     call, buttons = user.newest_keyboard()
     assert GOAL_TEXT in (call.text or "")
-    values = {str(b["callback_data"]).split("|", 1)[1] for b in buttons}
+    values = {decode(str(b["callback_data"])).arg for b in buttons}
     assert values == GOAL_VALUES
 
 

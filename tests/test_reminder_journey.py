@@ -21,17 +21,16 @@ from bot.services.reminders import ReminderService
 from bot.services.zones import GeoZoneResolver
 from bot.wiring import compose
 from tests.conftest import Clock
-from tests.support.conversation import Runner
+from tests.support.conversation import Runner, path_to
 from tests.support.reminder_sender import FakeSender
 
 # Monday 23 Nov 2026, 16:10 in Berlin. The runner runs Mondays and Wednesdays at 17:00.
 START = datetime(2026, 11, 23, 15, 10, tzinfo=UTC)
 RUN = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
-SCREENING = [
-    ("tap", "none"), ("tap", "none"), ("tap", "pass"), ("tap", "pass"), ("tap", "pass"),
-    ("tap", "endurance"), ("tap", "none"), ("type", "mon wed"), ("type", "17:00"),
-    ("type", "Berlin"), ("tap", "yes"), ("tap", "10"), ("tap", "confirm"),
-]
+SCREENING = path_to({
+    "pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "pass",
+    "knee_lift": "pass", "goal": "endurance", "equipment": [], "run_days": ["mon", "wed"],
+    "run_time": "17:00", "timezone": "Europe/Berlin", "minutes": 10})
 
 
 @dataclass
@@ -67,6 +66,7 @@ def start(engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneReso
 def screen(bot: Bot) -> None:
     bot.runner.command("start")
     bot.runner.walk(SCREENING)
+    bot.runner.tap("confirm")
 
 
 def deliveries(engine: Engine) -> list[tuple[str, str]]:

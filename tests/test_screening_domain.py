@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from bot.content.library import ContentLibrary
 from bot.domain.buttons import BadButton, Choice, Feature, decode, parse_button_data
 from bot.domain.catalog import Catalog
+from bot.domain.dialogue.questions import QUESTIONS
 from bot.domain.dialogue.router import LASTING, step
 from bot.domain.dialogue.state import (
     CompleteScreening,
@@ -45,7 +46,7 @@ from bot.services.drafts import state_name
 from bot.services.feedback import FeedbackReader
 from bot.services.matching import ExerciseMatcher, LabelMatcher
 from bot.services.zones import GeoZoneResolver
-from tests.support.screening import screening_steps
+from tests.support.screening import complete, screening_steps
 
 CONTENT = ContentLibrary(Path(__file__).resolve().parents[1] / "content")
 MATCHER = LabelMatcher(CONTENT)
@@ -56,7 +57,7 @@ EMOJI_FLOOD = "🏃" * 5000
 SAME = "(unchanged)"
 
 # What the happy path below answers, in the order the questions come.
-ANSWERS: Mapping[str, object] = {
+ANSWERS: Mapping[str, object] = complete({
     "pain": "mild",
     "red_flags": [],
     "thigh_left": "pass",
@@ -68,7 +69,7 @@ ANSWERS: Mapping[str, object] = {
     "run_time": "07:00",
     "timezone": "Europe/Berlin",
     "minutes": 15,
-}
+})
 SELF_TESTS = ("thigh_left", "thigh_right", "knee_lift")
 
 
@@ -212,7 +213,7 @@ def path(answers: Mapping[str, object], typed: bool = False) -> tuple[tuple[str,
     return (("new", send(Command("start"))), *steps, ("summary", tap("summary.confirm")))
 
 
-RED_FLAG_ANSWERS: Mapping[str, object] = {
+RED_FLAG_ANSWERS: Mapping[str, object] = complete({
     "pain": "often",
     "red_flags": ["rest_night"],
     "goal": "comeback",
@@ -221,7 +222,7 @@ RED_FLAG_ANSWERS: Mapping[str, object] = {
     "run_time": "18:15",
     "timezone": "Etc/GMT-3",
     "minutes": 10,
-}
+})
 HAPPY_PATH = path(ANSWERS)
 # The red-flag runner types every answer in words.
 RED_FLAG_PATH = path(RED_FLAG_ANSWERS, typed=True)
@@ -260,10 +261,8 @@ def reach(ctx: Context, situation: str) -> Chat:
 # --- the transition table --------------------------------------------------------------------
 
 SITUATIONS = (
-    "ask:pain", "ask:red_flags", "ask:red_flags+sharp", "ask:thigh_left", "ask:thigh_right",
-    "ask:knee_lift", "ask:goal", "ask:equipment", "ask:run_days", "ask:run_time",
-    "ask:timezone", "confirm_zone", "ask:minutes", "summary", "change", "confirm_restart@mid",
-    "confirm_restart@ready", "ready",
+    *(f"ask:{q.id}" for q in QUESTIONS), "ask:red_flags+sharp", "confirm_zone", "summary",
+    "change", "confirm_restart@mid", "confirm_restart@ready", "ready",
 )
 
 # What is shown again after a detour (a hint, /help, ...), so the user can carry on.

@@ -10,12 +10,14 @@ from bot.content.library import TELEGRAM_TEXT_LIMIT, ContentLibrary
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue import views
 from bot.domain.dialogue.plan import item_view, plan_for, today_reply
+from bot.domain.dialogue.questions import QUESTIONS
 from bot.domain.dialogue.state import Dialogue, State
 from bot.domain.model import CoachKit, Context, Reply
 from bot.services.feedback import FeedbackReader
 from bot.services.matching import ExerciseMatcher
 from bot.services.zones import GeoZoneResolver
 from tests.conftest import ROOT
+from tests.support.screening import complete
 
 ANSWERS: dict[str, object] = {
     "pain": "mild", "red_flags": [], "thigh_left": "fail", "thigh_right": "pass",
@@ -69,17 +71,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "reminder_strength": {}, "reminder_retest": {},
     "checkin_answer": {"feel": "same"},
     "reminder_checkin": {},
-    "q_equipment": {"current": ["band"], "editing": True},
-    "q_goal": {"current": "speed", "editing": True},
-    "q_knee_lift": {"current": "pass", "editing": False},
-    "q_minutes": {"current": 15, "editing": True},
-    "q_pain": {"current": "none", "editing": True},
-    "q_red_flags": {"current": [], "editing": False},
-    "q_run_days": {"current": ["mon"], "editing": True},
-    "q_run_time": {"current": "07:00", "editing": True},
-    "q_thigh_left": {"current": "pass", "editing": False},
-    "q_thigh_right": {"current": "fail", "editing": True},
-    "q_timezone": {"current": "Europe/Berlin", "editing": True},
+    # Every question, as it is asked when changing an answer.
+    **{f"q_{q.id}": {"current": complete({})[q.id], "editing": True} for q in QUESTIONS},
     "ready_text": {},
     "red_flag_notice": {},
     "restart_confirm": {"finished": True}, "restart_kept": {}, "restart_resumed": {},

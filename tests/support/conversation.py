@@ -12,14 +12,14 @@ from bot.domain.buttons import Choice, decode
 from bot.domain.model import Command, Event, Location, Text
 from bot.services.conversation import ConversationService, Response, Sender
 from tests.support.buttons import aliases
-from tests.support.screening import Step, screening_steps
+from tests.support.screening import Step, complete, screening_steps
 
 # The runner of most service tests: a right thigh that fell short, runs Tue and Sat evenings.
-ANSWERS: dict[str, object] = {
+ANSWERS: dict[str, object] = complete({
     "pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "fail",
     "knee_lift": "pass", "goal": "speed", "equipment": ["band"], "run_days": ["tue", "sat"],
     "run_time": "19:30", "timezone": "Europe/Berlin", "minutes": 15,
-}
+})
 
 
 def path_to(answers: Mapping[str, object]) -> list[Step]:

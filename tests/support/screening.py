@@ -39,14 +39,37 @@ class Step:
         return f"t:{self.option}" if ticks else self.option
 
 
+def complete(answers: Mapping[str, object]) -> dict[str, object]:
+    """``answers`` with every other question the screening asks answered by its first option.
+
+    So a question added to the table is answered by every test's runner without a test edit.
+    """
+    full = dict(answers)
+    for q in required_questions(full):  # type: ignore[arg-type]
+        if q.id not in full:
+            full[q.id] = _first_answer(q)
+    return {q.id: full[q.id] for q in required_questions(full)}  # type: ignore[arg-type]
+
+
+def _first_answer(q: Question) -> object:
+    if q.kind == "multi":
+        return [q.options[0]] if q.id == "run_days" else []
+    if q.kind == "minutes":
+        return int(q.options[0])
+    if q.kind == "zone":
+        return "Europe/Berlin"
+    return q.options[0]
+
+
 def screening_steps(answers: Mapping[str, object], typed: bool = False,
                     label: Callable[[str], str] | None = None) -> Iterator[Step]:
     """The steps that give ``answers``: taps where a button says it, else typed words.
 
     ``typed``: type every answer in words (``label`` turns a label key into its words).
     """
-    for q in required_questions(answers):  # type: ignore[arg-type]
-        yield from _steps(q, answers[q.id], typed, label or (lambda key: key))
+    full = complete(answers)
+    for q in required_questions(full):  # type: ignore[arg-type]
+        yield from _steps(q, full[q.id], typed, label or (lambda key: key))
 
 
 def _steps(q: Question, value: object, typed: bool, label: Callable[[str], str]
