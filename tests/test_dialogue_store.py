@@ -24,10 +24,9 @@ from bot.domain.dialogue.state import (
     ZoneDraft,
 )
 from bot.services.drafts import dump_state, load_dialogue
+from tests.support.screening import complete
 
-ANSWERS = {"pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "fail",
-           "knee_lift": "pass", "goal": "speed", "equipment": ["band"],
-           "run_days": ["mon"], "run_time": "18:00", "timezone": "Europe/Berlin", "minutes": 15}
+ANSWERS = complete({})  # a screened runner
 ITEM = {"id": "squats", "name": "Squats", "sets": 2, "reps": [8, 12], "hold": None,
         "duration": None, "distance": None, "per_side": False, "rest": 60, "side": "both",
         "cues": [], "why": "strength", "block": None, "why_params": {}, "phase": "after",

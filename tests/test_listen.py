@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from bot.db.engine import make_session_factory
 from bot.db.models import Base, ExerciseOutcome, PlanAdjustment, TrainingSession
-from tests.conftest import MONDAY_MORNING, SCREENING, Clock
+from tests.conftest import MONDAY_MORNING, SCREENED, SCREENING, Clock
 from tests.support.conversation import Runner
 from tests.test_coach import THURSDAY
 
@@ -149,7 +149,7 @@ def test_export_holds_every_row_of_the_runner(screened: Runner) -> None:
     document = json.loads(message.attachment.data)
     tables = document["tables"]
     assert tables["users"][0]["telegram_id"] == 4242
-    assert len(tables["screening_answers"]) == 11
+    assert len(tables["screening_answers"]) == len(SCREENED)
     assert {r["exercise_id"] for r in tables["exercise_outcomes"]} >= {"single_leg_bridge"}
     assert tables["plan_versions"][0]["reason"] == "screening"
 

@@ -19,10 +19,10 @@ from bot.services.zones import GeoZoneResolver
 from tests.conftest import ROOT
 from tests.support.screening import complete
 
-ANSWERS: dict[str, object] = {
+ANSWERS: dict[str, object] = complete({
     "pain": "mild", "red_flags": [], "thigh_left": "fail", "thigh_right": "pass",
     "knee_lift": "fail", "goal": "speed", "equipment": [], "run_days": ["mon", "thu"],
-    "run_time": "07:30", "timezone": "Asia/Kolkata", "minutes": 20}
+    "run_time": "07:30", "timezone": "Asia/Kolkata", "minutes": 20})
 # Drawn from a real plan in the fixture below, not at import time.
 FROM_THE_PLAN = ("exercise_howto", "plan_week", "today", "walk_step", "reminder_pre_run")
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from bot.domain.dialogue.questions import Question, required_questions
 
 # How a runner names each zone used in the tests.
-ZONE_WORDS = {"Europe/Berlin": "Berlin", "Etc/GMT-3": "UTC+3", "Asia/Tokyo": "Tokyo"}
+ZONE_WORDS = {"Europe/Berlin": "Berlin", "Etc/GMT-3": "UTC+3", "Asia/Tokyo": "Tokyo",
+              "Australia/Sydney": "Sydney"}
 
 
 @dataclass(frozen=True)

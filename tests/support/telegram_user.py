@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from tests.support.fake_request import (
     sticker_update,
     to_update,
 )
+from tests.support.screening import Step
 
 _update_ids = itertools.count(1)
 
@@ -47,6 +49,13 @@ class TelegramUser:
 
     async def send_sticker(self) -> list[ApiCall]:
         return await self._process(sticker_update(next(_update_ids), self.user_id))
+
+    async def walk(self, steps: Sequence[Step]) -> list[ApiCall]:
+        """Taps or types each step (tests/support/screening.py); the last step's calls."""
+        calls: list[ApiCall] = []
+        for step in steps:
+            calls = await (self.tap(step.alias) if step.how == "tap" else self.say(step.text))
+        return calls
 
     async def tap(self, value: str) -> list[ApiCall]:
         """Taps the button ``value`` names (see tests/support/buttons.py) on the newest keyboard."""
