@@ -24,15 +24,17 @@ import psycopg
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bot.content.exercises import load_catalog
 from bot.content.library import ContentLibrary
 from bot.db import migrate
 from bot.db.engine import make_engine
 from bot.domain.model import Event
 from bot.paths import content_dir
-from bot.services.conversation import ConversationService, Response, Sender
+from bot.services.conversation import Response, Sender
 from bot.services.zones import GeoZoneResolver
 from bot.telegram.app import DEFAULT_CONCURRENCY, build_application
 from bot.telegram.handlers import Handlers
+from bot.wiring import NoSender, compose
 from tests.support.fake_request import (
     TEST_TOKEN,
     FakeBotApi,
@@ -48,11 +50,11 @@ RESULTS = Path(__file__).parent / "results"
 
 # One runner's screening as (kind, payload); callback data carries the turn a fresh user has.
 SCRIPT: list[tuple[str, str]] = [
-    ("text", "/start"), ("tap", "1|none"), ("tap", "2|none"), ("tap", "3|pass"),
-    ("tap", "4|fail"), ("tap", "5|pass"), ("tap", "6|speed"), ("tap", "7|t:band"),
-    ("tap", "8|done"), ("tap", "9|t:tue"), ("tap", "10|t:sat"), ("tap", "11|done"),
-    ("text", "7:30pm"), ("text", "Berlin"), ("tap", "13|yes"), ("tap", "14|15"),
-    ("tap", "15|confirm"),
+    ("text", "/start"), ("tap", "1|q:pick:none"), ("tap", "2|q:none"), ("tap", "3|q:pick:pass"),
+    ("tap", "4|q:pick:fail"), ("tap", "5|q:pick:pass"), ("tap", "6|q:pick:speed"),
+    ("tap", "7|q:t:band"), ("tap", "8|q:done"), ("tap", "9|q:t:tue"), ("tap", "10|q:t:sat"),
+    ("tap", "11|q:done"), ("text", "7:30pm"), ("text", "Berlin"), ("tap", "13|s:yes"),
+    ("tap", "14|q:pick:15"), ("tap", "15|s:confirm"),
 ]
 
 
@@ -104,7 +106,9 @@ def coach_app(database_url: str, content: ContentLibrary, zones: GeoZoneResolver
               threaded: bool) -> App:
     engine = make_engine(database_url)
     migrate.upgrade(engine)
-    service = ConversationService(engine, content, zones)
+    catalog = load_catalog(content_dir())
+    content.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
+    service, _ = compose(engine, content, catalog, zones, NoSender())
     api = FakeBotApi()
     app = build_application(TEST_TOKEN, "http://bot-api.invalid", service, content,
                             request=api, updates_request=FakeBotApi(api.backend),

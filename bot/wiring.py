@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from alembic.util import CommandError
 from sqlalchemy import Engine, text
@@ -13,11 +15,18 @@ from bot.content.checks import check_content
 from bot.content.library import ContentError, ContentLibrary, RenderedMessage
 from bot.db import migrate
 from bot.db.engine import DatabaseConfigError, make_engine, parse_database_url, safe_url
+from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
+from bot.domain.model import ZoneResolver
 from bot.paths import content_dir
 from bot.services.conversation import ConversationService
-from bot.services.reminder_link import ReminderLink
-from bot.services.reminders import ReminderService, SendError
+from bot.services.reminder_link import Activation, ReminderLink
+from bot.services.reminders import (
+    DEFAULT_RATE_PER_SECOND,
+    ReminderService,
+    Sender,
+    SendError,
+)
 from bot.services.zones import GeoZoneResolver
 
 BAD_URL = ("DATABASE_URL is not a valid database URL (expected e.g. sqlite:///data/hipcoach.db "
@@ -94,10 +103,17 @@ def build_core(settings: Settings, upgrade_schema: bool = True) -> Core:
     engine = connect(settings)
     if upgrade_schema:
         bring_schema_up_to_date(engine)
-    reminders = ReminderService(engine, content, NoSender(),
-                                rate_per_second=settings.reminder_rate)
-    link = ReminderLink(engine, reminders, content, catalog)
-    reminders.activation_for = link.activation_for
-    service = ConversationService(engine, content, GeoZoneResolver(), catalog=catalog,
-                                  link=link)
+    service, reminders = compose(engine, content, catalog, GeoZoneResolver(), NoSender(),
+                                 rate_per_second=settings.reminder_rate)
     return Core(engine, content, service, reminders)
+
+
+def compose(engine: Engine, content: ContentLibrary, catalog: Catalog, zones: ZoneResolver,
+            sender: Sender, rate_per_second: float = DEFAULT_RATE_PER_SECOND,
+            clock: Callable[[], datetime] = utc_now) -> tuple[ConversationService,
+                                                             ReminderService]:
+    """The conversation and the reminder engine over one database, each built whole."""
+    reminders = ReminderService(engine, content, sender, activation_for=Activation(engine, catalog),
+                                rate_per_second=rate_per_second, clock=clock)
+    link = ReminderLink(engine, reminders, content, clock)
+    return ConversationService(engine, content, zones, catalog, link, clock), reminders

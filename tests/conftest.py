@@ -20,8 +20,10 @@ from bot.domain.catalog import Catalog
 from bot.services.conversation import ConversationService
 from bot.services.zones import GeoZoneResolver
 from bot.telegram.app import build_application
-from tests.support.conversation import Runner
+from bot.wiring import NoSender, compose
+from tests.support.conversation import Runner, path_to
 from tests.support.fake_request import TEST_TOKEN, FakeBotApi
+from tests.support.screening import complete
 from tests.support.telegram_user import TelegramUser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,11 +92,13 @@ def engine(database_url: str) -> Iterator[Engine]:
 MONDAY_MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
 
 # Runs Monday, Wednesday and Saturday at 18:00 in Berlin; speed; a band; 15 minutes.
-SCREENING: list[tuple[str, str]] = [
-    ("tap", "none"), ("tap", "none"), ("tap", "pass"), ("tap", "pass"), ("tap", "pass"),
-    ("tap", "speed"), ("tap", "t:band"), ("tap", "done"), ("type", "mon wed sat"),
-    ("type", "18:00"), ("type", "Berlin"), ("tap", "yes"), ("tap", "15"),
-]
+SCREENED: dict[str, object] = complete({
+    "pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "pass",
+    "knee_lift": "pass", "goal": "speed", "equipment": ["band"],
+    "run_days": ["mon", "wed", "sat"], "run_time": "18:00", "timezone": "Europe/Berlin",
+    "minutes": 15,
+})
+SCREENING = path_to(SCREENED)
 
 
 @pytest.fixture(scope="session")
@@ -122,12 +126,17 @@ def clock() -> Clock:
     return Clock(MONDAY_MORNING)
 
 
+def make_service(engine: Engine, content: ContentLibrary, zones: GeoZoneResolver,
+                 catalog: Catalog, clock: Callable[[], datetime]) -> ConversationService:
+    """The production composition (bot/wiring.py) with reminders that cannot be delivered."""
+    return compose(engine, content, catalog, zones, NoSender(), clock=clock)[0]
+
+
 @pytest.fixture
 def make_runner(engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneResolver,
                 catalog: Catalog, clock: Clock) -> Callable[[], Runner]:
     def make() -> Runner:
-        service = ConversationService(engine, content_with_names, zones, clock, catalog)
-        return Runner(service)
+        return Runner(make_service(engine, content_with_names, zones, catalog, clock))
     return make
 
 
@@ -147,11 +156,12 @@ SCREENING_NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def telegram(
-    engine: Engine, content: ContentLibrary, zones: GeoZoneResolver
+    engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneResolver, catalog: Catalog
 ) -> AsyncIterator[TelegramUser]:
-    """The screening over Telegram (no exercise catalog: the coach is not attached)."""
+    """The screening over Telegram: PTB's real Application on the in-process fake Bot API."""
     api = FakeBotApi()
-    service = ConversationService(engine, content, zones, lambda: SCREENING_NOW)
+    content = content_with_names
+    service = make_service(engine, content, zones, catalog, lambda: SCREENING_NOW)
     app = build_application(TEST_TOKEN, "http://bot-api.invalid", service, content,
                             request=api, updates_request=FakeBotApi(api.backend))
     await app.initialize()

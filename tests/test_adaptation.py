@@ -10,10 +10,10 @@ from bot.domain.adaptation import (
     Adjustment,
     AppliedAdjustment,
     Decision,
+    DoseItem,
     Kind,
     Node,
     OutcomeRecord,
-    PlanItem,
     Reason,
     apply,
     decide,
@@ -22,7 +22,7 @@ from bot.domain.adaptation import (
     resume,
     undo_last,
 )
-from bot.domain.feedback import Outcome, Severity, Side
+from bot.domain.feedback import OutcomeKind, Severity, Side
 
 GRAPH = {
     "abdominal_march": Node("flexion", None, "running_bike_pedal"),
@@ -37,13 +37,13 @@ GRAPH = {
     "marching_bridge": Node("extension", "hip_cars", None),
     "standing_hinge_rotation": Node("extension", "abdominal_march", None),
 }
-PEDAL = PlanItem("running_bike_pedal", 2, 2)
-CLAM = PlanItem("side_plank_clamshell", 3, 3)
-BRIDGE = PlanItem("single_leg_bridge", 3, 3)
-CARS = PlanItem("hip_cars", 1, 1, rounds=2)
+PEDAL = DoseItem("running_bike_pedal", 2, 2)
+CLAM = DoseItem("side_plank_clamshell", 3, 3)
+BRIDGE = DoseItem("single_leg_bridge", 3, 3)
+CARS = DoseItem("hip_cars", 1, 1, rounds=2)
 START = date(2026, 11, 2)
 
-DONE, HARD, PAIN, EASY = Outcome.DONE, Outcome.HARD, Outcome.PAIN, Outcome.EASY
+DONE, HARD, PAIN, EASY = OutcomeKind.DONE, OutcomeKind.HARD, OutcomeKind.PAIN, OutcomeKind.EASY
 L, R = Side.LEFT, Side.RIGHT
 
 
@@ -51,7 +51,7 @@ def day(n: int) -> date:
     return START + timedelta(days=n)
 
 
-def rec(n: int, exercise: str, outcome: Outcome, side: Side | None = None,
+def rec(n: int, exercise: str, outcome: OutcomeKind, side: Side | None = None,
         severity: Severity | None = None) -> OutcomeRecord:
     return OutcomeRecord(day(n), exercise, outcome, side, severity)
 
@@ -63,7 +63,7 @@ def summary(decision: Decision) -> list[tuple[object, ...]]:
 
 
 # (case, plan, outcomes, adjustments summary, check-in day offset, red flag)
-CASES: list[tuple[str, list[PlanItem], list[OutcomeRecord], list[tuple[object, ...]],
+CASES: list[tuple[str, list[DoseItem], list[OutcomeRecord], list[tuple[object, ...]],
                   int | None, bool]] = [
     ("one clean completion changes nothing", [PEDAL],
      [rec(0, "running_bike_pedal", DONE)], [], None, False),
@@ -81,7 +81,7 @@ CASES: list[tuple[str, list[PlanItem], list[OutcomeRecord], list[tuple[object, .
     ("circuit: one more round", [CARS],
      [rec(0, "hip_cars", DONE), rec(1, "hip_cars", DONE)],
      [("dose", "progress_round", "hip_cars", None, None, {"rounds": 1})], None, False),
-    ("already at four sets and no harder step: hold", [PlanItem("single_leg_bridge", 4, 4)],
+    ("already at four sets and no harder step: hold", [DoseItem("single_leg_bridge", 4, 4)],
      [rec(0, "single_leg_bridge", DONE), rec(1, "single_leg_bridge", DONE)], [], None, False),
     ("two hard in a row step down to the easier neighbour", [PEDAL],
      [rec(0, "running_bike_pedal", HARD), rec(1, "running_bike_pedal", HARD)],
@@ -124,10 +124,10 @@ CASES: list[tuple[str, list[PlanItem], list[OutcomeRecord], list[tuple[object, .
      [("swap", "pain_swap", "side_plank_clamshell", "rotation_side_door", "left", {})],
      15, False),
     ("pain walks down to the nearest easier exercise of the same motion",
-     [PlanItem("marching_bridge", 2, 2)], [rec(3, "marching_bridge", PAIN)],
+     [DoseItem("marching_bridge", 2, 2)], [rec(3, "marching_bridge", PAIN)],
      [("swap", "pain_swap", "marching_bridge", "single_leg_bridge", None, {})], 4, False),
     ("pain where only another motion is easier leaves the exercise out",
-     [PlanItem("standing_hinge_rotation", 2, 2)], [rec(3, "standing_hinge_rotation", PAIN)],
+     [DoseItem("standing_hinge_rotation", 2, 2)], [rec(3, "standing_hinge_rotation", PAIN)],
      [("swap", "pain_drop", "standing_hinge_rotation", None, None, {})], 4, False),
     ("each exercise is judged on its own", [PEDAL, BRIDGE],
      [rec(0, "running_bike_pedal", DONE), rec(0, "single_leg_bridge", HARD),
@@ -140,7 +140,7 @@ CASES: list[tuple[str, list[PlanItem], list[OutcomeRecord], list[tuple[object, .
 @pytest.mark.parametrize(("plan", "outcomes", "expected", "check_in", "red_flag"),
                          [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_decisions_follow_the_adapting_policy(
-    plan: list[PlanItem], outcomes: list[OutcomeRecord], expected: list[tuple[object, ...]],
+    plan: list[DoseItem], outcomes: list[OutcomeRecord], expected: list[tuple[object, ...]],
     check_in: int | None, red_flag: bool,
 ) -> None:
     decision = decide(plan, outcomes, [], GRAPH)
@@ -169,10 +169,10 @@ def test_adjustments_apply_on_top_of_the_base_plan_and_undo_restores_it() -> Non
                 rec(0, "single_leg_bridge", HARD, L), rec(1, "single_leg_bridge", DONE),
                 rec(2, "single_leg_bridge", DONE)]
     history = made(decide(base, outcomes, [], GRAPH), on=2)
-    assert apply(base, history) == (PlanItem("plank_hip_flexion", 2, 2),
-                                    PlanItem("single_leg_bridge", 4, 3))
+    assert apply(base, history) == (DoseItem("plank_hip_flexion", 2, 2),
+                                    DoseItem("single_leg_bridge", 4, 3))
     after_undo = undo_last(history)
-    assert apply(base, after_undo) == (PlanItem("plank_hip_flexion", 2, 2), BRIDGE)
+    assert apply(base, after_undo) == (DoseItem("plank_hip_flexion", 2, 2), BRIDGE)
     assert len(after_undo) == len(history)  # history keeps the undone change
     assert after_undo[-1].undone
     assert apply(base, undo_last(after_undo)) == (PEDAL, BRIDGE)

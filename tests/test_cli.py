@@ -26,7 +26,9 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from bot.content.library import ContentLibrary
+from tests.support.conversation import ANSWERS
 from tests.support.http_bot_api import HttpBotApiDouble
+from tests.support.screening import Step, screening_steps, upto
 
 pytestmark = pytest.mark.slow
 
@@ -224,39 +226,18 @@ def chat(workdir: Path) -> Iterator[Callable[[str, str], ChatSession]]:
         session.close()
 
 
-# Each screening answer: tap the button with this label key, or type the text.
-SCREENING: list[tuple[str, str]] = [
-    ("tap", "pain.none"),
-    ("tap", "red_flags.none"),
-    ("tap", "thigh_left.pass"),
-    ("tap", "thigh_right.fail"),
-    ("tap", "knee_lift.pass"),
-    ("tap", "goal.speed"),
-    ("tap", "equipment.band"),
-    ("tap", "equipment.done"),
-    ("tap", "run_days.tue"),
-    ("tap", "run_days.sat"),
-    ("tap", "run_days.done"),
-    ("type", "7:30pm"),
-    ("type", "Berlin"),
-    ("tap", "zone.yes"),
-    ("tap", "minutes.15"),
-]
-STORED_ANSWERS = {
-    "pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "fail",
-    "knee_lift": "pass", "goal": "speed", "equipment": ["band"], "run_days": ["tue", "sat"],
-    "run_time": "19:30", "timezone": "Europe/Berlin", "minutes": 15,
-}
+STORED_ANSWERS = ANSWERS
+SCREENING = list(screening_steps(ANSWERS))
 THIGH_RIGHT_QUESTION = "Does your right thigh reach your ribcage"
 GOODBYE = "Bye for now. Your answers are saved; run `hipcoach chat` to carry on."
 
 
-def answer(session: ChatSession, content: ContentLibrary, steps: list[tuple[str, str]]) -> None:
-    for how, what in steps:
-        if how == "tap":
-            session.tap(content.label(what))
+def answer(session: ChatSession, content: ContentLibrary, steps: list[Step]) -> None:
+    for step in steps:
+        if step.how == "tap":
+            session.tap(content.label(step.label))
         else:
-            session.type(what)
+            session.type(step.text)
 
 
 def stored(db: Path) -> tuple[dict[str, object], str | None, str | None]:
@@ -310,7 +291,7 @@ def test_chat_resumes_a_half_finished_screening_at_the_same_question(
         chat: Callable[[str, str], ChatSession], content: ContentLibrary, tmp_path: Path) -> None:
     db = tmp_path / "half.db"
     first = chat(sqlite_url(db), "first")
-    answer(first, content, SCREENING[:3])
+    answer(first, content, upto(SCREENING, "ask:thigh_right"))
     assert THIGH_RIGHT_QUESTION in first.screen
     ended = first.leave()  # stdin runs dry with the right-thigh question unanswered
     assert ended.returncode == 0, ended.output

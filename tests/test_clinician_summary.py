@@ -27,9 +27,10 @@ from bot.domain.clinician import (
     RedFlagEntry,
     SelfTest,
 )
-from bot.domain.coach import plan_to_json
-from bot.domain.program import build_week, profile_from_answers
-from bot.domain.screening import BY_ID
+from bot.domain.dialogue.plan import plan_to_json
+from bot.domain.dialogue.questions import BY_ID
+from bot.domain.program import build_week
+from bot.domain.week import profile_from_answers
 from bot.services.clinician_records import summary_from_records
 from bot.services.clinician_summary import SummaryWords, render_clinician_summary, save_summary
 from tests.conftest import ROOT

@@ -13,6 +13,7 @@ from bot.db.engine import make_session_factory
 from bot.db.models import PlanVersion, ScreeningAnswer
 from tests.conftest import SCREENING, Clock
 from tests.support.conversation import Runner
+from tests.support.screening import onwards
 
 THURSDAY = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -35,7 +36,7 @@ def test_finishing_the_screening_shows_the_plan_and_today(screened: Runner,
     assert "You're all set" in text
     assert "Monday: Run day" in text
     assert "Before your 18:00 run:" in text
-    assert set(screened.keyboard_turn) == {"start", "did", "week"}
+    assert screened.button_names() == {"start", "did", "week"}
     (first,) = plans(engine)
     assert first.reason == "screening"
     assert [d["kind"] for d in first.plan["days"]] == ["run", "strength", "run", "rest", "strength",
@@ -128,7 +129,7 @@ def test_a_rest_day_says_so_and_names_the_next_session(screened: Runner, clock: 
 
     assert "Thursday: Rest day" in screened.plain()
     assert "Next up: Friday" in screened.plain()
-    assert set(screened.keyboard_turn) == {"week"}
+    assert screened.button_names() == {"week"}
 
 
 def test_plan_shows_all_seven_days_and_marks_today(screened: Runner) -> None:
@@ -215,7 +216,7 @@ def test_a_red_flag_gets_gentle_mobility_and_no_retest(make_runner: Callable[[],
     runner.tap("none")
     runner.tap("t:sharp")
     runner.tap("done")
-    runner.walk(SCREENING[5:])
+    runner.walk(onwards(SCREENING, "ask:goal"))
     runner.tap("confirm")
 
     assert "gentle, pain-free mobility only" in runner.plain()

@@ -9,20 +9,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.content.exercises import load_catalog
 from bot.content.library import ContentLibrary
-from bot.domain.coach import CoachKit, SavePlan, SessionRecord
-from bot.domain.model import Choice, Command, Context, Location, Text, parse_button_data
-from bot.domain.screening import Dialogue, Outcome, RecordAnswer, step
+from bot.domain.buttons import Choice, Feature, decode
+from bot.domain.catalog import Catalog
+from bot.domain.dialogue.router import step
+from bot.domain.dialogue.state import (
+    Dialogue,
+    RecordAnswer,
+    RetestDraft,
+    SavePlan,
+    SessionRecord,
+    State,
+    Transition,
+)
+from bot.domain.model import CoachKit, Command, Context, Location, Text
+from bot.services.feedback import FeedbackReader
 from bot.services.matching import ExerciseMatcher, LabelMatcher
 from bot.services.zones import GeoZoneResolver
 from tests.conftest import ROOT
 
-CATALOG = load_catalog(ROOT / "content")
 CONTENT = ContentLibrary(ROOT / "content")
-CONTENT.add_labels({f"exercise.{e.id}": e.name for e in CATALOG.exercises.values()})
 MATCHER = LabelMatcher(CONTENT)
-KIT = CoachKit(CATALOG, ExerciseMatcher(CATALOG))
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
 ANSWERS = {"pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "fail",
            "knee_lift": "pass", "goal": "speed", "equipment": ["band"],
@@ -31,11 +38,18 @@ ANSWERS = {"pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right":
 
 
 @pytest.fixture(scope="module")
-def ctx() -> Context:
-    return Context(now=NOW, zones=GeoZoneResolver(), first_name="Ana", coach=KIT)
+def ctx(catalog: Catalog) -> Context:
+    CONTENT.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
+    reader = FeedbackReader((e.id, e.name, e.aliases) for e in catalog.exercises.values())
+    kit = CoachKit(catalog, ExerciseMatcher(catalog), reader.read)
+    return Context(now=NOW, zones=GeoZoneResolver(), coach=kit, first_name="Ana")
 
 
-def render_all(out: Outcome) -> list[str]:
+def tap(d: Dialogue, feature: Feature, action: str, arg: str = "") -> Choice:
+    return Choice(d.turn, feature, action, arg)
+
+
+def render_all(out: Transition) -> list[str]:
     texts = []
     for reply in out.replies:
         message = CONTENT.render(reply)
@@ -43,30 +57,29 @@ def render_all(out: Outcome) -> list[str]:
         texts.append(message.text)
         for row in reply.buttons:
             for button in row:
-                choice = parse_button_data(button.data)
-                assert choice is not None, button
+                assert decode(button.data).turn == out.dialogue.turn, button
                 assert len(button.data.encode()) <= 64
     return texts
 
 
 def coach_states(ctx: Context) -> list[Dialogue]:
-    ready = Dialogue("ready", ANSWERS, {}, 20)
+    ready = Dialogue(State.READY, ANSWERS, turn=20)
     states = [ready]
-    walking = step(ready, Choice(20, "start"), ctx, MATCHER).dialogue
-    while walking.state == "walk":
+    walking = step(ready, tap(ready, Feature.TODAY, "start"), ctx, MATCHER).dialogue
+    while walking.state is State.WALK:
         states.append(walking)
-        walking = step(walking, Choice(walking.turn, "done"), ctx, MATCHER).dialogue
+        walking = step(walking, tap(walking, Feature.TODAY, "done"), ctx, MATCHER).dialogue
     retest = step(ready, Command("retest"), ctx, MATCHER).dialogue
-    while retest.state == "retest":
+    while retest.state is State.RETEST:
         states.append(retest)
-        retest = step(retest, Choice(retest.turn, "fail"), ctx, MATCHER).dialogue
+        retest = step(retest, tap(retest, Feature.RETEST, "pick", "fail"), ctx, MATCHER).dialogue
     return states
 
 
 def test_the_walk_and_the_retest_states_are_reached(ctx: Context) -> None:
     states = [d.state for d in coach_states(ctx)]
-    assert states.count("walk") >= 4
-    assert states.count("retest") == 3
+    assert states.count(State.WALK) >= 4
+    assert states.count(State.RETEST) == 3
 
 
 PROPERTY = settings(max_examples=300, deadline=None,
@@ -92,23 +105,25 @@ def test_any_text_or_command_is_answered_and_keeps_the_answers(ctx: Context,
     assert out.replies or out.toast
     render_all(out)
     recorded = {e.question for e in out.effects if isinstance(e, RecordAnswer)}
-    results = d.draft.get("results")
-    recorded |= set(results) if isinstance(results, dict) else set()  # stored step by step
+    if isinstance(d.draft, RetestDraft):
+        recorded |= set(d.draft.results)  # stored step by step
     for question, value in ANSWERS.items():
-        if question not in recorded and out.dialogue.state != "ask:pain":
+        if question not in recorded and out.dialogue.state is not State.ASK:
             assert out.dialogue.answers.get(question) == value
 
 
 @PROPERTY
 @given(data=st.data())
 def test_a_button_from_another_turn_changes_nothing(ctx: Context, data: st.DataObject) -> None:
-    d = data.draw(st.sampled_from([s for s in coach_states(ctx) if s.state != "ready"]))
+    d = data.draw(st.sampled_from([s for s in coach_states(ctx) if s.state is not State.READY]))
     turn = data.draw(st.integers(min_value=0).filter(lambda t: t != d.turn))
-    value = data.draw(st.sampled_from(["done", "hard", "pain", "skip", "pass", "fail", "x"]))
+    feature = data.draw(st.sampled_from([Feature.TODAY, Feature.RETEST, Feature.REPORT]))
+    action = data.draw(st.sampled_from(["done", "hard", "pain", "skip", "pick", "x"]))
+    arg = data.draw(st.sampled_from(["", "pass", "fail"]))
 
-    out = step(d, Choice(turn, value), ctx, MATCHER)
+    out = step(d, Choice(turn, feature, action, arg), ctx, MATCHER)
 
-    assert out == Outcome(d, toast="toast.stale")
+    assert out == Transition(d, toast="toast.stale")
 
 
 def test_a_location_in_a_coach_state_is_answered(ctx: Context) -> None:
@@ -119,13 +134,13 @@ def test_a_location_in_a_coach_state_is_answered(ctx: Context) -> None:
 
 
 def test_finishing_a_walk_records_the_session(ctx: Context) -> None:
-    d = Dialogue("ready", ANSWERS, {}, 20)
-    out = step(d, Choice(20, "start"), ctx, MATCHER)
+    d = Dialogue(State.READY, ANSWERS, turn=20)
+    out = step(d, tap(d, Feature.TODAY, "start"), ctx, MATCHER)
     outcomes = []
-    while out.dialogue.state == "walk":
+    while out.dialogue.state is State.WALK:
         value = "pain" if not outcomes else "skip"
         outcomes.append(value)
-        out = step(out.dialogue, Choice(out.dialogue.turn, value), ctx, MATCHER)
+        out = step(out.dialogue, tap(out.dialogue, Feature.TODAY, value), ctx, MATCHER)
 
     (record,) = [e for e in out.effects if isinstance(e, SessionRecord)]
     assert record.local_date == "2026-11-23"
@@ -133,14 +148,14 @@ def test_finishing_a_walk_records_the_session(ctx: Context) -> None:
     done, where = render_all(out)
     assert "1 painful" in done
     assert where.startswith("Sorry it hurt. Where was it during")
-    assert out.dialogue.state == "feedback"
+    assert out.dialogue.state is State.FEEDBACK
 
 
 def test_a_retest_records_each_answer_and_saves_a_plan(ctx: Context) -> None:
-    out = step(Dialogue("ready", ANSWERS, {}, 20), Command("retest"), ctx, MATCHER)
+    out = step(Dialogue(State.READY, ANSWERS, turn=20), Command("retest"), ctx, MATCHER)
     effects = []
     for value in ("pass", "pass", "fail"):
-        out = step(out.dialogue, Choice(out.dialogue.turn, value), ctx, MATCHER)
+        out = step(out.dialogue, tap(out.dialogue, Feature.RETEST, "pick", value), ctx, MATCHER)
         effects += list(out.effects)
 
     assert [e.question for e in effects if isinstance(e, RecordAnswer)] == [
@@ -148,4 +163,4 @@ def test_a_retest_records_each_answer_and_saves_a_plan(ctx: Context) -> None:
     (saved,) = [e for e in effects if isinstance(e, SavePlan)]
     assert saved.reason == "retest"
     assert out.dialogue.answers["thigh_right"] == "pass"
-    assert out.dialogue.state == "ready"
+    assert out.dialogue.state is State.READY

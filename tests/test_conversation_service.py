@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -10,21 +11,25 @@ from sqlalchemy import Engine, func, select
 from bot.content.library import ContentLibrary
 from bot.db.engine import make_session_factory
 from bot.db.models import DialogueState, ScreeningAnswer, User
+from bot.domain.catalog import Catalog
 from bot.services.conversation import ConversationService, Sender
 from bot.services.zones import GeoZoneResolver
-from tests.support.conversation import HAPPY_PATH, Runner
+from tests.conftest import make_service
+from tests.support.conversation import ANSWERS, HAPPY_PATH, Runner
+from tests.support.screening import upto
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
-def make_service(engine: Engine, content: ContentLibrary, zones: GeoZoneResolver
-                 ) -> ConversationService:
-    return ConversationService(engine, content, zones, clock=lambda: NOW)
+@pytest.fixture
+def service(engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneResolver,
+            catalog: Catalog) -> ConversationService:
+    return make_service(engine, content_with_names, zones, catalog, lambda: NOW)
 
 
 @pytest.fixture
-def runner(engine: Engine, content: ContentLibrary, zones: GeoZoneResolver) -> Runner:
-    return Runner(make_service(engine, content, zones))
+def runner(service: ConversationService) -> Runner:
+    return Runner(service)
 
 
 def stored(engine: Engine) -> tuple[User, DialogueState, list[ScreeningAnswer]]:
@@ -53,46 +58,43 @@ def test_a_new_runner_completes_the_screening_and_everything_is_stored(
     assert user.screened_at == NOW
     assert state.state == "ready"
     by_question = {a.question: a.value for a in answers}
-    assert by_question == {
-        "pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "fail",
-        "knee_lift": "pass", "goal": "speed", "equipment": ["band"], "run_days": ["tue", "sat"],
-        "run_time": "19:30", "timezone": "Europe/Berlin", "minutes": 15,
-    }
+    assert by_question == ANSWERS
     assert all(a.answered_at == NOW for a in answers)
 
 
 def test_a_restart_mid_screening_resumes_at_the_same_question(
-    engine: Engine, content: ContentLibrary, zones: GeoZoneResolver
+    make_runner: Callable[[], Runner], engine: Engine
 ) -> None:
-    first = Runner(make_service(engine, content, zones))
+    first = make_runner()
     first.command("start")
-    first.walk(HAPPY_PATH[:5])  # up to the goal
+    first.walk(upto(HAPPY_PATH, "ask:goal"))  # up to the goal
     assert "What do you most want" in first.texts()
 
     # A new service and session factory: nothing is carried over in memory.
-    second = Runner(make_service(engine, content, zones))
+    second = make_runner()
     second.command("start")
     assert "part-way through" in second.texts()
     second.tap("keep")
     assert "What do you most want" in second.texts()
     second.tap("endurance")
-    assert "What do you have to hand" in second.texts()
+    assert "What do you most want" not in second.texts()  # on to the next question
+    assert {a.question: a.value for a in stored(engine)[2]}["goal"] == "endurance"
 
 
 def test_typing_after_a_restart_reasks_the_pending_question(
-    engine: Engine, content: ContentLibrary, zones: GeoZoneResolver
+    make_runner: Callable[[], Runner]
 ) -> None:
-    first = Runner(make_service(engine, content, zones))
+    first = make_runner()
     first.command("start")
-    first.walk(HAPPY_PATH[:11])
-    second = Runner(make_service(engine, content, zones))
+    first.walk(upto(HAPPY_PATH, "ask:run_time"))
+    second = make_runner()
     second.type("what now?")
     assert "What time do you usually head out" in second.texts()
 
 
 def test_bad_input_is_explained_and_loses_nothing(runner: Runner, engine: Engine) -> None:
     runner.command("start")
-    runner.walk(HAPPY_PATH[:11])
+    runner.walk(upto(HAPPY_PATH, "ask:run_time"))
     before = stored(engine)[2]
 
     runner.type("25:99")

@@ -21,9 +21,13 @@ from typing import IO, Any
 
 import pytest
 
-from tests.support.conversation import HAPPY_PATH
+from bot.domain.buttons import decode
+from bot.domain.dialogue.questions import BY_ID
+from tests.support.buttons import matches
+from tests.support.conversation import ANSWERS, HAPPY_PATH
 from tests.support.fake_request import ApiCall, callback_update, command_update, message_update
 from tests.support.http_bot_api import HttpBotApiDouble
+from tests.support.screening import Step, onwards, upto
 
 pytestmark = pytest.mark.slow
 
@@ -33,12 +37,10 @@ SECRETS = (TOKEN, "123456%3AE2E-SECRET-TOKEN", "E2E-SECRET")
 USER_ID = 5151
 WAIT = 15.0  # every wait in this file gives up after this many seconds (a hang fails, fast)
 
-# The question each screening step of HAPPY_PATH answers, to check the database at the end.
-QUESTION_IDS = ("pain", "red_flags", "thigh_left", "thigh_right", "knee_lift", "goal",
-                "equipment", "run_days", "run_time", "timezone", "minutes")
-GOAL_INDEX = 5  # HAPPY_PATH[:5] answers pain..knee_lift; the goal question is then on screen
+# The questions HAPPY_PATH answers, to check the database at the end.
+QUESTION_IDS = tuple(ANSWERS)
 GOAL_TEXT = "What do you most want from stronger hips?"
-GOAL_VALUES = {"speed", "endurance", "injury", "comeback"}
+GOAL_VALUES = set(BY_ID["goal"].options)
 DONE_TEXT = "You're all set"
 KEYBOARD_METHODS = ("sendMessage", "editMessageText")
 
@@ -154,7 +156,7 @@ class User:
 
     def tap(self, value: str, expect: Callable[[ApiCall], bool] = has_prompt
             ) -> list[ApiCall]:
-        """Taps the button whose data ends in ``|value`` on the newest keyboard."""
+        """Taps the button ``value`` names (see tests/support/buttons.py) on the newest keyboard."""
         message_id, data = self.find_button(value)
         return self.send(self.callback(data, message_id), expect)
 
@@ -164,9 +166,9 @@ class User:
                                first_name=self.first_name,
                                reply_markup=self.keyboard_of(message_id))
 
-    def walk(self, steps: list[tuple[str, str]]) -> None:
-        for how, what in steps:
-            self.tap(what) if how == "tap" else self.say(what)
+    def walk(self, steps: list[Step]) -> None:
+        for step in steps:
+            self.tap(step.alias) if step.how == "tap" else self.say(step.text)
 
     def newest_keyboard(self) -> tuple[ApiCall, list[dict[str, Any]]]:
         for call in reversed(self.double.calls):
@@ -179,7 +181,7 @@ class User:
         call, buttons = self.newest_keyboard()
         for button in buttons:
             data = str(button.get("callback_data", ""))
-            if data.endswith(f"|{value}"):
+            if matches(data, value):
                 return self.message_id_of(call), data
         raise AssertionError(f"no button {value!r} on the newest keyboard: {buttons}")
 
@@ -221,7 +223,7 @@ def texts(calls: list[ApiCall]) -> str:
 def assert_goal_question_is_on_screen(user: User) -> None:
     call, buttons = user.newest_keyboard()
     assert GOAL_TEXT in (call.text or "")
-    values = {str(b["callback_data"]).split("|", 1)[1] for b in buttons}
+    values = {decode(str(b["callback_data"])).arg for b in buttons}
     assert values == GOAL_VALUES
 
 
@@ -264,7 +266,7 @@ def test_screening_survives_a_restart(tmp_path: Path, sig: signal.Signals) -> No
             user.bot = first
             first_words = user.say("/start")
             assert "I'm Hip Coach" in texts(first_words)
-            user.walk(HAPPY_PATH[:GOAL_INDEX])
+            user.walk(upto(HAPPY_PATH, "ask:goal"))
             assert_goal_question_is_on_screen(user)
             # Telegram re-delivers what the poller did not confirm; make the cut clean.
             last_update = max(u for u in double.backend._next_update_id - 1 for _ in [0]) \
@@ -288,7 +290,7 @@ def test_screening_survives_a_restart(tmp_path: Path, sig: signal.Signals) -> No
                 assert "didn't catch" in texts(again)
             assert_goal_question_is_on_screen(user)
 
-            user.walk(HAPPY_PATH[GOAL_INDEX:])
+            user.walk(onwards(HAPPY_PATH, "ask:goal"))
             summary, _ = user.newest_keyboard()
             assert "Here's what I've got" in (summary.text or "")
             assert "Europe/Berlin" in (summary.text or "")

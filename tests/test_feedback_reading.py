@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.feedback import CatalogueEntry, Finding, Outcome, Severity, Side, read_feedback
+from bot.domain.feedback import CatalogueEntry, Finding, OutcomeKind, Severity, Side, read_feedback
 from bot.services.feedback import FeedbackReader, similarity
 from tests.data.feedback_accuracy import catalogue_from, pain_sweep, score
 from tests.data.feedback_phrases import PHRASES
@@ -42,7 +42,7 @@ def test_pain_on_any_exercise_name_is_pinned_right_or_asked_about() -> None:
                 findings = READER.read(text).findings
                 assert findings, text
                 for finding in findings:
-                    assert finding.outcome is Outcome.PAIN, text
+                    assert finding.outcome is OutcomeKind.PAIN, text
                     assert finding.exercise_id in (None, exercise_id), text
                     assert finding.exercise_id or exercise_id in finding.candidates, text
                 checked += 1
@@ -61,7 +61,7 @@ def test_the_same_name_in_a_session_with_one_bridge_is_not_ambiguous() -> None:
 def test_one_reading_carries_outcome_side_severity_and_reps() -> None:
     (finding,) = READER.read("Right hip: sharp pain in the bridge after only 6 reps",
                              SIX_PACK).findings
-    assert finding == Finding("single_leg_bridge", Outcome.PAIN, Side.RIGHT, Severity.SHARP, 6)
+    assert finding == Finding("single_leg_bridge", OutcomeKind.PAIN, Side.RIGHT, Severity.SHARP, 6)
 
 
 def test_a_message_without_feedback_gives_no_findings() -> None:
@@ -77,9 +77,9 @@ def test_the_reading_rules_work_with_any_injected_scorer() -> None:
     catalogue = [CatalogueEntry("squats", "Squats"), CatalogueEntry("forward_lunges", "Lunges")]
     reading = read_feedback("squats were easy, lunges hurt", catalogue, exact)
     assert [(f.exercise_id, f.outcome) for f in reading.findings] == [
-        ("squats", Outcome.EASY), ("forward_lunges", Outcome.PAIN)]
+        ("squats", OutcomeKind.EASY), ("forward_lunges", OutcomeKind.PAIN)]
     assert read_feedback("sqauts were easy", catalogue, exact).findings == (
-        Finding(None, Outcome.EASY),)
+        Finding(None, OutcomeKind.EASY),)
 
 
 @settings(max_examples=150, deadline=None)
@@ -92,9 +92,9 @@ def test_any_text_reads_without_error_into_known_exercises(text: str) -> None:
 
 def test_everyday_phrases_are_not_read_as_a_side() -> None:
     (finding,) = READER.read("the bridge was all right", SIX_PACK).findings
-    assert finding == Finding("single_leg_bridge", Outcome.DONE)
+    assert finding == Finding("single_leg_bridge", OutcomeKind.DONE)
     (finding,) = READER.read("clamshell hurt right away", SIX_PACK).findings
-    assert finding == Finding("side_plank_clamshell", Outcome.PAIN)
+    assert finding == Finding("side_plank_clamshell", OutcomeKind.PAIN)
     (finding,) = READER.read("both clams were hard on my left", SIX_PACK).findings
     assert finding.side is Side.LEFT
 

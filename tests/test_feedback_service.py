@@ -19,8 +19,8 @@ from bot.db.models import (
     TrainingSession,
     User,
 )
-from bot.domain.adaptation import Node, PlanItem
-from bot.services import feedback
+from bot.domain.adaptation import DoseItem, Node
+from bot.services import data_rights, feedback
 from tests.support.exercise_names import EXERCISE_NAMES, SIX_PACK
 
 GRAPH = {
@@ -28,7 +28,7 @@ GRAPH = {
     "plank_hip_flexion": Node("flexion", "running_bike_pedal", "standing_hip_march"),
     "single_leg_bridge": Node("extension", None, None),
 }
-BASE = [PlanItem("running_bike_pedal", 2, 2), PlanItem("single_leg_bridge", 3, 3)]
+BASE = [DoseItem("running_bike_pedal", 2, 2), DoseItem("single_leg_bridge", 3, 3)]
 NOON = datetime(2026, 11, 2, 12, tzinfo=UTC)
 
 
@@ -128,7 +128,7 @@ def test_export_holds_every_row_of_the_user_and_none_of_anyone_else(db: Session)
     me, other = add_user(db, 201), add_user(db, 202)
     add_training(db, me, "me")
     add_training(db, other, "other")
-    document = json.loads(feedback.export_user_json(db, me, now=NOON))
+    document = json.loads(data_rights.export_user_json(db, me, now=NOON))
     tables = document["tables"]
     assert document["user_id"] == me
     assert [u["telegram_id"] for u in tables["users"]] == [201]
@@ -182,7 +182,7 @@ def test_delete_leaves_no_row_of_the_user_in_any_table(
         keep = add_user(db, 301)
         add_training(db, keep, "keep")
         add_later_rows(db, later_tables, keep)
-        kept_export = feedback.export_user_data(db, keep, now=NOON)
+        kept_export = data_rights.export_user_data(db, keep, now=NOON)
         before = row_counts(db)
         gone = add_user(db, 302)
         add_training(db, gone, "gone")
@@ -192,21 +192,21 @@ def test_delete_leaves_no_row_of_the_user_in_any_table(
     assert filled >= {"users", "dialogue_states", "screening_answers", "sessions",
                       "exercise_outcomes", "plan_adjustments", "later_notes", "later_replies"}
     with Session(engine) as db, db.begin():
-        exported = feedback.export_user_data(db, gone, now=NOON)
+        exported = data_rights.export_user_data(db, gone, now=NOON)
         assert len(exported["tables"]["later_replies"]) == 1
-        removed = feedback.delete_user_data(db, gone)
+        removed = data_rights.delete_user_data(db, gone)
     assert removed == {t: with_both[t] - before[t] for t in before}
     with Session(engine) as db:
         assert row_counts(db) == before
         assert db.scalar(select(User).where(User.telegram_id == 302)) is None
-        assert feedback.export_user_data(db, keep, now=NOON) == kept_export
+        assert data_rights.export_user_data(db, keep, now=NOON) == kept_export
 
 
 def test_deleting_twice_or_an_unknown_user_removes_nothing(db: Session) -> None:
     keep = add_user(db, 401)
     add_training(db, keep, "k")
     before = row_counts(db)
-    assert set(feedback.delete_user_data(db, 999_999).values()) == {0}
+    assert set(data_rights.delete_user_data(db, 999_999).values()) == {0}
     assert row_counts(db) == before
     assert db.scalar(select(func.count()).select_from(PlanAdjustment)) == 1
     assert db.scalar(select(func.count()).select_from(TrainingSession)) == 2

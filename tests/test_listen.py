@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from bot.db.engine import make_session_factory
 from bot.db.models import Base, ExerciseOutcome, PlanAdjustment, TrainingSession
-from tests.conftest import MONDAY_MORNING, SCREENING, Clock
+from tests.conftest import MONDAY_MORNING, SCREENED, SCREENING, Clock
 from tests.support.conversation import Runner
 from tests.test_coach import THURSDAY
 
@@ -102,8 +102,8 @@ def test_an_unclear_name_is_asked_about_with_buttons(screened: Runner, engine: E
     screened.type("the bridge was hard")
 
     assert "Which exercise do you mean?" in screened.plain()
-    assert "fb:single_leg_bridge" in screened.keyboard_turn
-    screened.tap("fb:single_leg_bridge")
+    assert "pick:single_leg_bridge" in screened.keyboard_turn
+    screened.tap("pick:single_leg_bridge")
 
     assert outcomes(engine) == [("single_leg_bridge", "hard", None, None)]
 
@@ -149,7 +149,7 @@ def test_export_holds_every_row_of_the_runner(screened: Runner) -> None:
     document = json.loads(message.attachment.data)
     tables = document["tables"]
     assert tables["users"][0]["telegram_id"] == 4242
-    assert len(tables["screening_answers"]) == 11
+    assert len(tables["screening_answers"]) == len(SCREENED)
     assert {r["exercise_id"] for r in tables["exercise_outcomes"]} >= {"single_leg_bridge"}
     assert tables["plan_versions"][0]["reason"] == "screening"
 

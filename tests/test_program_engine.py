@@ -16,16 +16,13 @@ import pytest
 
 from bot.content.exercises import load_catalog
 from bot.domain.catalog import MOTIONS, Catalog
-from bot.domain.program import (
-    DAY_TITLES,
-    ITEM_REASONS,
-    NOTICES,
+from bot.domain.program import DAY_TITLES, ITEM_REASONS, NOTICES, build_week
+from bot.domain.week import (
     DayPlan,
     PlanItem,
     Profile,
     Progress,
     WeekPlan,
-    build_week,
     local_date,
     next_session,
     profile_from_answers,

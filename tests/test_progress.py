@@ -1,4 +1,4 @@
-"""Progress figures (weeks, streak, hardest exercises, steps, re-tests) and the weekly chart."""
+"""/progress: the pure figures (bot/domain/progress.py), the rows they are read from, the chart."""
 
 from __future__ import annotations
 
@@ -10,65 +10,76 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.content.library import ContentLibrary
-from bot.db.models import ScreeningAnswer, User
+from bot.db.models import PlanVersion, ScreeningAnswer, User
+from bot.domain import progress as figures
 from bot.domain.adaptation import (
     Adjustment,
     AppliedAdjustment,
+    DoseItem,
     Kind,
     Node,
     OutcomeRecord,
-    PlanItem,
     Reason,
 )
-from bot.domain.feedback import Outcome
+from bot.domain.feedback import OutcomeKind
+from bot.domain.progress import HardExercise, WeekTally
 from bot.services import feedback, progress
-from bot.services.progress import HardExercise, SessionDay, WeekTally
 
 TODAY = date(2026, 11, 26)  # a Thursday
 MONDAY = date(2026, 11, 23)
+MON_WED_SAT = {0, 2, 5}
 
 
-def days(*pairs: tuple[int, str]) -> list[SessionDay]:
-    """Sessions given as (days before today, status)."""
-    return [SessionDay(TODAY - timedelta(days=n), status) for n, status in pairs]
+def ago(*days: int) -> set[date]:
+    return {TODAY - timedelta(days=n) for n in days}
 
 
-def test_weekly_tallies_count_planned_and_done_per_week_oldest_first() -> None:
-    sessions = days((0, "planned"), (2, "done"), (3, "done"), (8, "skipped"), (9, "done"),
-                    (40, "done"))
-    assert progress.weekly_tallies(sessions, TODAY, weeks=3) == (
-        WeekTally(MONDAY - timedelta(weeks=2), 0, 0),
-        WeekTally(MONDAY - timedelta(weeks=1), 2, 1),
-        WeekTally(MONDAY, 3, 2),
+def test_weeks_count_planned_days_up_to_today_and_sessions_done() -> None:
+    weeks = figures.weekly_tallies(TODAY, ago(1, 3, 9), MON_WED_SAT, first=None, weeks=3)
+    assert weeks == (
+        WeekTally(MONDAY - timedelta(weeks=2), 3, 0),
+        WeekTally(MONDAY - timedelta(weeks=1), 3, 1),  # a session on an off day counts as done
+        WeekTally(MONDAY, 2, 2),  # Monday and Wednesday so far; Saturday is still to come
     )
 
 
-@pytest.mark.parametrize(("sessions", "paused", "expected"), [
-    (days((1, "done"), (3, "done"), (6, "done")), (), 3),  # rest days between sessions
-    (days((1, "done"), (3, "skipped"), (6, "done")), (), 1),  # a skip breaks it
-    (days((1, "done"), (3, "skipped"), (6, "done")), (TODAY - timedelta(days=3),), 2),
-    (days((0, "planned"), (1, "done"), (2, "done")), (), 2),  # today is still open
-    (days((1, "planned"), (2, "done")), (), 0),  # yesterday's session was never done
-    (days((0, "done"), (1, "done")), (), 2),
-    ([], (), 0),
-], ids=["rest-days", "skip-breaks", "paused-day-passed-over", "today-open",
-        "missed-yesterday", "done-today", "nothing-yet"])
-def test_streak_is_broken_only_by_a_planned_session_not_done(
-    sessions: list[SessionDay], paused: tuple[date, ...], expected: int
-) -> None:
-    assert progress.streak(sessions, TODAY, paused) == expected
+def test_weeks_before_the_first_plan_plan_nothing() -> None:
+    first = MONDAY + timedelta(days=2)  # the first plan came on Wednesday
+    weeks = figures.weekly_tallies(TODAY, set(), MON_WED_SAT, first=first, weeks=2)
+    assert weeks == (WeekTally(MONDAY - timedelta(weeks=1), 0, 0), WeekTally(MONDAY, 1, 0))
+
+
+@pytest.mark.parametrize(("done", "expected"), [
+    (ago(1, 3), 2),  # Wednesday and Monday done; Tuesday was a rest day
+    (ago(0, 1, 3), 3),  # today counts once done
+    (ago(3), 0),  # Wednesday was planned and not done
+    (ago(1, 3, 6), 2),  # broken by Saturday 21, not done
+    (set(), 0),
+], ids=["rest-days", "done-today", "missed-wednesday", "missed-saturday", "nothing-yet"])
+def test_the_streak_is_broken_only_by_a_planned_day_not_done(done: set[date],
+                                                             expected: int) -> None:
+    assert figures.streak(TODAY, done, MON_WED_SAT) == expected
+
+
+def test_active_weekdays_come_from_the_stored_plan() -> None:
+    plan = {"days": [{"weekday": "mon", "items": [{"exercise": "squats"}]},
+                     {"weekday": "tue", "items": []},
+                     {"weekday": "sat", "items": [{"exercise": "squats"}]}]}
+    assert figures.active_weekdays(plan) == {0, 5}
+    assert figures.active_weekdays(None) == set()
 
 
 def test_hardest_exercises_rank_by_share_of_hard_or_painful_sessions() -> None:
-    def rec(exercise: str, outcome: Outcome) -> OutcomeRecord:
+    def rec(exercise: str, outcome: OutcomeKind) -> OutcomeRecord:
         return OutcomeRecord(TODAY, exercise, outcome)
 
-    outcomes = [rec("plank_hip_flexion", Outcome.HARD), rec("plank_hip_flexion", Outcome.DONE),
-                rec("side_plank_clamshell", Outcome.PAIN),
-                rec("squats", Outcome.DONE), rec("squats", Outcome.EASY),
-                rec("forward_lunges", Outcome.HARD), rec("forward_lunges", Outcome.HARD),
-                rec("forward_lunges", Outcome.DONE)]
-    assert progress.hardest_exercises(outcomes) == (
+    outcomes = [rec("plank_hip_flexion", OutcomeKind.HARD),
+                rec("plank_hip_flexion", OutcomeKind.DONE),
+                rec("side_plank_clamshell", OutcomeKind.PAIN),
+                rec("squats", OutcomeKind.DONE), rec("squats", OutcomeKind.EASY),
+                rec("forward_lunges", OutcomeKind.HARD), rec("forward_lunges", OutcomeKind.HARD),
+                rec("forward_lunges", OutcomeKind.DONE)]
+    assert figures.hardest_exercises(outcomes) == (
         HardExercise("side_plank_clamshell", 0, 1, 1),
         HardExercise("forward_lunges", 2, 0, 3),
         HardExercise("plank_hip_flexion", 1, 0, 2),
@@ -83,14 +94,14 @@ def test_progression_steps_leave_out_undone_and_non_progress_changes() -> None:
                         "running_bike_pedal")
     history = [AppliedAdjustment(step, MONDAY), AppliedAdjustment(extra, MONDAY, undone=True),
                AppliedAdjustment(easier, TODAY)]
-    steps = progress.progression_steps(history)
+    steps = figures.progression_steps(history)
     assert [(s.made_on, s.reason, s.replacement_id) for s in steps] == [
         (MONDAY, "progress_step", "plank_hip_flexion")]
 
 
-def test_progress_report_from_the_database(engine: Engine) -> None:
+def test_the_rows_progress_reads(engine: Engine) -> None:
     graph = {"running_bike_pedal": Node("flexion", "abdominal_march", "plank_hip_flexion")}
-    base = [PlanItem("running_bike_pedal", 2, 2)]
+    base = [DoseItem("running_bike_pedal", 2, 2)]
     with Session(engine) as db, db.begin():
         user = User(telegram_id=77, timezone="UTC")
         db.add(user)
@@ -108,14 +119,18 @@ def test_progress_report_from_the_database(engine: Engine) -> None:
             db.add(ScreeningAnswer(user_id=user.id, question="thigh_left", value=value,
                                    answered_at=when))
         db.add(ScreeningAnswer(user_id=user.id, question="goal", value="speed"))
-        report = progress.progress_report(db, user.id, TODAY)
-    assert report.weeks[-1] == WeekTally(MONDAY, 3, 2)
-    assert report.streak == 2
-    assert report.hardest == ()
-    assert [(s.made_on, s.replacement_id) for s in report.steps] == [
+        db.add(PlanVersion(user_id=user.id, number=1, reason="screening", plan={},
+                           created_at=datetime(2026, 11, 20, 23, 30, tzinfo=UTC)))
+        db.flush()
+        assert progress.done_days(db, user.id) == ago(1, 3)
+        assert progress.first_plan_day(db, user.id, "UTC") == date(2026, 11, 20)
+        assert progress.first_plan_day(db, user.id, "Asia/Tokyo") == date(2026, 11, 21)
+        steps = figures.progression_steps(feedback.adjustment_history(db, user.id))
+        retests = progress.retest_history(db, user.id)
+    assert [(s.made_on, s.replacement_id) for s in steps] == [
         (date(2026, 11, 25), "plank_hip_flexion")]
-    assert [(r.question, r.value) for r in report.retests] == [("thigh_left", "fail"),
-                                                               ("thigh_left", "pass")]
+    assert [(r.question, r.value) for r in retests] == [("thigh_left", "fail"),
+                                                        ("thigh_left", "pass")]
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -124,15 +139,20 @@ def png_size(png: bytes) -> tuple[int, int]:
     return width, height
 
 
-def test_the_chart_is_a_phone_sized_png_with_words_from_content(content: ContentLibrary) -> None:
+def test_the_dashboard_is_a_phone_sized_png_with_words_from_content(
+        content: ContentLibrary) -> None:
     labels = progress.chart_labels(content)
     assert labels.title == "Your training, week by week"
     assert (labels.x_axis, labels.y_axis) == ("Week starting", "Sessions")
-    weeks = progress.weekly_tallies(days((1, "done"), (9, "skipped"), (10, "done")), TODAY)
-    png = progress.weekly_chart_png(weeks, labels)
+    words = progress.dashboard_words(content)
+    weeks = figures.weekly_tallies(TODAY, ago(1, 9, 10), MON_WED_SAT, first=None)
+    board = progress.Dashboard(weeks, [("Side-plank clamshell", 2, 1)], 3, 1, 2)
+    png = progress.dashboard_png(board, labels, words)
     width, height = png_size(png)
     assert 900 <= width <= 1400
-    assert 700 <= height <= 1000
-    empty = progress.weekly_chart_png(progress.weekly_tallies([], TODAY), labels)
+    assert 1100 <= height <= 1400
+    empty = progress.dashboard_png(
+        progress.Dashboard(figures.weekly_tallies(TODAY, set(), set(), None), [], 0, 0, 0),
+        labels, words)
     assert png_size(empty) == (width, height)
     assert empty != png

@@ -16,23 +16,21 @@ from bot.content.library import ContentLibrary
 from bot.db.engine import make_session_factory
 from bot.db.models import ReminderDelivery, User
 from bot.domain.catalog import Catalog
-from bot.domain.model import Choice
-from bot.services.conversation import ConversationService
-from bot.services.reminder_link import ReminderLink
+from bot.domain.model import parse_button_data
 from bot.services.reminders import ReminderService
 from bot.services.zones import GeoZoneResolver
+from bot.wiring import compose
 from tests.conftest import Clock
-from tests.support.conversation import Runner
+from tests.support.conversation import Runner, path_to
 from tests.support.reminder_sender import FakeSender
 
 # Monday 23 Nov 2026, 16:10 in Berlin. The runner runs Mondays and Wednesdays at 17:00.
 START = datetime(2026, 11, 23, 15, 10, tzinfo=UTC)
 RUN = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
-SCREENING = [
-    ("tap", "none"), ("tap", "none"), ("tap", "pass"), ("tap", "pass"), ("tap", "pass"),
-    ("tap", "endurance"), ("tap", "none"), ("type", "mon wed"), ("type", "17:00"),
-    ("type", "Berlin"), ("tap", "yes"), ("tap", "10"), ("tap", "confirm"),
-]
+SCREENING = path_to({
+    "pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "pass",
+    "knee_lift": "pass", "goal": "endurance", "equipment": [], "run_days": ["mon", "wed"],
+    "run_time": "17:00", "timezone": "Europe/Berlin", "minutes": 10})
 
 
 @dataclass
@@ -47,8 +45,7 @@ class Bot:
         return asyncio.run(self.reminders.tick()).sent
 
     def press(self, data: str) -> str:
-        turn, _, value = data.partition("|")
-        self.runner.send(Choice(int(turn), value))
+        self.runner.send(parse_button_data(data))
         return self.runner.plain()
 
 
@@ -58,10 +55,8 @@ def start(engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneReso
     sender = FakeSender()
 
     def boot() -> Bot:
-        reminders = ReminderService(engine, content_with_names, sender, clock=clock)
-        link = ReminderLink(engine, reminders, content_with_names, catalog, clock)
-        reminders.activation_for = link.activation_for
-        service = ConversationService(engine, content_with_names, zones, clock, catalog, link)
+        service, reminders = compose(engine, content_with_names, catalog, zones, sender,
+                                     clock=clock)
         return Bot(Runner(service), reminders, sender)
 
     clock.now = START
@@ -71,6 +66,7 @@ def start(engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneReso
 def screen(bot: Bot) -> None:
     bot.runner.command("start")
     bot.runner.walk(SCREENING)
+    bot.runner.tap("confirm")
 
 
 def deliveries(engine: Engine) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ import pytest
 
 from bot.content.exercises import load_catalog
 from bot.domain.catalog import Catalog
-from bot.domain.program import PlanItem, WeekPlan, build_week, profile_from_answers
+from bot.domain.program import build_week
 from bot.domain.sizing import (
     STRENGTH_MAX_MINUTES,
     Pattern,
@@ -31,6 +31,7 @@ from bot.domain.sizing import (
     volume_sessions,
     volume_twice_a_week,
 )
+from bot.domain.week import PlanItem, WeekPlan, profile_from_answers
 
 CATALOG: Catalog = load_catalog(Path(__file__).resolve().parents[1] / "content")
 SIX = ("prone_internal_rotation", "side_plank_clamshell", "side_lying_adduction",

@@ -12,6 +12,8 @@ from telegram.ext import Application
 from bot.db.engine import make_session_factory
 from bot.db.models import DialogueState, User
 from bot.logging_setup import configure_logging
+from tests.support.conversation import path_to
+from tests.support.screening import onwards, upto
 from tests.support.telegram_user import TelegramUser, texts
 
 
@@ -48,8 +50,10 @@ async def test_screening_over_telegram_with_buttons_edits_and_a_location(
     assert "a doctor or physio should look at" in texts(calls)
     assert "What do you most want" in texts(calls)  # red-flag path skips the self-tests
 
-    for value in ("injury", "none", "t:mon", "t:thu", "done"):
-        await telegram.tap(value)
+    flagged = path_to({"pain": "none", "red_flags": ["limp"], "goal": "injury",
+                       "equipment": [], "run_days": ["mon", "thu"], "run_time": "07:00",
+                       "timezone": "Australia/Sydney", "minutes": 10})
+    await telegram.walk(upto(onwards(flagged, "ask:goal"), "ask:run_time"))
     calls = await telegram.say("7")
     assert "Which time zone" in texts(calls)
     keyboard = calls[-1].param_dict("reply_markup")
@@ -59,7 +63,7 @@ async def test_screening_over_telegram_with_buttons_edits_and_a_location(
     assert "Australia/Sydney" in texts(calls)
     assert calls[0].param_dict("reply_markup") == {"remove_keyboard": True}
     await telegram.tap("yes")
-    calls = await telegram.tap("10")
+    calls = await telegram.walk(onwards(flagged, "ask:minutes"))
     assert "Here's what I've got" in texts(calls)
     calls = await telegram.tap("confirm")
     assert "gentle, pain-free mobility" in texts(calls)

@@ -6,28 +6,26 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.content.exercises import load_catalog
 from bot.content.library import TELEGRAM_TEXT_LIMIT, ContentLibrary
-from bot.domain import coach
-from bot.domain.coach import CoachKit
-from bot.domain.model import Context, Reply
+from bot.domain.catalog import Catalog
+from bot.domain.dialogue import views
+from bot.domain.dialogue.plan import item_view, plan_for, today_reply
+from bot.domain.dialogue.questions import QUESTIONS
+from bot.domain.dialogue.state import Dialogue, State
+from bot.domain.model import CoachKit, Context, Reply
+from bot.services.feedback import FeedbackReader
 from bot.services.matching import ExerciseMatcher
 from bot.services.zones import GeoZoneResolver
 from tests.conftest import ROOT
+from tests.support.screening import complete
 from tests.test_safety_words import SAFETY_SAMPLES
 
-CATALOG = load_catalog(ROOT / "content")
-KIT = CoachKit(CATALOG, ExerciseMatcher(CATALOG))
-ANSWERS: dict[str, object] = {
+ANSWERS: dict[str, object] = complete({
     "pain": "mild", "red_flags": [], "thigh_left": "fail", "thigh_right": "pass",
     "knee_lift": "fail", "goal": "speed", "equipment": [], "run_days": ["mon", "thu"],
-    "run_time": "07:30", "timezone": "Asia/Kolkata", "minutes": 20}
-CTX = Context(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), GeoZoneResolver(), "Ana", KIT)
-WALK = {"items": [coach.item_view(i, CATALOG) for i in
-                  coach.plan_for(ANSWERS, KIT).day("mon").items]}
-TODAY = coach.today_reply(3, ANSWERS, CTX, KIT).params
-WEEK = coach.week_reply(ANSWERS, CTX, KIT).params
-HOWTO = coach.exercise_reply("seated_leg_lift_over_block", KIT).params
+    "run_time": "07:30", "timezone": "Asia/Kolkata", "minutes": 20})
+# Drawn from a real plan in the fixture below, not at import time.
+FROM_THE_PLAN = ("exercise_howto", "plan_week", "today", "walk_step", "reminder_pre_run")
 
 SAMPLES: dict[str, dict[str, object]] = {
     "bad_minutes": {"low": 3, "high": 120},
@@ -37,7 +35,6 @@ SAMPLES: dict[str, dict[str, object]] = {
     "change_pick": {},
     "error_generic": {},
     "exercise_ask": {"examples": ["Side-plank clamshell"]},
-    "exercise_howto": dict(HOWTO),
     "exercise_pick": {"said": "bridge"},
     "exercise_unknown": {"said": "hello", "examples": ["Side-plank clamshell"]},
     "help": {"screening": True},
@@ -45,7 +42,6 @@ SAMPLES: dict[str, dict[str, object]] = {
     "hint_pick_a_day": {}, "hint_too_long": {}, "hint_unsupported": {"kind": "sticker"},
     "note_test_hurt": {},
     "plan_updated": {"answers": ANSWERS, "changes": ["mon:run:rest", "tue:rest:run"]},
-    "plan_week": dict(WEEK),
     **{f"progress_chart_{part}": {} for part in ("done", "planned", "title", "week_format", "x",
                                                   "y", "hardest", "hard", "pain", "streak",
                                                   "steps", "retests", "nothing_hard")},
@@ -72,24 +68,12 @@ SAMPLES: dict[str, dict[str, object]] = {
                          "at": None, "lead": 45},
     "usage_pause": {"said": "forever"}, "usage_quiet": {"said": "late"},
     "usage_nudge": {"said": "soon"},
-    "reminders_unavailable": {},
     "red_flag_heard": {"flags": ["numbness", "limp"]},
-    "reminder_pre_run": {"run_time": "18:00",
-                         "exercises": [{"name": "Side-plank clamshell", "dose": "1 × 10–15"}]},
     "reminder_strength": {}, "reminder_retest": {},
     "checkin_answer": {"feel": "same"},
     "reminder_checkin": {},
-    "q_equipment": {"current": ["band"], "editing": True},
-    "q_goal": {"current": "speed", "editing": True},
-    "q_knee_lift": {"current": "pass", "editing": False},
-    "q_minutes": {"current": 15, "editing": True},
-    "q_pain": {"current": "none", "editing": True},
-    "q_red_flags": {"current": [], "editing": False},
-    "q_run_days": {"current": ["mon"], "editing": True},
-    "q_run_time": {"current": "07:00", "editing": True},
-    "q_thigh_left": {"current": "pass", "editing": False},
-    "q_thigh_right": {"current": "fail", "editing": True},
-    "q_timezone": {"current": "Europe/Berlin", "editing": True},
+    # Every question, as it is asked when changing an answer.
+    **{f"q_{q.id}": {"current": complete({})[q.id], "editing": True} for q in QUESTIONS},
     "ready_text": {},
     "red_flag_notice": {},
     "restart_confirm": {"finished": True}, "restart_kept": {}, "restart_resumed": {},
@@ -102,12 +86,10 @@ SAMPLES: dict[str, dict[str, object]] = {
     "screening_first": {"command": "today"},
     "settings_intro": {},
     "summary": {"answers": ANSWERS},
-    "today": dict(TODAY),
     "unknown_command": {"command": "frobnicate"},
     "walk_done": {"counts": {"done": 3, "hard": 1, "pain": 1, "skip": 1}, "total": 6,
                   "finished": True},
     "walk_pain_stop": {"name": "Side-plank clamshell"},
-    "walk_step": {"item": WALK["items"][0], "number": 1, "total": len(WALK["items"])},
     "walk_stopped": {},
     "welcome": {"first_name": "Ana"},
     "zone_confirm": {},
@@ -119,21 +101,41 @@ SAMPLES: dict[str, dict[str, object]] = {
 
 
 @pytest.fixture(scope="module")
-def content() -> ContentLibrary:
+def content(catalog: Catalog) -> ContentLibrary:
     library = ContentLibrary(ROOT / "content")
-    library.add_labels({f"exercise.{e.id}": e.name for e in CATALOG.exercises.values()})
+    library.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
     return library
+
+
+@pytest.fixture(scope="module")
+def samples(catalog: Catalog) -> dict[str, dict[str, object]]:
+    """Every template's sample; the plan's views come from a real week of the engine."""
+    kit = CoachKit(catalog, ExerciseMatcher(catalog), FeedbackReader(()).read)
+    ctx = Context(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), GeoZoneResolver(), kit, "Ana")
+    ready = Dialogue(State.READY, ANSWERS, turn=3)
+    walk = [item_view(i, catalog) for i in plan_for(ANSWERS, kit).day("mon").items]
+    return {**SAMPLES,
+            "exercise_howto": dict(views.exercise_reply("seated_leg_lift_over_block",
+                                                        kit).params),
+            "plan_week": dict(views.week_reply(ready, ctx).params),
+            "today": dict(today_reply(ready, ctx).params),
+            "walk_step": {"item": walk[0], "number": 1, "total": len(walk)},
+            # A reminder lists the day's warm-up moves as views, or plain words by default.
+            "reminder_pre_run": {"run_time": "18:00", "exercises": [
+                walk[0], {"name": "Side-plank clamshell", "dose": "1 × 10–15"}]}}
 
 
 def test_every_template_has_a_sample(content: ContentLibrary) -> None:
     templates = {t for t in content.template_names() if not t.startswith("_")}
-    assert templates - set(SAMPLES) == set()
-    assert set(SAMPLES) - templates == set()
+    assert templates - {*SAMPLES, *FROM_THE_PLAN} == set()
+    assert {*SAMPLES, *FROM_THE_PLAN} - templates == set()
 
 
-@pytest.mark.parametrize("template", sorted(SAMPLES))
-def test_template_renders_with_sample_data(content: ContentLibrary, template: str) -> None:
-    text = content.render(Reply(template, SAMPLES[template])).text
+@pytest.mark.parametrize("template", sorted({*SAMPLES, *FROM_THE_PLAN}))
+def test_template_renders_with_sample_data(content: ContentLibrary,
+                                           samples: dict[str, dict[str, object]],
+                                           template: str) -> None:
+    text = content.render(Reply(template, samples[template])).text
     assert text.strip()
     assert len(text) < TELEGRAM_TEXT_LIMIT
     assert "{{" not in text

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 
 from bot.content.exercises import load_catalog
 from bot.content.ladders import load_ladders
-from bot.domain.program import profile_from_answers
 from bot.domain.training import (
     Change,
     DayView,
@@ -31,6 +30,7 @@ from bot.domain.training import (
     retest,
     undo,
 )
+from bot.domain.week import profile_from_answers
 from tests.conftest import ROOT
 
 CATALOG = load_catalog(ROOT / "content")

@@ -14,10 +14,10 @@ from bot.content.ladders import load_ladders
 from bot.db import migrate
 from bot.db.engine import make_engine
 from bot.db.models import DialogueState, PlanVersion, ScreeningAnswer, User
-from bot.domain import coach
-from bot.domain.coach import CoachKit
-from bot.domain.program import Progress
+from bot.domain.dialogue.plan import save_plan
+from bot.domain.model import CoachKit
 from bot.domain.training import day_view, plan_from_json
+from bot.domain.week import Progress
 from bot.services.matching import ExerciseMatcher
 from tests.conftest import ROOT
 
@@ -31,11 +31,15 @@ SCREENED = datetime(2027, 1, 4, 19, 0, tzinfo=UTC)  # 20:00 in Berlin
 RETESTED = datetime(2027, 2, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 February in Berlin
 
 
+def _no_reading(_text: str, _today: object) -> Any:
+    raise AssertionError("the migration test reads no free text")
+
+
 def _store_todays_plan(engine: Engine) -> dict[str, Any]:
     """A runner as today's code stores them: answers, and a plan with its progress."""
-    kit = CoachKit(CATALOG, ExerciseMatcher(CATALOG),
+    kit = CoachKit(CATALOG, ExerciseMatcher(CATALOG), _no_reading,
                    progress=Progress(flexion_step=3, retest_left=False))
-    saved = coach.save_plan("screening", ANSWERS, kit)
+    saved = save_plan("screening", ANSWERS, kit)
     with Session(engine) as session:
         user = User(telegram_id=42, name="Ana", timezone="Europe/Berlin", screened_at=SCREENED)
         session.add(user)

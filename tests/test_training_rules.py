@@ -12,7 +12,6 @@ import pytest
 from bot.content.exercises import load_catalog
 from bot.content.ladders import load_ladders
 from bot.content.library import ContentError, ContentLibrary
-from bot.domain.program import profile_from_answers
 from bot.domain.training import (
     Plan,
     Refusal,
@@ -34,6 +33,7 @@ from bot.domain.training import (
     retest_due,
     undo,
 )
+from bot.domain.week import profile_from_answers
 from tests.conftest import ROOT
 from tests.test_training_journeys import SPEED, START, Behaviour, run_journey
 

@@ -67,9 +67,7 @@ class ConsoleChat:
 
     def _event_for(self, text: str) -> Event:
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):
-            choice = parse_button_data(self.buttons[int(text) - 1].data)
-            if choice is not None:
-                return choice
+            return parse_button_data(self.buttons[int(text) - 1].data)
         location = _LOCATION.match(text)
         if location:
             return Location(float(location[1]), float(location[2]))

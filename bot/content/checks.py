@@ -9,8 +9,8 @@ from bot.content.exercises import cached_catalog
 from bot.content.ladders import cached_ladders, check_reason_texts
 from bot.content.library import ContentError, ContentLibrary
 from bot.domain.catalog import MOTIONS, Catalog
+from bot.domain.dialogue.questions import QUESTIONS
 from bot.domain.program import DAY_TITLES, ITEM_REASONS
-from bot.domain.screening import QUESTIONS
 
 SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.yes", "zone.no",
                     "restart.keep", "restart.resume", "restart.fresh", "toast.stale",

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
-from bot.domain.feedback import Outcome, Severity, Side
+from bot.domain.feedback import OutcomeKind, Severity, Side
 
 REPEATED_PAIN_WINDOW = timedelta(days=14)
 MAX_SETS = 4  # "3-4 or more sets" (Protocol A); past this a step or round is the progression
@@ -71,13 +71,13 @@ PROGRESS_REASONS = frozenset({Reason.PROGRESS_STEP, Reason.PROGRESS_SET, Reason.
 class OutcomeRecord:
     day: date
     exercise_id: str
-    outcome: Outcome
+    outcome: OutcomeKind
     side: Side | None = None
     severity: Severity | None = None
 
 
 @dataclass(frozen=True)
-class PlanItem:
+class DoseItem:
     """One exercise of the plan with its dose; sets are counted per side."""
 
     exercise_id: str
@@ -138,7 +138,7 @@ def progression_paused(history: Sequence[AppliedAdjustment]) -> bool:
     return bool(state) and state[-1] is Kind.PAUSE
 
 
-def apply(base: Sequence[PlanItem], history: Sequence[AppliedAdjustment]) -> tuple[PlanItem, ...]:
+def apply(base: Sequence[DoseItem], history: Sequence[AppliedAdjustment]) -> tuple[DoseItem, ...]:
     """The plan the user follows now: the base plan with every active adjustment applied."""
     items = list(base)
     for applied in active(history):
@@ -146,8 +146,8 @@ def apply(base: Sequence[PlanItem], history: Sequence[AppliedAdjustment]) -> tup
     return tuple(items)
 
 
-def _apply_one(items: list[PlanItem], adjustment: Adjustment) -> list[PlanItem]:
-    result: list[PlanItem] = []
+def _apply_one(items: list[DoseItem], adjustment: Adjustment) -> list[DoseItem]:
+    result: list[DoseItem] = []
     for item in items:
         if item.exercise_id != adjustment.exercise_id:
             result.append(item)
@@ -162,7 +162,7 @@ def _apply_one(items: list[PlanItem], adjustment: Adjustment) -> list[PlanItem]:
     return result
 
 
-def _dosed(item: PlanItem, change: Mapping[str, int]) -> PlanItem:
+def _dosed(item: DoseItem, change: Mapping[str, int]) -> DoseItem:
     rounds = item.rounds
     if rounds is not None:
         rounds = max(1, rounds + change.get("rounds", 0))
@@ -173,7 +173,7 @@ def _dosed(item: PlanItem, change: Mapping[str, int]) -> PlanItem:
 
 
 def decide(
-    base: Sequence[PlanItem],
+    base: Sequence[DoseItem],
     outcomes: Sequence[OutcomeRecord],
     history: Sequence[AppliedAdjustment],
     graph: ExerciseGraph,
@@ -213,9 +213,9 @@ def _fresh_outcomes(exercise_id: str, outcomes: Sequence[OutcomeRecord],
     return sorted(mine, key=lambda o: o.day)
 
 
-def _pain_decision(item: PlanItem, latest: OutcomeRecord, outcomes: Sequence[OutcomeRecord],
+def _pain_decision(item: DoseItem, latest: OutcomeRecord, outcomes: Sequence[OutcomeRecord],
                    graph: ExerciseGraph, paused: bool) -> Decision | None:
-    if latest.outcome is not Outcome.PAIN:
+    if latest.outcome is not OutcomeKind.PAIN:
         return None
     side_param = {"side": latest.side.value} if latest.side else {}
     swap = _pain_swap(item, latest, graph)
@@ -231,7 +231,7 @@ def _pain_decision(item: PlanItem, latest: OutcomeRecord, outcomes: Sequence[Out
     return Decision((swap,), latest.day + timedelta(days=1))
 
 
-def _red_flag(reason: Reason, item: PlanItem, latest: OutcomeRecord,
+def _red_flag(reason: Reason, item: DoseItem, latest: OutcomeRecord,
               params: Mapping[str, str | int], paused: bool) -> tuple[Adjustment, ...]:
     if paused:
         return ()  # already on the red-flag path; one pause is enough to undo
@@ -259,7 +259,7 @@ def _shares_motion(one: str, other: str) -> bool:
     return one == other or bool(set(one.split("|")) & set(other.split("|")))
 
 
-def _pain_swap(item: PlanItem, latest: OutcomeRecord, graph: ExerciseGraph) -> Adjustment:
+def _pain_swap(item: DoseItem, latest: OutcomeRecord, graph: ExerciseGraph) -> Adjustment:
     node = graph.get(item.exercise_id)
     easier = _easier_same_motion(item.exercise_id, graph)
     params: dict[str, str | int] = {"exercise": item.exercise_id}
@@ -278,7 +278,7 @@ def _pain_reports_near(latest: OutcomeRecord, outcomes: Sequence[OutcomeRecord])
     """Pain reports in the 14 days up to ``latest`` on its exercise or on the same hip."""
     start = latest.day - REPEATED_PAIN_WINDOW + timedelta(days=1)
     return sum(1 for o in outcomes
-               if o.outcome is Outcome.PAIN and start <= o.day <= latest.day
+               if o.outcome is OutcomeKind.PAIN and start <= o.day <= latest.day
                and (o.exercise_id == latest.exercise_id or _same_hip(o.side, latest.side)))
 
 
@@ -288,19 +288,19 @@ def _same_hip(one: Side | None, other: Side | None) -> bool:
     return one is other or Side.BOTH in (one, other)
 
 
-def _streak_decision(item: PlanItem, fresh: list[OutcomeRecord], graph: ExerciseGraph,
+def _streak_decision(item: DoseItem, fresh: list[OutcomeRecord], graph: ExerciseGraph,
                      paused: bool) -> Adjustment | None:
     last = fresh[-HARD_STREAK:]
-    if len(last) == HARD_STREAK and all(o.outcome is Outcome.HARD for o in last):
+    if len(last) == HARD_STREAK and all(o.outcome is OutcomeKind.HARD for o in last):
         return _regress(item, last, graph)
     last = fresh[-CLEAN_STREAK:]
-    clean = (Outcome.DONE, Outcome.EASY)
+    clean = (OutcomeKind.DONE, OutcomeKind.EASY)
     if len(last) == CLEAN_STREAK and all(o.outcome in clean for o in last) and not paused:
         return _progress(item, fresh, graph)
     return None
 
 
-def _regress(item: PlanItem, hard: list[OutcomeRecord], graph: ExerciseGraph) -> Adjustment:
+def _regress(item: DoseItem, hard: list[OutcomeRecord], graph: ExerciseGraph) -> Adjustment:
     params: dict[str, str | int] = {"exercise": item.exercise_id, "times": len(hard)}
     easier = _easier_same_motion(item.exercise_id, graph)
     if easier:
@@ -314,7 +314,7 @@ def _regress(item: PlanItem, hard: list[OutcomeRecord], graph: ExerciseGraph) ->
                               **({"side": side.value} if side else {})})
 
 
-def _progress(item: PlanItem, fresh: list[OutcomeRecord], graph: ExerciseGraph
+def _progress(item: DoseItem, fresh: list[OutcomeRecord], graph: ExerciseGraph
               ) -> Adjustment | None:
     params: dict[str, str | int] = {"exercise": item.exercise_id}
     weak = _weaker_side(fresh)
@@ -341,12 +341,12 @@ def _progress(item: PlanItem, fresh: list[OutcomeRecord], graph: ExerciseGraph
 
 def _weaker_side(fresh: list[OutcomeRecord]) -> Side | None:
     """The side last marked harder on its own since the exercise last changed."""
-    one_sided = [o.side for o in fresh if o.outcome is Outcome.HARD
+    one_sided = [o.side for o in fresh if o.outcome is OutcomeKind.HARD
                  and o.side in (Side.LEFT, Side.RIGHT)]
     return one_sided[-1] if one_sided else None
 
 
-def _side_sets(item: PlanItem, side: Side) -> int:
+def _side_sets(item: DoseItem, side: Side) -> int:
     return item.sets_left if side is Side.LEFT else item.sets_right
 
 

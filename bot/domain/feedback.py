@@ -16,27 +16,20 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
+from bot.domain.feedback_words import (
+    OUTCOME_WORDS,
+    OutcomeKind,
+    Severity,
+    Side,
+    outcome_of,
+    reps_of,
+    severity_of,
+    side_of,
+)
 
-class Outcome(StrEnum):
-    DONE = "done"
-    HARD = "hard"
-    PAIN = "pain"
-    EASY = "easy"
-    SKIPPED = "skipped"
-
-
-class Side(StrEnum):
-    LEFT = "left"
-    RIGHT = "right"
-    BOTH = "both"
-
-
-class Severity(StrEnum):
-    MILD = "mild"
-    STOPPED = "stopped"
-    SHARP = "sharp"
+__all__ = ["CatalogueEntry", "FeedbackReading", "Finding", "OutcomeKind", "Severity", "Side",
+           "read_feedback"]
 
 
 Similarity = Callable[[str, str], float]
@@ -55,7 +48,7 @@ class Finding:
     """One thing the user said about one exercise (or about the session when none was named)."""
 
     exercise_id: str | None
-    outcome: Outcome | None
+    outcome: OutcomeKind | None
     side: Side | None = None
     severity: Severity | None = None
     reps: int | None = None
@@ -119,47 +112,8 @@ _FILLER_WORDS = frozenset({
 })
 _CONNECTORS = frozenset({"with", "to", "the", "a", "an", "and", "of", "on", "in"})
 
-_NEGATIONS = frozenset({"no", "not", "didnt", "didn't", "wasnt", "wasn't", "never", "without",
-                        "dont", "don't", "isnt", "isn't", "werent", "weren't", "nothing"})
-_PAIN_WORDS = frozenset({
-    "hurt", "hurts", "hurting", "pain", "painful", "pains", "ache", "aches", "aching", "ached",
-    "achy", "sore", "soreness", "twinge", "twinged", "pinch", "pinched", "pinching", "sting",
-    "stung", "stinging", "tweak", "tweaked", "ouch", "ow", "owie", "injured", "strain",
-    "strained", "throbbing", "stabbing",
-})
-_HARD_WORDS = frozenset({
-    "hard", "harder", "brutal", "tough", "tougher", "difficult", "killer", "struggled",
-    "struggle", "struggling", "exhausting", "exhausted", "challenging", "heavy", "rough",
-    "wrecked", "destroyed", "gruelling", "grueling", "intense", "shaky", "wobbly", "killed",
-    "impossible", "burning", "burned", "burnt", "fire", "tired", "tiring", "fatigued",
-})
-_EASY_WORDS = frozenset({"easy", "easier", "effortless", "breeze", "simple", "trivial", "light"})
-_DONE_WORDS = frozenset({
-    "done", "did", "finished", "completed", "complete", "fine", "good", "ok", "okay", "great",
-    "nailed", "smooth", "solid", "alright", "managed",
-})
-_NEGATED = {Outcome.PAIN: Outcome.DONE, Outcome.HARD: Outcome.DONE, Outcome.EASY: Outcome.HARD,
-            Outcome.SKIPPED: Outcome.DONE, Outcome.DONE: Outcome.HARD}
-_SKIP_WORDS = frozenset({"skipped", "skip", "missed"})
-_SHARP_WORDS = frozenset({"sharp", "stabbing", "shooting", "severe", "agony", "excruciating"})
-_MILD_WORDS = frozenset({"bit", "slight", "slightly", "little", "mild", "mildly", "twinge",
-                         "minor", "tiny"})
-_STOP_PHRASES = ("had to stop", "stopped", "couldn't finish", "couldnt finish", "gave up",
-                 "quit", "could not finish", "bailed")
-_FINE_PHRASES = ("no problem", "no issue", "no trouble", "all good", "not bad", "not too bad",
-                 "all right")
-_BOTH_PHRASES = ("both sides", "both hips", "both legs", "each side", "each leg", "both glutes")
-# "all right", "right away": the word is not a side there.
-_NOT_A_SIDE = re.compile(r"\ball right\b|\bright (?:away|now|after|before|then)\b")
-_OUTCOME_WORDS = (_PAIN_WORDS | _HARD_WORDS | _EASY_WORDS | _DONE_WORDS | _SKIP_WORDS
-                  | _SHARP_WORDS | _MILD_WORDS | _NEGATIONS)
 _CLAUSE_BREAKS = frozenset({"and", "but", "then", "while", "though", "although", "also", "plus",
                             "whereas"})
-_NUMBER_WORDS = {w: i for i, w in enumerate((
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty"))}
-_REPS = re.compile(r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\s*(?:reps?|repetitions?|x)\b")
 _TOKEN = re.compile(r"[a-z0-9']+|[.,;!?]")
 
 
@@ -287,7 +241,7 @@ def _phrase_hits(tokens: list[str], exercise_id: str, phrase: str, weight: float
             outside = set(window) - set(phrase.split())
             if {window[0], window[-1]} & outside & _FILLER_WORDS:
                 continue  # "clamshell and", "on the bridge": the name is inside, not these
-            if outside & _OUTCOME_WORDS:
+            if outside & OUTCOME_WORDS:
                 continue  # "tough" says how it went; it is not a misspelt "touch"
             raw = _window_score(" ".join(window), phrase, similarity)
             if raw >= MATCH_CUTOFF:
@@ -370,7 +324,7 @@ def _merge_unnamed(clauses: list[_Clause]) -> list[_Clause]:
 
 @dataclass(frozen=True)
 class _Report:
-    outcome: Outcome | None
+    outcome: OutcomeKind | None
     side: Side | None
     severity: Severity | None
     reps: int | None
@@ -415,16 +369,10 @@ def _shared_report(reports: list[_Report], clauses: list[_Clause], index: int) -
 
 
 def _finding(mention: _Mention, report: _Report) -> Finding:
-    pain = report.outcome is Outcome.PAIN
+    pain = report.outcome is OutcomeKind.PAIN
     cutoff = PAIN_CUTOFF if pain else MATCH_CUTOFF
-    margin = PAIN_RIVAL_MARGIN if pain else RIVAL_MARGIN
     best = mention.scores[0]
-    close = [s for s in mention.scores if s.score >= best.score - margin]
-    if pain and best.raw >= 100.0:
-        # A word typed exactly is trusted over near-spellings of other names
-        # (adduction/abduction), not over names holding that very word ("marching bridge").
-        close = [s for s in close if s.raw >= 100.0]
-    rivals = tuple(s.exercise_id for s in close)
+    rivals = _rivals(mention, pain)
     if len(rivals) == 1 and best.raw >= cutoff:
         return Finding(best.exercise_id, report.outcome, report.side, report.severity,
                        report.reps)
@@ -433,69 +381,25 @@ def _finding(mention: _Mention, report: _Report) -> Finding:
                    candidates=candidates)
 
 
+def _rivals(mention: _Mention, pain: bool) -> tuple[str, ...]:
+    """The names scoring close to the best; a pain report asks when it is unsure."""
+    margin = PAIN_RIVAL_MARGIN if pain else RIVAL_MARGIN
+    best = mention.scores[0]
+    close = [s for s in mention.scores if s.score >= best.score - margin]
+    if pain and best.raw >= 100.0:
+        # A word typed exactly is trusted over near-spellings of other names
+        # (adduction/abduction), not over names holding that very word ("marching bridge").
+        close = [s for s in close if s.raw >= 100.0]
+    return tuple(s.exercise_id for s in close)
+
+
 def _report(tokens: list[str], clause: _Clause) -> _Report:
     covered = {i for m in clause.mentions for i in range(m.start, m.end)}
     words = [t for i, t in enumerate(tokens[clause.start:clause.end], clause.start)
              if i not in covered and t not in ".,;!?"]
     text = " ".join(words)
-    outcome = _outcome(words, text)
-    if outcome is None and "only" in words and _reps(text) is not None:
-        outcome = Outcome.HARD  # "only 8 reps": fell short of the target
-    severity = _severity(words, text) if outcome is Outcome.PAIN else None
-    return _Report(outcome, _side(words, text), severity, _reps(text))
-
-
-def _outcome(words: list[str], text: str) -> Outcome | None:
-    found: list[Outcome] = []
-    for i, word in enumerate(words):
-        negated = any(w in _NEGATIONS for w in words[max(0, i - 2):i])
-        for vocabulary, outcome in ((_PAIN_WORDS, Outcome.PAIN), (_HARD_WORDS, Outcome.HARD),
-                                    (_EASY_WORDS, Outcome.EASY), (_SKIP_WORDS, Outcome.SKIPPED),
-                                    (_DONE_WORDS, Outcome.DONE)):
-            if word in vocabulary:
-                # "no pain", "wasn't hard" went fine; "not easy", "didn't finish" did not.
-                found.append(_NEGATED[outcome] if negated else outcome)
-    if not found and any(p in text for p in _STOP_PHRASES):
-        found.append(Outcome.HARD)
-    if not found and any(p in text for p in _FINE_PHRASES):
-        found.append(Outcome.DONE)
-    if not found:
-        return None
-    # Pain outranks everything said in the same breath; then hard, then the rest.
-    for outcome in (Outcome.PAIN, Outcome.HARD, Outcome.SKIPPED, Outcome.EASY):
-        if outcome in found:
-            return outcome
-    return Outcome.DONE
-
-
-def _severity(words: list[str], text: str) -> Severity | None:
-    if any(w in _SHARP_WORDS for w in words):
-        return Severity.SHARP
-    if any(p in text for p in _STOP_PHRASES):
-        return Severity.STOPPED
-    if any(w in _MILD_WORDS for w in words):
-        return Severity.MILD
-    return None
-
-
-def _side(words: list[str], text: str) -> Side | None:
-    if any(re.search(rf"\b{p}\b", text) for p in _BOTH_PHRASES):
-        return Side.BOTH
-    if _NOT_A_SIDE.search(text):
-        words = _NOT_A_SIDE.sub(" ", text).split()
-        text = " ".join(words)
-    before_than = words[:words.index("than")] if "than" in words else words
-    sides = [Side(w) for w in before_than if w in ("left", "right")]
-    if not sides:
-        return None
-    if len(set(sides)) > 1 and "than" not in words:
-        return Side.BOTH
-    return sides[0]
-
-
-def _reps(text: str) -> int | None:
-    match = _REPS.search(text)
-    if not match:
-        return None
-    raw = match.group(1)
-    return int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+    outcome = outcome_of(words, text)
+    if outcome is None and "only" in words and reps_of(text) is not None:
+        outcome = OutcomeKind.HARD  # "only 8 reps": fell short of the target
+    severity = severity_of(words, text) if outcome is OutcomeKind.PAIN else None
+    return _Report(outcome, side_of(words, text), severity, reps_of(text))

@@ -15,6 +15,7 @@ from datetime import date
 from bot.domain.adaptation import (
     Adjustment,
     AppliedAdjustment,
+    DoseItem,
     ExerciseGraph,
     Kind,
     Node,
@@ -23,11 +24,11 @@ from bot.domain.adaptation import (
     decide,
     undo_last,
 )
-from bot.domain.adaptation import PlanItem as DoseItem
+from bot.domain.buttons import Choice, Feature
 from bot.domain.catalog import Catalog
-from bot.domain.feedback import Finding, Outcome, Severity, Side
-from bot.domain.model import Button, Reply
-from bot.domain.program import PlanItem, WeekPlan, Why
+from bot.domain.feedback import Finding, OutcomeKind, Severity, Side
+from bot.domain.model import Reply, button
+from bot.domain.week import PlanItem, WeekPlan, Why
 
 FEEDBACK = "feedback"
 SIDES = ("left", "right", "both")
@@ -152,7 +153,7 @@ class Report:
 
 
 def records_of(report: Report) -> list[OutcomeRecord]:
-    return [OutcomeRecord(report.local_date, exercise, Outcome(outcome),
+    return [OutcomeRecord(report.local_date, exercise, OutcomeKind(outcome),
                           Side(side) if side else None, Severity(severity) if severity else None)
             for exercise, outcome, side, severity, _reps in report.rows]
 
@@ -204,7 +205,7 @@ def _noted(report: Report, catalog: Catalog) -> Reply:
 def _change_reply(change: Adjustment, catalog: Catalog, turn: int, last: bool) -> Reply:
     params = {k: _name(catalog, str(v)) if k in ("exercise", "replacement") else v
               for k, v in change.params.items()}
-    buttons = ((Button("feedback.undo", f"{turn}|undo"),),) if last else ()
+    buttons = ((button("feedback.undo", Choice(turn, Feature.REPORT, "undo")),),) if last else ()
     return Reply("adapt_change", {"reason": change.reason.value, "params": params}, buttons)
 
 
@@ -229,7 +230,7 @@ def undo(history: Sequence[AppliedAdjustment],
 
 def rows_from_findings(findings: Sequence[Finding]
                        ) -> list[tuple[str, str, str | None, str | None, int | None]]:
-    return [(str(f.exercise_id), (f.outcome or Outcome.DONE).value,
+    return [(str(f.exercise_id), (f.outcome or OutcomeKind.DONE).value,
              f.side.value if f.side else None, f.severity.value if f.severity else None, f.reps)
             for f in findings if f.exercise_id is not None]
 
@@ -248,25 +249,31 @@ def detail_reply(rows: Sequence[Sequence[object]], index: int, asking: str, turn
                  catalog: Catalog) -> Reply:
     name = _name(catalog, str(rows[index][0]))
     options = SIDES if asking == "side" else SEVERITIES
-    buttons = tuple((Button(f"pain_{asking}.{o}", f"{turn}|{o}"),) for o in options)
+    buttons = tuple((button(f"pain_{asking}.{o}", Choice(turn, Feature.REPORT, asking, o)),)
+                    for o in options)
     return Reply(f"ask_pain_{asking}", {"name": name}, buttons)
 
 
+def _report(turn: int, action: str, arg: str = "") -> Choice:
+    return Choice(turn, Feature.REPORT, action, arg)
+
+
 def pick_reply(candidates: Sequence[str], turn: int) -> Reply:
-    buttons = tuple((Button(f"exercise.{c}", f"{turn}|fb:{c}"),) for c in candidates[:4])
-    return Reply("feedback_pick", {}, (*buttons, (Button("feedback.none", f"{turn}|fb:none"),)))
+    buttons = tuple((button(f"exercise.{c}", _report(turn, "pick", c)),) for c in candidates[:4])
+    return Reply("feedback_pick", {}, (*buttons,
+                                       (button("feedback.none", _report(turn, "pick", "none")),)))
 
 
 def which_hard_reply(exercises: Sequence[str], chosen: Sequence[str], turn: int) -> Reply:
-    toggles = tuple((Button(f"exercise.{e}", f"{turn}|t:{e}", e in chosen),)
+    toggles = tuple((button(f"exercise.{e}", _report(turn, "t", e), e in chosen),)
                     for e in exercises)
-    finish = (Button("feedback.all_good" if not chosen else "feedback.these_hard",
-                     f"{turn}|good"), Button("feedback.hurt", f"{turn}|hurt"))
+    finish = (button("feedback.all_good" if not chosen else "feedback.these_hard",
+                     _report(turn, "good")), button("feedback.hurt", _report(turn, "hurt")))
     return Reply("ask_which_hard", {}, (*toggles, finish))
 
 
 def which_hurt_reply(exercises: Sequence[str], turn: int) -> Reply:
-    buttons = tuple((Button(f"exercise.{e}", f"{turn}|h:{e}"),) for e in exercises)
+    buttons = tuple((button(f"exercise.{e}", _report(turn, "h", e)),) for e in exercises)
     return Reply("ask_which_hurt", {}, buttons)
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from bot.domain.coach import CoachKit
+from bot.domain.adaptation import AppliedAdjustment, OutcomeRecord
+from bot.domain.buttons import BadButton, Choice, parse_button_data
+from bot.domain.catalog import Catalog
+from bot.domain.feedback import FeedbackReading
+from bot.domain.week import Progress
+
+__all__ = ["BadButton", "Choice", "parse_button_data"]
 
 
 @dataclass(frozen=True)
@@ -25,14 +30,6 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Choice:
-    """A button press. ``turn`` is the dialogue turn the keyboard was drawn for."""
-
-    turn: int
-    value: str
-
-
-@dataclass(frozen=True)
 class Location:
     latitude: float
     longitude: float
@@ -45,7 +42,7 @@ class Unsupported:
     kind: str
 
 
-Event = Command | Text | Choice | Location | Unsupported
+Event = Command | Text | Choice | BadButton | Location | Unsupported
 
 
 @dataclass(frozen=True)
@@ -58,6 +55,10 @@ class Button:
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
+
+
+def button(label: str, choice: Choice, selected: bool | None = None) -> Button:
+    return Button(label, choice.data, selected)
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,36 @@ class ZoneMatch:
     label: str
 
 
+class OptionMatcher(Protocol):
+    """Maps free text to one of ``options`` of ``question`` by their visible labels."""
+
+    def __call__(self, question: str, options: Sequence[str], text: str) -> str | None: ...
+
+
 class ZoneResolver(Protocol):
     def from_text(self, text: str) -> ZoneMatch | None: ...
 
     def from_location(self, latitude: float, longitude: float) -> ZoneMatch | None: ...
+
+
+# Free text -> exercise ids, best match first; empty when nothing is close.
+ExerciseFinder = Callable[[str], Sequence[str]]
+# Free text (and today's exercise ids, which break ties) -> what the runner reported.
+FeedbackRead = Callable[[str, Sequence[str]], FeedbackReading]
+
+
+@dataclass(frozen=True)
+class CoachKit:
+    """What the coach reads besides the dialogue: the library and what is stored so far."""
+
+    catalog: Catalog
+    find_exercises: ExerciseFinder
+    read_feedback: FeedbackRead
+    progress: Progress = field(default_factory=Progress)
+    plan_number: int = 0
+    last_plan: Mapping[str, object] | None = None
+    outcomes: tuple[OutcomeRecord, ...] = ()
+    history: tuple[AppliedAdjustment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,16 +121,8 @@ class Context:
 
     now: datetime
     zones: ZoneResolver
+    coach: CoachKit
     first_name: str = ""
-    coach: CoachKit | None = None  # the library and stored progress, once screening is done
-
-
-def parse_button_data(data: str) -> Choice | None:
-    """Reads what a button sends back; None for anything we did not draw."""
-    turn, sep, value = data.partition("|")
-    if not sep or not turn.isdigit() or not value or len(data) > 64:
-        return None
-    return Choice(int(turn), value)
 
 
 def parse_command(text: str) -> Command | None:

@@ -7,24 +7,20 @@ its plan change and the new dialogue state are stored together or not at all.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.content.library import Attachment, ContentLibrary, RenderedMessage
-from bot.db.models import PlanVersion, TrainingSession
 from bot.domain.adaptation import AppliedAdjustment, OutcomeRecord
-from bot.domain.coach import DeleteEverything, Produce
+from bot.domain.dialogue.state import DeleteEverything, Produce
 from bot.domain.listen import ScheduleCheckIn, StoreAdjustments, StoreOutcomes, UndoAdjustment
-from bot.domain.parsing import WEEKDAYS
-from bot.services import feedback, progress
+from bot.services import data_rights, feedback, progress
 
 Hook = Callable[[Connection, int], None]
-CHART_WEEKS = 6
 
 
 @dataclass(frozen=True)
@@ -53,7 +49,7 @@ def hook_for(effect: object, turn: int, now: datetime) -> Hook | None:
             conn, lambda db: feedback.undo_last_adjustment(db, user_id, now))
     if isinstance(effect, DeleteEverything):
         return lambda conn, user_id: _in_session(
-            conn, lambda db: feedback.delete_user_data(db, user_id))
+            conn, lambda db: data_rights.delete_user_data(db, user_id))
     return None
 
 
@@ -92,88 +88,18 @@ def check_ins(effects: Sequence[object]) -> list[ScheduleCheckIn]:
 
 
 def produce(effect: Produce, engine: Engine, user_id: int, zone: str, today: date,
-            plan: dict[str, object] | None, content: ContentLibrary) -> RenderedMessage:
+            plan: Mapping[str, object] | None, content: ContentLibrary) -> RenderedMessage:
     with engine.connect() as conn, Session(bind=conn) as db:
         if effect.what == "export":
             return _export(db, user_id, today, content)
-        return _progress(db, user_id, today, zone, plan, content)
+        return progress.progress_message(db, user_id, today, zone, plan, content)
 
 
 def _export(db: Session, user_id: int, today: date, content: ContentLibrary) -> RenderedMessage:
-    document = feedback.export_user_data(db, user_id)
+    document = data_rights.export_user_data(db, user_id)
     rows = sum(len(v) for v in document["tables"].values())
     data = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode()
     text = content.render_text("export_ready", {"rows": rows,
                                                 "tables": len(document["tables"])})
     return RenderedMessage(text, attachment=Attachment(
         "document", f"hipcoach-export-{today.isoformat()}.json", data))
-
-
-def _progress(db: Session, user_id: int, today: date, zone: str,
-              plan: dict[str, object] | None, content: ContentLibrary) -> RenderedMessage:
-    done_days = _done_days(db, user_id)
-    active = _active_weekdays(plan)
-    hardest = progress.hardest_exercises(feedback.outcome_history(db, user_id))
-    board = progress.Dashboard(
-        weeks=_weeks(today, done_days, active, _first_day(db, user_id, zone)),
-        hardest=[(content.label(f"exercise.{h.exercise_id}"), h.hard, h.pain) for h in hardest],
-        streak=_streak(today, done_days, active),
-        steps=len(progress.progression_steps(feedback.adjustment_history(db, user_id))),
-        retests=sum(1 for r in progress.retest_history(db, user_id)
-                    if r.question == "thigh_left"))
-    chart = progress.dashboard_png(board, progress.chart_labels(content),
-                                   progress.dashboard_words(content))
-    text = content.render_text("progress", {
-        "weeks": [{"start": w.week_start.isoformat(), "planned": w.planned, "done": w.done}
-                  for w in board.weeks],
-        "streak": board.streak, "steps": board.steps, "retests": board.retests,
-        "hardest": [{"id": h.exercise_id, "hard": h.hard, "pain": h.pain} for h in hardest]})
-    return RenderedMessage(text, attachment=Attachment(
-        "photo", f"hipcoach-progress-{today.isoformat()}.png", chart))
-
-
-def _done_days(db: Session, user_id: int) -> set[date]:
-    rows = db.scalars(select(TrainingSession.local_date).where(
-        TrainingSession.user_id == user_id, TrainingSession.status == "done"))
-    return set(rows)
-
-
-def _first_day(db: Session, user_id: int, zone: str) -> date | None:
-    """The first day anything was planned: the day the runner got their first plan."""
-    first = db.scalar(select(func.min(PlanVersion.created_at))
-                      .where(PlanVersion.user_id == user_id))
-    return first.astimezone(ZoneInfo(zone)).date() if first is not None else None
-
-
-def _active_weekdays(plan: dict[str, object] | None) -> set[int]:
-    days = plan.get("days") if plan else None
-    if not isinstance(days, list):
-        return set()
-    return {WEEKDAYS.index(str(d["weekday"])) for d in days
-            if isinstance(d, dict) and d.get("items")}
-
-
-def _weeks(today: date, done: set[date], active: set[int],
-           first: date | None) -> tuple[progress.WeekTally, ...]:
-    start = progress.week_start(today) - timedelta(weeks=CHART_WEEKS - 1)
-    tallies = []
-    for n in range(CHART_WEEKS):
-        monday = start + timedelta(weeks=n)
-        days = [monday + timedelta(days=i) for i in range(7)]
-        counted = [d for d in days if d <= today and (first is None or d >= first)]
-        planned = sum(1 for d in counted if d.weekday() in active)
-        tallies.append(progress.WeekTally(monday, planned,
-                                          sum(1 for d in days if d in done)))
-    return tuple(tallies)
-
-
-def _streak(today: date, done: set[date], active: set[int]) -> int:
-    """Planned days done in a row, newest back; rest days and today (still open) don't break it."""
-    count, day = 0, today
-    for _ in range(366):
-        if day in done:
-            count += 1
-        elif day.weekday() in active and day != today:
-            break
-        day -= timedelta(days=1)
-    return count

@@ -25,26 +25,23 @@ from bot.db import dialogues
 from bot.db.dialogues import DialogueWrite, NewPlan, StoredDialogue
 from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
-from bot.domain.coach import (
+from bot.domain.dialogue.plan import progress_from_json
+from bot.domain.dialogue.router import step
+from bot.domain.dialogue.state import (
     COACH_STATES,
-    CoachKit,
+    CompleteScreening,
     DeleteEverything,
     Produce,
+    RecordAnswer,
     SavePlan,
     SessionRecord,
-    progress_from_json,
+    SetTimezone,
+    Transition,
 )
 from bot.domain.listen import ScheduleCheckIn
-from bot.domain.model import Context, Event, Reply, ZoneResolver
-from bot.domain.screening import (
-    CompleteScreening,
-    Dialogue,
-    Outcome,
-    RecordAnswer,
-    SetTimezone,
-    step,
-)
+from bot.domain.model import CoachKit, Context, Event, ZoneResolver
 from bot.services.coaching import Training, check_ins, hook_for, load_training, produce
+from bot.services.drafts import dump_state, load_dialogue
 from bot.services.feedback import FeedbackReader
 from bot.services.group_commit import GroupCommitter
 from bot.services.matching import ExerciseMatcher, LabelMatcher
@@ -82,9 +79,9 @@ class ConversationService:
         engine: Engine,
         content: ContentLibrary,
         zones: ZoneResolver,
+        catalog: Catalog,
+        link: ReminderLink,
         clock: Callable[[], datetime] = utc_now,
-        catalog: Catalog | None = None,
-        link: ReminderLink | None = None,
     ) -> None:
         self.engine = engine
         self.content = content
@@ -93,9 +90,8 @@ class ConversationService:
         self.matcher = LabelMatcher(content)
         self.catalog = catalog
         self.link = link
-        self.find_exercises = ExerciseMatcher(catalog) if catalog is not None else None
-        self.reader = FeedbackReader((e.id, e.name, e.aliases)
-                                     for e in catalog.exercises.values()) if catalog else None
+        self.find_exercises = ExerciseMatcher(catalog)
+        self.reader = FeedbackReader((e.id, e.name, e.aliases) for e in catalog.exercises.values())
         self.cache: OrderedDict[int, StoredDialogue] = OrderedDict()
         self.committer: GroupCommitter[DialogueWrite, StoredDialogue] = GroupCommitter(
             self._write_batch)
@@ -131,28 +127,25 @@ class ConversationService:
             dialogues.set_active(conn, telegram_id, False)
         self.cache.pop(telegram_id, None)
 
-    def _decide(self, sender: Sender, event: Event) -> tuple[Outcome, DialogueWrite | None]:
+    def _decide(self, sender: Sender, event: Event) -> tuple[Transition, DialogueWrite | None]:
         stored = self._stored(sender.telegram_id)
         now = self.clock()
-        context = Context(now=now, zones=self.zones, first_name=sender.first_name,
-                          coach=self._coach_kit(stored))
-        base = Dialogue(stored.state, stored.answers, stored.draft, stored.turn)
+        context = Context(now=now, zones=self.zones, coach=self._coach_kit(stored),
+                          first_name=sender.first_name)
+        base = load_dialogue(stored.state, stored.answers, stored.draft, stored.turn)
         outcome = step(base, event, context, self.matcher)
         stores = [e for e in outcome.effects if not isinstance(e, Produce | SessionRecord)]
         if outcome.dialogue == base and not stores and stored.active:
             return outcome, None  # nothing to store: a hint, a stale tap, /help, /progress
         return outcome, _write_for(sender, stored, outcome, now)
 
-    def _coach_kit(self, stored: StoredDialogue) -> CoachKit | None:
-        if self.catalog is None or self.find_exercises is None or self.reader is None:
-            return None
+    def _coach_kit(self, stored: StoredDialogue) -> CoachKit:
         training = Training()
         if stored.user_id is not None and stored.state in COACH_STATES:
             training = load_training(self.engine, stored.user_id)
-        return CoachKit(self.catalog, self.find_exercises,
+        return CoachKit(self.catalog, self.find_exercises, self.reader.read,
                         progress_from_json(stored.plan.progress), stored.plan.number,
-                        stored.plan.plan, self.reader.read, training.outcomes,
-                        training.history)
+                        stored.plan.plan, training.outcomes, training.history)
 
     def _stored(self, telegram_id: int) -> StoredDialogue:
         cached = self.cache.get(telegram_id)
@@ -186,7 +179,7 @@ class ConversationService:
         with self.engine.begin() as conn:
             return dialogues.write_batch(conn, writes)
 
-    def _respond(self, sender: Sender, outcome: Outcome, reactivated: bool = False) -> Response:
+    def _respond(self, sender: Sender, outcome: Transition, reactivated: bool = False) -> Response:
         response = self._render(outcome)
         if not reactivated and not any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
             return response
@@ -199,10 +192,8 @@ class ConversationService:
                          for e in outcome.effects if isinstance(e, Produce))
         return replace(response, messages=response.messages + produced)
 
-    def _keep_reminders_in_step(self, user_id: int, outcome: Outcome,
+    def _keep_reminders_in_step(self, user_id: int, outcome: Transition,
                                 reactivated: bool) -> None:
-        if self.link is None:
-            return
         if reactivated or any(isinstance(e, SavePlan | SetTimezone) for e in outcome.effects):
             self.link.sync(user_id)
         for check_in in check_ins(outcome.effects):
@@ -211,15 +202,13 @@ class ConversationService:
     def _produce(self, stored: StoredDialogue, effect: Produce, turn: int) -> RenderedMessage:
         assert stored.user_id is not None
         if effect.what not in ("progress", "export"):
-            if self.link is None:
-                return self.content.render(Reply("reminders_unavailable"))
             return self.link.perform(stored.user_id, effect, turn)
         zone = str(stored.answers.get("timezone") or "UTC")
         today = self.clock().astimezone(ZoneInfo(zone)).date()
         return produce(effect, self.engine, stored.user_id, zone, today, stored.plan.plan,
                        self.content)
 
-    def _render(self, outcome: Outcome) -> Response:
+    def _render(self, outcome: Transition) -> Response:
         messages = tuple(self.content.render(reply) for reply in outcome.replies)
         toast = self.content.label(outcome.toast) if outcome.toast else None
         return Response(messages, toast, outcome.close_source)
@@ -230,9 +219,10 @@ def _reactivated(result: StoredDialogue | None) -> bool:
     return result is not None and result.reactivated
 
 
-def _write_for(sender: Sender, stored: StoredDialogue, outcome: Outcome,
+def _write_for(sender: Sender, stored: StoredDialogue, outcome: Transition,
                now: datetime) -> DialogueWrite:
     new = outcome.dialogue
+    state, draft = dump_state(new)
     answers: list[tuple[str, Any]] = []
     # Reactivation is not set here: the write itself sees an inactive row and flips it.
     changes: dict[str, Any] = {}
@@ -249,6 +239,6 @@ def _write_for(sender: Sender, stored: StoredDialogue, outcome: Outcome,
             new_plan = NewPlan(effect.reason, dict(effect.plan), dict(effect.progress),
                                list(effect.changes))
     return DialogueWrite(sender.telegram_id, sender.first_name, sender.language, stored,
-                         new.state, dict(new.answers), dict(new.draft), new.turn, now,
+                         state, dict(new.answers), draft, new.turn, now,
                          answers, changes, new_plan, hooks,
                          any(isinstance(e, DeleteEverything) for e in outcome.effects))

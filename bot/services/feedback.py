@@ -1,5 +1,4 @@
-"""Feedback use cases: reading free text, recording outcomes, adapting the plan, Undo,
-and the user's own data (/export, /delete).
+"""Feedback use cases: reading free text, recording outcomes, adapting the plan, Undo.
 
 Every function works inside the caller's transaction (one unit of work per event) and never
 commits: the caller decides when the whole event is done.
@@ -7,21 +6,17 @@ commits: the caller decides when the whole event is done.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rapidfuzz import fuzz
-from sqlalchemy import ColumnElement, Table, delete, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
-    Base,
     ExerciseOutcome,
     PlanAdjustment,
     TrainingSession,
@@ -32,10 +27,10 @@ from bot.domain.adaptation import (
     Adjustment,
     AppliedAdjustment,
     Decision,
+    DoseItem,
     ExerciseGraph,
     Kind,
     OutcomeRecord,
-    PlanItem,
     Reason,
     apply,
     decide,
@@ -43,7 +38,7 @@ from bot.domain.adaptation import (
 from bot.domain.feedback import (
     CatalogueEntry,
     FeedbackReading,
-    Outcome,
+    OutcomeKind,
     Severity,
     Side,
     read_feedback,
@@ -96,7 +91,7 @@ def record_outcome(
     recorded_at: datetime | None = None,
 ) -> bool:
     """Store one outcome; False when ``source_key`` was already recorded (a double tap)."""
-    _check_choice(outcome, Outcome, "outcome")
+    _check_choice(outcome, OutcomeKind, "outcome")
     _check_choice(side, Side, "side")
     _check_choice(severity, Severity, "severity")
     values = {"user_id": user_id, "session_id": session_id, "exercise_id": exercise_id,
@@ -119,7 +114,7 @@ def record_outcome(
     return result.first() is not None
 
 
-def _check_choice(value: str | None, choices: type[Outcome] | type[Side] | type[Severity],
+def _check_choice(value: str | None, choices: type[OutcomeKind] | type[Side] | type[Severity],
                   what: str) -> None:
     if value is not None and value not in {c.value for c in choices}:
         raise FeedbackInputError(f"unknown {what} {value!r}")
@@ -133,7 +128,7 @@ def outcome_history(db: Session, user_id: int) -> list[OutcomeRecord]:
         .where(ExerciseOutcome.user_id == user_id)
         .order_by(TrainingSession.local_date, ExerciseOutcome.recorded_at, ExerciseOutcome.id)
     ).all()
-    return [OutcomeRecord(day, o.exercise_id, Outcome(o.outcome),
+    return [OutcomeRecord(day, o.exercise_id, OutcomeKind(o.outcome),
                           Side(o.side) if o.side else None,
                           Severity(o.severity) if o.severity else None)
             for o, day in rows]
@@ -149,7 +144,7 @@ def adjustment_history(db: Session, user_id: int) -> list[AppliedAdjustment]:
     return [_applied(row, zone) for row in adjustment_rows(db, user_id)]
 
 
-def current_plan(db: Session, user_id: int, base: Sequence[PlanItem]) -> tuple[PlanItem, ...]:
+def current_plan(db: Session, user_id: int, base: Sequence[DoseItem]) -> tuple[DoseItem, ...]:
     return apply(base, adjustment_history(db, user_id))
 
 
@@ -159,7 +154,7 @@ class Adaptation:
     stored: tuple[PlanAdjustment, ...]
 
 
-def adapt(db: Session, user_id: int, base: Sequence[PlanItem], graph: ExerciseGraph,
+def adapt(db: Session, user_id: int, base: Sequence[DoseItem], graph: ExerciseGraph,
           now: datetime | None = None) -> Adaptation:
     """Decide on the newest outcomes and store each change; safe to run after every outcome."""
     decision = decide(base, outcome_history(db, user_id), adjustment_history(db, user_id),
@@ -209,78 +204,3 @@ def _user_zone(db: Session, user_id: int) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-# --- the user's own data ---------------------------------------------------------------
-
-
-def _owner_filter(table: Table, user_id: int,
-                  seen: frozenset[str] = frozenset()) -> ColumnElement[bool] | None:
-    """A filter to one user's rows of any table, or None when the table holds no user data.
-
-    A table belongs to a user by a ``user_id`` column, by a foreign key to ``users.id``, or
-    through a foreign key to a table that does; so tables added later are covered too.
-    """
-    if table.name == User.__tablename__:
-        return table.c.id == user_id
-    for column in table.columns:
-        refers_to_users = any(fk.column.table.name == User.__tablename__ for fk in
-                              column.foreign_keys)
-        if column.name == "user_id" or refers_to_users:
-            return column == user_id
-    for fk in table.foreign_keys:
-        parent = fk.column.table
-        if parent.name in seen or parent is table:
-            continue
-        parent_filter = _owner_filter(parent, user_id, seen | {table.name})
-        if parent_filter is not None:
-            return fk.parent.in_(select(fk.column).where(parent_filter))
-    return None
-
-
-def export_user_data(db: Session, user_id: int, now: datetime | None = None) -> dict[str, Any]:
-    """All of the user's rows, table by table, as a JSON-ready document."""
-    tables: dict[str, list[dict[str, Any]]] = {}
-    for table in Base.metadata.sorted_tables:
-        owned = _owner_filter(table, user_id)
-        if owned is None:
-            continue
-        key = list(table.primary_key.columns)
-        rows = db.execute(select(table).where(owned).order_by(*key)).mappings().all()
-        tables[table.name] = [{k: _jsonable(v) for k, v in row.items()} for row in rows]
-    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "user_id": user_id,
-            "exported_at": _jsonable(now or utc_now()), "tables": tables}
-
-
-def export_user_json(db: Session, user_id: int, now: datetime | None = None) -> str:
-    return json.dumps(export_user_data(db, user_id, now), ensure_ascii=False, indent=1,
-                      sort_keys=True)
-
-
-def delete_user_data(db: Session, user_id: int) -> dict[str, int]:
-    """Remove every row of the user from every table; the count removed per table.
-
-    Children go first, so nothing relies on ON DELETE CASCADE being enforced.
-    """
-    removed: dict[str, int] = {}
-    for table in reversed(Base.metadata.sorted_tables):
-        owned = _owner_filter(table, user_id)
-        if owned is None:
-            continue
-        result = db.execute(delete(table).where(owned))
-        removed[table.name] = int(getattr(result, "rowcount", 0) or 0)
-    return removed
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value

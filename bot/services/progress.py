@@ -1,71 +1,41 @@
-"""Progress: sessions done against planned per week, the streak, the hardest exercises,
-progression steps reached and re-test history, plus a weekly chart as a PNG.
-
-The figures are computed by small pure functions over rows, so they can be tested and
-reused without a database; ``progress_report`` gathers the rows for one user.
-"""
+"""/progress from stored rows: reads what the pure figures (bot/domain/progress.py) need,
+and draws them as one phone-sized PNG."""
 
 from __future__ import annotations
 
 import io
 import textwrap
-from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-# A bare Figure renders through Agg without pyplot: no global backend, no figure registry to
-# leak, safe to call from several threads.
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.content.library import ContentLibrary
-from bot.db.models import ScreeningAnswer, TrainingSession
-from bot.domain.adaptation import (
-    PROGRESS_REASONS,
-    AppliedAdjustment,
-    OutcomeRecord,
-    active,
-)
-from bot.domain.feedback import Outcome
+from bot.content.library import Attachment, ContentLibrary, RenderedMessage
+from bot.db.models import PlanVersion, ScreeningAnswer, TrainingSession
+from bot.domain import progress as figures
+from bot.domain.dialogue.questions import SELF_TESTS
+from bot.domain.progress import WeekTally
 from bot.services.feedback import adjustment_history, outcome_history
 
-RETEST_QUESTIONS = ("thigh_left", "thigh_right", "knee_lift")
-CHART_WEEKS = 8
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
-@dataclass(frozen=True)
-class SessionDay:
-    day: date
-    status: str  # planned | done | skipped
+def done_days(db: Session, user_id: int) -> set[date]:
+    rows = db.scalars(select(TrainingSession.local_date).where(
+        TrainingSession.user_id == user_id, TrainingSession.status == "done"))
+    return set(rows)
 
 
-@dataclass(frozen=True)
-class WeekTally:
-    week_start: date  # a Monday
-    planned: int
-    done: int
-
-
-@dataclass(frozen=True)
-class HardExercise:
-    exercise_id: str
-    hard: int
-    pain: int
-    total: int
-
-
-@dataclass(frozen=True)
-class ProgressStep:
-    made_on: date
-    reason: str
-    exercise_id: str | None
-    replacement_id: str | None
-    params: dict[str, str | int]
+def first_plan_day(db: Session, user_id: int, zone: str) -> date | None:
+    """The first day anything was planned: the day the runner got their first plan."""
+    first = db.scalar(select(func.min(PlanVersion.created_at))
+                      .where(PlanVersion.user_id == user_id))
+    return first.astimezone(ZoneInfo(zone)).date() if first is not None else None
 
 
 @dataclass(frozen=True)
@@ -75,101 +45,36 @@ class Retest:
     value: Any
 
 
-@dataclass(frozen=True)
-class ProgressReport:
-    weeks: tuple[WeekTally, ...]
-    streak: int
-    hardest: tuple[HardExercise, ...]
-    steps: tuple[ProgressStep, ...]
-    retests: tuple[Retest, ...]
-
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def weekly_tallies(sessions: Sequence[SessionDay], today: date,
-                   weeks: int = CHART_WEEKS) -> tuple[WeekTally, ...]:
-    """The last ``weeks`` weeks, oldest first; every session scheduled counts as planned."""
-    first = week_start(today) - timedelta(weeks=weeks - 1)
-    planned: Counter[date] = Counter()
-    done: Counter[date] = Counter()
-    for session in sessions:
-        monday = week_start(session.day)
-        if first <= monday <= today:
-            planned[monday] += 1
-            done[monday] += session.status == "done"
-    mondays = [first + timedelta(weeks=n) for n in range(weeks)]
-    return tuple(WeekTally(m, planned[m], done[m]) for m in mondays)
-
-
-def streak(sessions: Sequence[SessionDay], today: date,
-           paused_days: Collection[date] = ()) -> int:
-    """Sessions done in a row, newest back.
-
-    Only a planned session that was skipped or left undone breaks it: rest days hold no
-    session, days the user paused coaching are passed over, and today's session still counts
-    as open until the day is over.
-    """
-    count = 0
-    for session in sorted(sessions, key=lambda s: s.day, reverse=True):
-        if session.day > today or session.day in paused_days:
-            continue
-        if session.status == "done":
-            count += 1
-        elif session.day == today and session.status == "planned":
-            continue
-        else:
-            break
-    return count
-
-
-def hardest_exercises(outcomes: Sequence[OutcomeRecord], limit: int = 3
-                      ) -> tuple[HardExercise, ...]:
-    """Exercises most often marked hard or painful, by share of the times they were done."""
-    tallies: dict[str, list[int]] = {}
-    for record in outcomes:
-        hard, pain, total = tallies.setdefault(record.exercise_id, [0, 0, 0])
-        tallies[record.exercise_id] = [hard + (record.outcome is Outcome.HARD),
-                                       pain + (record.outcome is Outcome.PAIN), total + 1]
-    ranked = sorted(
-        (HardExercise(eid, h, p, t) for eid, (h, p, t) in tallies.items() if h + p),
-        key=lambda e: (-(e.hard + e.pain) / e.total, -(e.hard + e.pain), e.exercise_id))
-    return tuple(ranked[:limit])
-
-
-def progression_steps(history: Sequence[AppliedAdjustment]) -> tuple[ProgressStep, ...]:
-    """Every step up still in force (an undone one is not a step reached)."""
-    return tuple(ProgressStep(a.made_on, a.adjustment.reason.value, a.adjustment.exercise_id,
-                              a.adjustment.replacement_id, dict(a.adjustment.params))
-                 for a in active(history) if a.adjustment.reason in PROGRESS_REASONS)
-
-
-def session_days(db: Session, user_id: int) -> list[SessionDay]:
-    rows = db.execute(select(TrainingSession.local_date, TrainingSession.status)
-                      .where(TrainingSession.user_id == user_id)
-                      .order_by(TrainingSession.local_date, TrainingSession.id)).all()
-    return [SessionDay(day, status) for day, status in rows]
-
-
 def retest_history(db: Session, user_id: int) -> tuple[Retest, ...]:
     rows = db.scalars(select(ScreeningAnswer)
                       .where(ScreeningAnswer.user_id == user_id,
-                             ScreeningAnswer.question.in_(RETEST_QUESTIONS))
+                             ScreeningAnswer.question.in_(SELF_TESTS))
                       .order_by(ScreeningAnswer.answered_at, ScreeningAnswer.id))
     return tuple(Retest(r.answered_at, r.question, r.value) for r in rows)
 
 
-def progress_report(db: Session, user_id: int, today: date,
-                    paused_days: Collection[date] = ()) -> ProgressReport:
-    sessions = session_days(db, user_id)
-    return ProgressReport(
-        weeks=weekly_tallies(sessions, today),
-        streak=streak(sessions, today, paused_days),
-        hardest=hardest_exercises(outcome_history(db, user_id)),
-        steps=progression_steps(adjustment_history(db, user_id)),
-        retests=retest_history(db, user_id),
-    )
+def progress_message(db: Session, user_id: int, today: date, zone: str,
+                     plan: Mapping[str, object] | None,
+                     content: ContentLibrary) -> RenderedMessage:
+    """/progress: the figures in words and the dashboard as a photo."""
+    done = done_days(db, user_id)
+    active_days = figures.active_weekdays(plan)
+    hardest = figures.hardest_exercises(outcome_history(db, user_id))
+    board = Dashboard(
+        weeks=figures.weekly_tallies(today, done, active_days,
+                                     first_plan_day(db, user_id, zone)),
+        hardest=[(content.label(f"exercise.{h.exercise_id}"), h.hard, h.pain) for h in hardest],
+        streak=figures.streak(today, done, active_days),
+        steps=len(figures.progression_steps(adjustment_history(db, user_id))),
+        retests=sum(1 for r in retest_history(db, user_id) if r.question == "thigh_left"))
+    chart = dashboard_png(board, chart_labels(content), dashboard_words(content))
+    text = content.render_text("progress", {
+        "weeks": [{"start": w.week_start.isoformat(), "planned": w.planned, "done": w.done}
+                  for w in board.weeks],
+        "streak": board.streak, "steps": board.steps, "retests": board.retests,
+        "hardest": [{"id": h.exercise_id, "hard": h.hard, "pain": h.pain} for h in hardest]})
+    return RenderedMessage(text, attachment=Attachment(
+        "photo", f"hipcoach-progress-{today.isoformat()}.png", chart))
 
 
 @dataclass(frozen=True)
@@ -195,17 +100,6 @@ PLANNED_COLOUR = "#d8dee4"
 INK = "#1f2933"
 
 
-def weekly_chart_png(weeks: Sequence[WeekTally], labels: ChartLabels) -> bytes:
-    """Bars of planned sessions with the done ones drawn over them, sized for a phone."""
-    figure = Figure(figsize=(6.4, 4.8), dpi=160)
-    _weekly_bars(figure.subplots(), weeks, labels)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-
 PAIN_COLOUR = "#e76f51"
 HARD_COLOUR = "#f4a261"
 DASHBOARD_PARTS = ("hardest", "hard", "pain", "streak", "steps", "retests", "nothing_hard")
@@ -228,6 +122,11 @@ def dashboard_words(content: ContentLibrary) -> dict[str, str]:
 
 def dashboard_png(board: Dashboard, labels: ChartLabels, words: Mapping[str, str]) -> bytes:
     """The weekly bars on top; the hardest moves and the key numbers below, phone-sized."""
+    # Imported here: matplotlib takes seconds to load, and only /progress draws.
+    # A bare Figure renders through Agg without pyplot: no global backend, no figure registry
+    # to leak, safe to call from several threads.
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(6.4, 8.0), dpi=160)
     grid = figure.add_gridspec(2, 2, height_ratios=(3, 2), width_ratios=(3, 2))
     _weekly_bars(figure.add_subplot(grid[0, :]), board.weeks, labels)
@@ -249,7 +148,7 @@ def _weekly_bars(axes: Axes, weeks: Sequence[WeekTally], labels: ChartLabels) ->
                    padding=3, fontsize=11, color=INK, fontweight="bold")
     axes.set_xticks(positions, [w.week_start.strftime(labels.week_format) for w in weeks],
                     fontsize=10)
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_locator(_integer_ticks())
     top = max([w.planned for w in weeks] + [w.done for w in weeks] + [1])
     axes.set_ylim(0, top + 1)
     axes.set_title(labels.title, fontsize=15, fontweight="bold", color=INK, pad=12)
@@ -274,7 +173,7 @@ def _hardest_bars(axes: Axes, hardest: Sequence[tuple[str, int, int]],
     axes.barh(positions, [p for _, _, p in hardest], left=hard, color=PAIN_COLOUR,
               label=words["pain"])
     axes.set_yticks(positions, names, fontsize=9)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(_integer_ticks())
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9, frameon=False,
                 ncols=2)
 
@@ -288,3 +187,9 @@ def _key_numbers(axes: Axes, board: Dashboard, words: Mapping[str, str]) -> None
         axes.text(0.05, y, str(value), fontsize=22, fontweight="bold", color=DONE_COLOUR,
                   va="center")
         axes.text(0.42, y, textwrap.fill(label, 14), fontsize=11, color=INK, va="center")
+
+
+def _integer_ticks() -> Any:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)

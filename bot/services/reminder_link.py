@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db.dialogues import latest_plan
 from bot.db.models import DialogueState, ReminderSchedule, User, utc_now
-from bot.domain import coach
 from bot.domain.catalog import Catalog
-from bot.domain.coach import CoachKit, Produce
+from bot.domain.dialogue.plan import item_view, progress_from_json, week_for
+from bot.domain.dialogue.reminders import reminders_reply
+from bot.domain.dialogue.state import Produce
 from bot.domain.model import Reply
-from bot.domain.program import today
 from bot.domain.schedule import (
     CHECKIN,
     DEFAULT_LEAD_MINUTES,
@@ -34,6 +34,7 @@ from bot.domain.schedule import (
     parse_hhmm,
     zone_info,
 )
+from bot.domain.week import today
 from bot.services.coaching import load_training
 from bot.services.reminders import ReminderService
 
@@ -53,34 +54,38 @@ class Runner:
 
 
 @dataclass(frozen=True)
-class Settings:
+class ReminderSettings:
     lead: int
     quiet: QuietHours | None
     nudge_at: str | None
 
 
+class Activation:
+    """What a pre-run reminder lists: the day's warm-up moves as the templates show them
+    (``reminder_pre_run.j2`` words their doses with ``_plan.j2``, as /today does)."""
+
+    def __init__(self, engine: Engine, catalog: Catalog) -> None:
+        self.engine = engine
+        self.catalog = catalog
+
+    def __call__(self, user_id: int, day: date) -> list[dict[str, object]]:
+        runner = read_runner(self.engine, user_id)
+        if runner is None:
+            return []
+        history = load_training(self.engine, user_id).history
+        week = week_for(runner.answers, self.catalog, progress_from_json(runner.progress),
+                        history)
+        return [item_view(i, self.catalog) for i in today(week, day).items
+                if i.phase == "before"]
+
+
 class ReminderLink:
     def __init__(self, engine: Engine, reminders: ReminderService, content: ContentLibrary,
-                 catalog: Catalog, clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine
         self.reminders = reminders
         self.content = content
-        self.catalog = catalog
         self.clock = clock
-        self.dose = content.env.get_template("_plan.j2").module.dose  # type: ignore[attr-defined]
-
-    # -- what a pre-run reminder lists ---------------------------------------------------------
-
-    def activation_for(self, user_id: int, day: date) -> list[dict[str, str]]:
-        runner = self._runner(user_id)
-        if runner is None:
-            return []
-        kit = CoachKit(self.catalog, lambda _text: [],
-                       coach.progress_from_json(runner.progress),
-                       history=load_training(self.engine, user_id).history)
-        items = today(coach.plan_for(runner.answers, kit), day).items
-        views = [coach.item_view(i, self.catalog) for i in items if i.phase == "before"]
-        return [{"name": str(v["name"]), "dose": str(self.dose(v))} for v in views]
 
     # -- schedules follow the answers ----------------------------------------------------------
 
@@ -164,7 +169,7 @@ class ReminderLink:
         paused = self._paused_until(user_id)
         quiet = (f"{settings.quiet.start:%H:%M}–{settings.quiet.end:%H:%M}"
                  if settings.quiet else None)
-        reply = coach.reminders_reply(
+        reply = reminders_reply(
             turn, upcoming, settings.lead, quiet,
             paused.astimezone(zone_info(zone)).strftime("%a %d %b") if paused else None)
         return self.content.render(reply)
@@ -181,28 +186,19 @@ class ReminderLink:
     # -- reading -------------------------------------------------------------------------------
 
     def _runner(self, user_id: int) -> Runner | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(DialogueState.answers, User.timezone, User.screened_at)
-                .join(User, User.id == DialogueState.user_id)
-                .where(DialogueState.user_id == user_id)).one_or_none()
-            if row is None:
-                return None
-            plan = latest_plan(conn, user_id)
-        zone = str(row.answers.get("timezone") or row.timezone or "UTC")
-        return Runner(row.answers, zone, row.screened_at, plan.plan, plan.progress)
+        return read_runner(self.engine, user_id)
 
-    def _settings(self, user_id: int) -> Settings:
+    def _settings(self, user_id: int) -> ReminderSettings:
         with Session(self.engine) as session:
             rows = {r.kind: r for r in session.scalars(select(ReminderSchedule).where(
                 ReminderSchedule.user_id == user_id))}
         pre, strength = rows.get(PRE_RUN), rows.get(STRENGTH)
         any_row = pre or strength
         if any_row is None:
-            return Settings(DEFAULT_LEAD_MINUTES, DEFAULT_QUIET, None)
+            return ReminderSettings(DEFAULT_LEAD_MINUTES, DEFAULT_QUIET, None)
         quiet = (QuietHours(parse_hhmm(any_row.quiet_start), parse_hhmm(any_row.quiet_end))
                  if any_row.quiet_start and any_row.quiet_end else None)
-        return Settings(pre.lead_minutes if pre else DEFAULT_LEAD_MINUTES, quiet,
+        return ReminderSettings(pre.lead_minutes if pre else DEFAULT_LEAD_MINUTES, quiet,
                         strength.local_time if strength else None)
 
     def _paused_until(self, user_id: int) -> datetime | None:
@@ -212,6 +208,19 @@ class ReminderLink:
         now = self.clock()
         active = [v for v in values if v is not None and v > now]
         return max(active) if active else None
+
+
+def read_runner(engine: Engine, user_id: int) -> Runner | None:
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(DialogueState.answers, User.timezone, User.screened_at)
+            .join(User, User.id == DialogueState.user_id)
+            .where(DialogueState.user_id == user_id)).one_or_none()
+        if row is None:
+            return None
+        plan = latest_plan(conn, user_id)
+    zone = str(row.answers.get("timezone") or row.timezone or "UTC")
+    return Runner(row.answers, zone, row.screened_at, plan.plan, plan.progress)
 
 
 def _apply_setting(row: ReminderSchedule, what: str, arg: str) -> None:

@@ -25,7 +25,7 @@ import logging
 import os
 import socket
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -89,7 +89,7 @@ REMINDER_LABELS = ("reminder.snooze", "reminder.not_today", "reminder.start", "r
 
 CLAIMED, UNKNOWN, SENT, FAILED, SKIPPED = "claimed", "unknown", "sent", "failed", "skipped"
 
-Activation = Callable[[int, date], list[dict[str, str]]]
+Activation = Callable[[int, date], Sequence[Mapping[str, object]]]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -11,18 +11,18 @@ from sqlalchemy.orm import Session
 from bot.content.library import ContentLibrary
 from bot.db import dialogues
 from bot.db.models import ReminderSchedule, User
-from bot.domain import coach
 from bot.domain.catalog import Catalog
-from bot.domain.model import parse_button_data
-from bot.domain.program import PlanItem, today
+from bot.domain.dialogue.plan import plan_for
+from bot.domain.model import CoachKit, parse_button_data
+from bot.domain.week import PlanItem, today
 from bot.services import feedback
 from bot.services.conversation import ConversationService, Sender
-from bot.services.reminder_link import ReminderLink
 from bot.services.reminders import ReminderService
 from bot.services.zones import GeoZoneResolver
 from bot.simulate.journal import Change, DayEntry, Item
 from bot.simulate.journey import Captured, SimClock, World
 from bot.simulate.runner import Hands, Sent
+from bot.wiring import compose
 
 RUNNER_ID = 4242
 
@@ -30,11 +30,8 @@ RUNNER_ID = 4242
 def build_world(engine: Engine, content: ContentLibrary, catalog: Catalog,
                 clock: SimClock) -> World:
     captured = Captured()
-    reminders = ReminderService(engine, content, captured, clock=clock)
-    link = ReminderLink(engine, reminders, content, catalog, clock=clock)
-    reminders.activation_for = link.activation_for
-    service = ConversationService(engine, content, GeoZoneResolver(), clock=clock,
-                                  catalog=catalog, link=link)
+    service, reminders = compose(engine, content, catalog, GeoZoneResolver(), captured,
+                                 clock=clock)
     hands = Hands(service, Sender(RUNNER_ID, "Sim"), clock, parse_button_data)
     loop = asyncio.new_event_loop()
     return World(hands, clock, captured, lambda: _tick(loop, reminders),
@@ -69,11 +66,11 @@ class LegacyInspector:
         kit, stored = self._kit()
         if kit is None:
             return DayEntry.empty(day)
-        planned = today(coach.plan_for(stored.answers, kit), day)
+        planned = today(plan_for(stored.answers, kit), day)
         items = [self._item(i) for i in planned.items]
         return DayEntry(day, kind=planned.kind, items=items)
 
-    def _kit(self) -> tuple[coach.CoachKit | None, dialogues.StoredDialogue]:
+    def _kit(self) -> tuple[CoachKit | None, dialogues.StoredDialogue]:
         with self.engine.connect() as conn:
             stored = dialogues.load(conn, RUNNER_ID)
         return self.service._coach_kit(stored), stored

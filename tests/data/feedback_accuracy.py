@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.domain.feedback import Finding, Outcome
+from bot.domain.feedback import Finding, OutcomeKind
 from bot.services.feedback import FeedbackReader
 from tests.data.feedback_phrases import PHRASES, Expected
 from tests.support.exercise_names import EXERCISE_NAMES
@@ -59,7 +59,7 @@ def score(reader: FeedbackReader) -> Score:
             misread.append(text)
         named = {w.exercise_id for w in want} | {c for w in want for c in w.candidates}
         wrong_pain += [(text, f.exercise_id) for f in findings
-                       if f.outcome is Outcome.PAIN and f.exercise_id not in (None, *named)]
+                       if f.outcome is OutcomeKind.PAIN and f.exercise_id not in (None, *named)]
     return Score(len(PHRASES) - len(misread), len(PHRASES), tuple(misread), tuple(wrong_pain))
 
 

@@ -4,30 +4,30 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.content.library import RenderedMessage
-from bot.domain.model import Choice, Command, Event, Location, Text, parse_button_data
+from bot.domain.buttons import Choice, decode
+from bot.domain.model import Command, Event, Location, Text
 from bot.services.conversation import ConversationService, Response, Sender
+from tests.support.buttons import aliases
+from tests.support.screening import Step, complete, screening_steps
 
-# Each answer of the screening, as the value of the button to tap or the text to type.
-HAPPY_PATH: list[tuple[str, str]] = [
-    ("tap", "none"),        # pain
-    ("tap", "none"),        # red flags
-    ("tap", "pass"),        # thigh, left
-    ("tap", "fail"),        # thigh, right
-    ("tap", "pass"),        # knee lift
-    ("tap", "speed"),       # goal
-    ("tap", "t:band"),      # equipment
-    ("tap", "done"),
-    ("tap", "t:tue"),       # run days
-    ("tap", "t:sat"),
-    ("tap", "done"),
-    ("type", "7:30pm"),     # run time
-    ("type", "Berlin"),     # time zone
-    ("tap", "yes"),
-    ("tap", "15"),          # minutes
-]
+# The runner of most service tests: a right thigh that fell short, runs Tue and Sat evenings.
+ANSWERS: dict[str, object] = complete({
+    "pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "fail",
+    "knee_lift": "pass", "goal": "speed", "equipment": ["band"], "run_days": ["tue", "sat"],
+    "run_time": "19:30", "timezone": "Europe/Berlin", "minutes": 15,
+})
+
+
+def path_to(answers: Mapping[str, object]) -> list[Step]:
+    """The screening that gives ``answers``, step by step (see tests/support/screening.py)."""
+    return list(screening_steps(answers))
+
+
+HAPPY_PATH = path_to(ANSWERS)
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Runner:
     sender: Sender = field(default_factory=lambda: Sender(4242, "Ana", "en"))
     last: tuple[RenderedMessage, ...] = ()
     last_response: Response | None = None
-    keyboard_turn: dict[str, Choice] = field(default_factory=dict)
+    keyboard_turn: dict[str, Choice] = field(default_factory=dict)  # by every alias
 
     def send(self, event: Event) -> Response:
         response = self.service.handle(self.sender, event)
@@ -47,10 +47,14 @@ class Runner:
             for message in response.messages:
                 for row in message.keyboard:
                     for button in row:
-                        choice = parse_button_data(button.data)
-                        assert choice is not None
-                        self.keyboard_turn[choice.value] = choice
+                        choice = decode(button.data)
+                        for alias in aliases(button.data):
+                            self.keyboard_turn.setdefault(alias, choice)
         return response
+
+    def button_names(self) -> set[str]:
+        """The last keyboard's buttons, each by its shortest name (``start``, ``band``...)."""
+        return {min(aliases(choice.data), key=len) for choice in self.keyboard_turn.values()}
 
     def tap(self, value: str) -> Response:
         assert value in self.keyboard_turn, f"no button {value!r}; have {list(self.keyboard_turn)}"
@@ -75,6 +79,6 @@ class Runner:
         """The last messages as a reader sees them: no HTML tags, entities decoded."""
         return html.unescape(re.sub(r"<[^>]+>", "", self.texts()))
 
-    def walk(self, steps: list[tuple[str, str]]) -> None:
-        for how, what in steps:
-            self.tap(what) if how == "tap" else self.type(what)
+    def walk(self, steps: Sequence[Step]) -> None:
+        for step in steps:
+            self.tap(step.alias) if step.how == "tap" else self.type(step.text)

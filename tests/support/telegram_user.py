@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application
 
+from tests.support.buttons import matches
 from tests.support.fake_request import (
     ApiCall,
     FakeBotApi,
@@ -18,6 +20,7 @@ from tests.support.fake_request import (
     sticker_update,
     to_update,
 )
+from tests.support.screening import Step
 
 _update_ids = itertools.count(1)
 
@@ -47,8 +50,15 @@ class TelegramUser:
     async def send_sticker(self) -> list[ApiCall]:
         return await self._process(sticker_update(next(_update_ids), self.user_id))
 
+    async def walk(self, steps: Sequence[Step]) -> list[ApiCall]:
+        """Taps or types each step (tests/support/screening.py); the last step's calls."""
+        calls: list[ApiCall] = []
+        for step in steps:
+            calls = await (self.tap(step.alias) if step.how == "tap" else self.say(step.text))
+        return calls
+
     async def tap(self, value: str) -> list[ApiCall]:
-        """Taps the button whose callback data ends in ``|value`` on the newest keyboard."""
+        """Taps the button ``value`` names (see tests/support/buttons.py) on the newest keyboard."""
         message_id, data = self.find_button(value)
         return await self.tap_data(data, message_id)
 
@@ -64,7 +74,7 @@ class TelegramUser:
             buttons = call.inline_buttons() if call.method in KEYBOARD_METHODS else []
             if buttons:
                 for button in buttons:
-                    if str(button.get("callback_data", "")).endswith(f"|{value}"):
+                    if matches(str(button.get("callback_data", "")), value):
                         return self.message_id_of(call), str(button["callback_data"])
                 raise AssertionError(f"no button {value!r} on the newest keyboard: {buttons}")
         raise AssertionError("no keyboard has been shown")

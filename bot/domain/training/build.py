@@ -12,9 +12,10 @@ from datetime import date
 
 from bot.domain.catalog import MOTIONS
 from bot.domain.parsing import WEEKDAYS
-from bot.domain.program import GOAL_FOCUS, Profile, strength_days
+from bot.domain.program import GOAL_FOCUS
 from bot.domain.training.ladders import Ladder, Ladders, first_rung_of_step
 from bot.domain.training.model import SIDES, Flags, Plan, Schedule, Slot, flexion_slot_id
+from bot.domain.week import Profile, strength_days
 
 # Answer spellings of today's screening and of the journey personas, read the same way.
 PASSED = frozenset({"pass", "reached", "held"})

@@ -13,10 +13,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date
 
-from bot.domain.program import profile_from_answers
 from bot.domain.training.build import build_plan, placement_step
 from bot.domain.training.ladders import Ladder, Ladders, first_rung_of_step
 from bot.domain.training.model import SIDES, Plan, Slot, flexion_slot_id
+from bot.domain.week import profile_from_answers
 
 # Old plan blocks -> the role of the slots they map to.
 BLOCK_ROLES = {"activation": "activation", "volume": "volume", "stride": "stride",

@@ -1,0 +1,104 @@
+"""The today feature: ``/today`` and the guided walk-through, one exercise per message.
+
+Owns the ``walk`` state. A finished (or stopped) walk becomes a report, concluded by the
+shared ``plan.report_or_ask``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.domain import listen
+from bot.domain.buttons import Choice, Feature
+from bot.domain.dialogue.plan import (
+    item_view,
+    local_today,
+    plan_for,
+    report_or_ask,
+    today_reply,
+)
+from bot.domain.dialogue.state import (
+    Dialogue,
+    Report,
+    ReportRow,
+    SessionRecord,
+    State,
+    Transition,
+    WalkDraft,
+    goto,
+    stale,
+)
+from bot.domain.model import Context, OptionMatcher, Reply, button
+from bot.domain.week import today
+
+WALK_OUTCOMES = ("done", "hard", "pain", "skip")
+
+
+def today_command(d: Dialogue, ctx: Context) -> Transition:
+    ready = goto(d, State.READY)
+    return Transition(ready, (today_reply(ready, ctx),))
+
+
+def start_walk(d: Dialogue, ctx: Context) -> Transition:
+    kit = ctx.coach
+    on = local_today(d.answers, ctx.now)
+    day = today(plan_for(d.answers, kit), on)
+    views = tuple(item_view(i, kit.catalog) for i in day.items if i.phase != "during")
+    if not views:
+        return today_command(d, ctx)
+    draft = WalkDraft(on.isoformat(), day.kind, views)
+    walking = goto(d, State.WALK, draft)
+    return Transition(walking, (walk_reply(draft, walking.turn),), close_source=True)
+
+
+def walk_reply(draft: WalkDraft, turn: int) -> Reply:
+    buttons = (tuple(button(f"walk.{o}", Choice(turn, Feature.TODAY, o))
+                     for o in WALK_OUTCOMES[:2]),
+               tuple(button(f"walk.{o}", Choice(turn, Feature.TODAY, o))
+                     for o in WALK_OUTCOMES[2:]))
+    return Reply("walk_step", {"item": draft.items[draft.index], "number": draft.index + 1,
+                               "total": len(draft.items)}, buttons)
+
+
+def prompt(d: Dialogue, ctx: Context) -> tuple[Reply, ...]:
+    return (walk_reply(d.draft, d.turn),) if isinstance(d.draft, WalkDraft) else ()
+
+
+def on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
+    if not isinstance(d.draft, WalkDraft) or c.action not in WALK_OUTCOMES:
+        return stale(d)
+    draft = d.draft
+    item = draft.items[draft.index]
+    outcomes = {**draft.outcomes, str(item["id"]): c.action}
+    notes = (Reply("walk_pain_stop", {"name": item["name"]}),) if c.action == "pain" else ()
+    if draft.index + 1 < len(draft.items):
+        nxt = replace(draft, index=draft.index + 1, outcomes=outcomes)
+        walking = goto(d, State.WALK, nxt)
+        return Transition(walking, (*notes, walk_reply(nxt, walking.turn)), close_source=True)
+    return _finish(d, draft, outcomes, ctx, notes)
+
+
+def on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
+    picked = match("walk", WALK_OUTCOMES, text)
+    if picked is None:
+        return Transition(d, (Reply("hint_buttons", {"said": text}),) + prompt(d, ctx))
+    return on_choice(d, Choice(d.turn, Feature.TODAY, picked), ctx)
+
+
+def _finish(d: Dialogue, draft: WalkDraft, outcomes: dict[str, str], ctx: Context,
+            notes: tuple[Reply, ...] = ()) -> Transition:
+    record = SessionRecord(draft.date, draft.kind, dict(outcomes))
+    counts = {o: sum(1 for v in outcomes.values() if v == o) for o in WALK_OUTCOMES}
+    done = Reply("walk_done", {"counts": counts, "total": len(draft.items),
+                               "finished": len(outcomes) == len(draft.items)})
+    rows = tuple(ReportRow(e, listen.WALK_TO_OUTCOME[o]) for e, o in outcomes.items())
+    after = report_or_ask(d, Report(draft.date, draft.kind, rows), ctx.coach)
+    return replace(after, replies=(*notes, done, *after.replies),
+                   effects=(record, *after.effects), close_source=True)
+
+
+def stop_walk(d: Dialogue, ctx: Context) -> Transition:
+    """/cancel or another command mid-walk: what was done so far is a session of its own."""
+    if not isinstance(d.draft, WalkDraft) or not d.draft.outcomes:
+        return Transition(goto(d, State.READY), (Reply("walk_stopped"),))
+    return _finish(d, d.draft, dict(d.draft.outcomes), ctx)

@@ -1,0 +1,81 @@
+"""The plan and exercise views: ``/plan``, the week button, ``/exercise <name>``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.domain.buttons import Choice, Feature
+from bot.domain.dialogue.plan import day_view, local_today, plan_for
+from bot.domain.dialogue.state import Dialogue, State, Transition, goto, stale
+from bot.domain.model import CoachKit, Context, Reply, button
+
+SAID_CHARS = 80
+
+
+def week_reply(d: Dialogue, ctx: Context) -> Reply:
+    kit = ctx.coach
+    plan = plan_for(d.answers, kit)
+    on = local_today(d.answers, ctx.now)
+    monday = on - timedelta(days=on.weekday())
+    days = [day_view(day, monday + timedelta(days=i), kit.catalog)
+            for i, day in enumerate(plan.days)]
+    return Reply("plan_week", {"days": days, "today": on.isoformat(),
+                               "flexion_step": plan.flexion_step,
+                               "failing_sides": list(plan.failing_sides),
+                               "notices": [n.key for n in plan.notices]})
+
+
+def plan_command(d: Dialogue, ctx: Context) -> Transition:
+    return Transition(goto(d, State.READY), (week_reply(d, ctx),))
+
+
+def exercise_reply(exercise_id: str, kit: CoachKit) -> Reply:
+    exercise = kit.catalog.exercise(exercise_id)
+    names = {e.id: e.name for e in kit.catalog.exercises.values()}
+    dose = exercise.dose
+    return Reply("exercise_howto", {
+        "name": exercise.name, "how_to": exercise.how_to, "cues": list(exercise.cues),
+        "mistake": exercise.mistake, "equipment": list(exercise.equipment),
+        "variant": exercise.without_equipment, "one_sided": exercise.one_sided,
+        "sets": dose.sets, "reps": list(dose.reps) if dose.reps else None,
+        "hold": list(dose.hold_seconds) if dose.hold_seconds else None,
+        "duration": list(dose.duration_seconds) if dose.duration_seconds else None,
+        "distance": dose.distance_m, "per_side": dose.per_side,
+        "easier": names.get(exercise.easier or ""), "harder": names.get(exercise.harder or ""),
+        "motions": list(exercise.motions)})
+
+
+def exercise_command(d: Dialogue, said: str, ctx: Context) -> Transition:
+    kit = ctx.coach
+    ready = goto(d, State.READY)
+    if not said.strip():
+        return Transition(ready, (Reply("exercise_ask", {"examples": _examples(kit)}),))
+    said = said[:SAID_CHARS]
+    found = list(kit.find_exercises(said))
+    if not found:
+        return Transition(ready, (Reply("exercise_unknown",
+                                        {"said": said, "examples": _examples(kit)}),))
+    if len(found) == 1:
+        return Transition(ready, (exercise_reply(found[0], kit),))
+    return Transition(ready, (_pick_reply(ready.turn, found, said),))
+
+
+def _pick_reply(turn: int, ids: Sequence[str], said: str) -> Reply:
+    buttons = tuple((button(f"exercise.{i}", Choice(turn, Feature.VIEW, "ex", i)),)
+                    for i in ids[:4])
+    return Reply("exercise_pick", {"said": said}, buttons)
+
+
+def _examples(kit: CoachKit) -> list[str]:
+    return [kit.catalog.exercise(i).name for i in ("side_plank_clamshell", "supine_bike_pedals")
+            if i in kit.catalog.exercises]
+
+
+def on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
+    if c.action == "week":  # an extra look at the week: whatever was going on goes on
+        return Transition(d, (week_reply(d, ctx),))
+    if c.action == "ex" and c.arg in ctx.coach.catalog.exercises:
+        return Transition(goto(d, State.READY), (exercise_reply(c.arg, ctx.coach),),
+                          close_source=True)
+    return stale(d)
