@@ -13,13 +13,8 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# A bare Figure renders through Agg without pyplot: no global backend, no figure registry to
-# leak, safe to call from several threads.
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +28,11 @@ from bot.domain.adaptation import (
 )
 from bot.domain.feedback import Outcome
 from bot.services.feedback import adjustment_history, outcome_history
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
 RETEST_QUESTIONS = ("thigh_left", "thigh_right", "knee_lift")
 CHART_WEEKS = 8
@@ -195,9 +195,18 @@ PLANNED_COLOUR = "#d8dee4"
 INK = "#1f2933"
 
 
+def _figure(figsize: tuple[float, float], dpi: int) -> Figure:
+    # A bare Figure renders through Agg without pyplot: no global backend, no figure registry
+    # to leak, safe to call from several threads. Imported here: matplotlib costs ~0.5 s to
+    # import, and only a chart needs it.
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, dpi=dpi)
+
+
 def weekly_chart_png(weeks: Sequence[WeekTally], labels: ChartLabels) -> bytes:
     """Bars of planned sessions with the done ones drawn over them, sized for a phone."""
-    figure = Figure(figsize=(6.4, 4.8), dpi=160)
+    figure = _figure(figsize=(6.4, 4.8), dpi=160)
     _weekly_bars(figure.subplots(), weeks, labels)
     figure.tight_layout()
     buffer = io.BytesIO()
@@ -228,7 +237,7 @@ def dashboard_words(content: ContentLibrary) -> dict[str, str]:
 
 def dashboard_png(board: Dashboard, labels: ChartLabels, words: Mapping[str, str]) -> bytes:
     """The weekly bars on top; the hardest moves and the key numbers below, phone-sized."""
-    figure = Figure(figsize=(6.4, 8.0), dpi=160)
+    figure = _figure(figsize=(6.4, 8.0), dpi=160)
     grid = figure.add_gridspec(2, 2, height_ratios=(3, 2), width_ratios=(3, 2))
     _weekly_bars(figure.add_subplot(grid[0, :]), board.weeks, labels)
     _hardest_bars(figure.add_subplot(grid[1, 0]), board.hardest, words)
@@ -249,7 +258,7 @@ def _weekly_bars(axes: Axes, weeks: Sequence[WeekTally], labels: ChartLabels) ->
                    padding=3, fontsize=11, color=INK, fontweight="bold")
     axes.set_xticks(positions, [w.week_start.strftime(labels.week_format) for w in weeks],
                     fontsize=10)
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_locator(_integer_ticks())
     top = max([w.planned for w in weeks] + [w.done for w in weeks] + [1])
     axes.set_ylim(0, top + 1)
     axes.set_title(labels.title, fontsize=15, fontweight="bold", color=INK, pad=12)
@@ -274,7 +283,7 @@ def _hardest_bars(axes: Axes, hardest: Sequence[tuple[str, int, int]],
     axes.barh(positions, [p for _, _, p in hardest], left=hard, color=PAIN_COLOUR,
               label=words["pain"])
     axes.set_yticks(positions, names, fontsize=9)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(_integer_ticks())
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9, frameon=False,
                 ncols=2)
 
@@ -288,3 +297,9 @@ def _key_numbers(axes: Axes, board: Dashboard, words: Mapping[str, str]) -> None
         axes.text(0.05, y, str(value), fontsize=22, fontweight="bold", color=DONE_COLOUR,
                   va="center")
         axes.text(0.42, y, textwrap.fill(label, 14), fontsize=11, color=INK, va="center")
+
+
+def _integer_ticks() -> MaxNLocator:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
