@@ -35,10 +35,18 @@ class Training:
     history: tuple[AppliedAdjustment, ...] = ()
 
 
-def load_training(engine: Engine, user_id: int) -> Training:
+# Read on every update of a coached runner, so bounded: the policy looks back 14 days for
+# repeated pain and at a move's last two sessions for a streak. Six weeks holds both with room
+# and keeps the read the same size in week 2 and week 52; the row cap guards against a flood.
+TRAINING_WINDOW = timedelta(weeks=6)
+MAX_OUTCOMES = 400
+
+
+def load_training(engine: Engine, user_id: int, today: date) -> Training:
     with engine.connect() as conn, Session(bind=conn) as db:
-        return Training(tuple(feedback.outcome_history(db, user_id)),
-                        tuple(feedback.adjustment_history(db, user_id)))
+        outcomes = feedback.outcome_history(db, user_id, since=today - TRAINING_WINDOW,
+                                            limit=MAX_OUTCOMES)
+        return Training(tuple(outcomes), tuple(feedback.adjustment_history(db, user_id)))
 
 
 def hook_for(effect: object, turn: int, now: datetime) -> Hook | None:

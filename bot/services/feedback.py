@@ -125,14 +125,18 @@ def _check_choice(value: str | None, choices: type[Outcome] | type[Side] | type[
         raise FeedbackInputError(f"unknown {what} {value!r}")
 
 
-def outcome_history(db: Session, user_id: int) -> list[OutcomeRecord]:
-    """Every outcome of the user, oldest first, dated by the session's local day."""
-    rows = db.execute(
-        select(ExerciseOutcome, TrainingSession.local_date)
-        .join(TrainingSession, TrainingSession.id == ExerciseOutcome.session_id)
-        .where(ExerciseOutcome.user_id == user_id)
-        .order_by(TrainingSession.local_date, ExerciseOutcome.recorded_at, ExerciseOutcome.id)
-    ).all()
+def outcome_history(db: Session, user_id: int, since: date | None = None,
+                    limit: int | None = None) -> list[OutcomeRecord]:
+    """The user's outcomes (from ``since``, the newest ``limit``), oldest first, dated by the
+    session's local day."""
+    query = (select(ExerciseOutcome, TrainingSession.local_date)
+             .join(TrainingSession, TrainingSession.id == ExerciseOutcome.session_id)
+             .where(ExerciseOutcome.user_id == user_id, TrainingSession.user_id == user_id))
+    if since is not None:
+        query = query.where(TrainingSession.local_date >= since)
+    newest_first = query.order_by(TrainingSession.local_date.desc(),
+                                  ExerciseOutcome.recorded_at.desc(), ExerciseOutcome.id.desc())
+    rows = list(reversed(db.execute(newest_first.limit(limit)).all()))
     return [OutcomeRecord(day, o.exercise_id, Outcome(o.outcome),
                           Side(o.side) if o.side else None,
                           Severity(o.severity) if o.severity else None)

@@ -13,6 +13,9 @@ from bot.domain.catalog import Catalog
 
 # High enough that "speeed" finds "speed" but "hello" finds nothing.
 FUZZY_CUTOFF = 84.0
+# No label or exercise name is near this long: longer text is a sentence, not a choice, and
+# refusing it before the fuzzy scorers keeps a pasted page from costing every option a scan.
+MAX_MATCH_LENGTH = 80
 
 
 def normalise(text: str) -> str:
@@ -28,7 +31,9 @@ class LabelMatcher:
         self.content = content
 
     def __call__(self, question: str, options: Sequence[str], text: str) -> str | None:
-        said = normalise(text)
+        said = normalise(text[:MAX_MATCH_LENGTH + 1])
+        if len(said) > MAX_MATCH_LENGTH:
+            return None
         if not said:
             return None
         choices = self._choices(question, options)
@@ -70,8 +75,8 @@ class ExerciseMatcher:
         ]
 
     def __call__(self, text: str) -> list[str]:
-        said = normalise(text)
-        if not said:
+        said = normalise(text[:MAX_MATCH_LENGTH + 1])
+        if not said or len(said) > MAX_MATCH_LENGTH:
             return []
         exact = [i for p, i in self.phrases if p == said]
         if exact:

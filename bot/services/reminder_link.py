@@ -77,7 +77,7 @@ class ReminderLink:
             return []
         kit = CoachKit(self.catalog, lambda _text: [],
                        coach.progress_from_json(runner.progress),
-                       history=load_training(self.engine, user_id).history)
+                       history=load_training(self.engine, user_id, day).history)
         items = today(coach.plan_for(runner.answers, kit), day).items
         views = [coach.item_view(i, self.catalog) for i in items if i.phase == "before"]
         return [{"name": str(v["name"]), "dose": str(self.dose(v))} for v in views]
