@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +49,7 @@ def _run(*command: str | Path, cwd: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     work = tmp_path_factory.mktemp("package")
     source = work / "src"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCES)  # the build never writes into the checkout
@@ -66,7 +65,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     (site / "borrowed_dependencies.pth").write_text("\n".join(sorted(borrowed)) + "\n")
     _run(sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install",
          "--no-deps", "--quiet", wheel, cwd=work)
-    yield Installed(venv, wheel)
+    return Installed(venv, wheel)
 
 
 @pytest.fixture

@@ -31,9 +31,9 @@ class LabelMatcher:
         self.content = content
 
     def __call__(self, question: str, options: Sequence[str], text: str) -> str | None:
-        said = normalise(text[:MAX_MATCH_LENGTH + 1])
-        if len(said) > MAX_MATCH_LENGTH:
+        if len(text.strip()) > MAX_MATCH_LENGTH:
             return None
+        said = normalise(text)
         if not said:
             return None
         choices = self._choices(question, options)
@@ -75,8 +75,8 @@ class ExerciseMatcher:
         ]
 
     def __call__(self, text: str) -> list[str]:
-        said = normalise(text[:MAX_MATCH_LENGTH + 1])
-        if not said or len(said) > MAX_MATCH_LENGTH:
+        said = normalise(text) if len(text.strip()) <= MAX_MATCH_LENGTH else ""
+        if not said:
             return []
         exact = [i for p, i in self.phrases if p == said]
         if exact:
