@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -76,6 +77,7 @@ def run(settings: Settings) -> int:
 
     core = build_core(settings)
     warm_up_in_background()
+    threading.Thread(target=_import_charting, name="chart-warm-up", daemon=True).start()
     reminders = ReminderRunner(core.reminders, reminder_bot(token, settings.telegram_base_url),
                                settings.reminder_tick_seconds)
     app = build_application(token, settings.telegram_base_url, core.conversation, core.content,
@@ -85,6 +87,12 @@ def run(settings: Settings) -> int:
     except TelegramStartupError as exc:
         return _fail(str(exc))
     return 0
+
+
+def _import_charting() -> None:
+    """The bot draws /progress charts: matplotlib's ~1 s import is paid at start, not by the
+    first runner who asks (the CLI's other commands never import it)."""
+    import matplotlib.figure  # noqa: F401
 
 
 def worker(settings: Settings) -> int:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, select
@@ -101,14 +102,19 @@ def check_ins(effects: Sequence[object]) -> list[ScheduleCheckIn]:
 
 def produce(effect: Produce, engine: Engine, user_id: int, zone: str, today: date,
             plan: dict[str, object] | None, content: ContentLibrary) -> RenderedMessage:
+    # Read, then let go of the connection before the slow part (a chart, a JSON dump): on
+    # SQLite an open transaction holds the file's lock, and every other runner waits on it.
     with engine.connect() as conn, Session(bind=conn) as db:
         if effect.what == "export":
-            return _export(db, user_id, today, content)
-        return _progress(db, user_id, today, zone, plan, content)
+            document = feedback.export_user_data(db, user_id)
+        else:
+            board, hardest = _dashboard(db, user_id, today, zone, plan, content)
+    if effect.what == "export":
+        return _export(document, today, content)
+    return _progress(board, hardest, today, content)
 
 
-def _export(db: Session, user_id: int, today: date, content: ContentLibrary) -> RenderedMessage:
-    document = feedback.export_user_data(db, user_id)
+def _export(document: dict[str, Any], today: date, content: ContentLibrary) -> RenderedMessage:
     rows = sum(len(v) for v in document["tables"].values())
     data = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode()
     text = content.render_text("export_ready", {"rows": rows,
@@ -117,8 +123,9 @@ def _export(db: Session, user_id: int, today: date, content: ContentLibrary) -> 
         "document", f"hipcoach-export-{today.isoformat()}.json", data))
 
 
-def _progress(db: Session, user_id: int, today: date, zone: str,
-              plan: dict[str, object] | None, content: ContentLibrary) -> RenderedMessage:
+def _dashboard(db: Session, user_id: int, today: date, zone: str,
+               plan: dict[str, object] | None, content: ContentLibrary
+               ) -> tuple[progress.Dashboard, tuple[progress.HardExercise, ...]]:
     done_days = _done_days(db, user_id)
     active = _active_weekdays(plan)
     hardest = progress.hardest_exercises(feedback.outcome_history(db, user_id))
@@ -129,6 +136,11 @@ def _progress(db: Session, user_id: int, today: date, zone: str,
         steps=len(progress.progression_steps(feedback.adjustment_history(db, user_id))),
         retests=sum(1 for r in progress.retest_history(db, user_id)
                     if r.question == "thigh_left"))
+    return board, hardest
+
+
+def _progress(board: progress.Dashboard, hardest: tuple[progress.HardExercise, ...], today: date,
+              content: ContentLibrary) -> RenderedMessage:
     chart = progress.dashboard_png(board, progress.chart_labels(content),
                                    progress.dashboard_words(content))
     text = content.render_text("progress", {
