@@ -41,6 +41,7 @@ from bot.services.conversation import (
     Sender,
     _reactivated,
 )
+from bot.services.zones import GeoZoneResolver
 from tests.support.conversation import Runner
 from tests.support.fake_request import command_update, message_update
 
@@ -159,6 +160,7 @@ async def _closed_loop(bench: Bench, users: list[int],
 
 def coached(database_url: str, runners: int, weeks: int, rounds: int) -> dict[str, Any]:
     core = make_core(database_url)
+    GeoZoneResolver().warm_up()
     today = datetime.now(UTC).date()
     users = [10_000 + n for n in range(runners)]
     for user in users:
@@ -191,6 +193,7 @@ def coached_report(database_url: Callable[[], str], runners: int, weeks: int,
 
 def concurrency(database_url: Callable[[], str], users: int) -> dict[str, float]:
     core = make_core(database_url())
+    GeoZoneResolver().warm_up()  # as `hipcoach run` does at start
     return summary(asyncio.run(_closed_loop(make_bench(core), list(range(1, users + 1)),
                                             screening_for)))
 
