@@ -124,6 +124,8 @@ async def _busy_neighbour(bench: Bench) -> dict[str, Any]:
 
 
 def busy_neighbour(database_url: str, before: bool) -> dict[str, Any]:
+    import matplotlib.figure  # noqa: F401 - `hipcoach run` imports it at start, in a thread
+
     core = make_core(database_url)
     if before:
         core.conversation.__class__ = DecideOnTheLoop

