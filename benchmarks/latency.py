@@ -106,7 +106,8 @@ async def _busy_neighbour(bench: Bench) -> dict[str, Any]:
         idle = await _help_until(bench, 2, None, IDLE_SAMPLES)
         rounds: dict[str, Any] = {"idle /help": summary(idle)}
         heavy = {"first city lookup (cold index)": message_update(0, 1, "Berlin"),
-                 "/progress chart": command_update(0, 3, "/progress"),
+                 "first /progress chart": command_update(0, 3, "/progress"),
+                 "second /progress chart": command_update(0, 3, "/progress"),
                  "/export": command_update(0, 3, "/export")}
         for name, update in heavy.items():
             if "city" in name:
@@ -124,7 +125,9 @@ async def _busy_neighbour(bench: Bench) -> dict[str, Any]:
 
 
 def busy_neighbour(database_url: str, before: bool) -> dict[str, Any]:
-    import matplotlib.figure  # noqa: F401 - `hipcoach run` imports it at start, in a thread
+    from bot.cli import _import_charting
+
+    _import_charting()  # as `hipcoach run` does at start, in a thread
 
     core = make_core(database_url)
     if before:

@@ -90,9 +90,16 @@ def run(settings: Settings) -> int:
 
 
 def _import_charting() -> None:
-    """The bot draws /progress charts: matplotlib's ~1 s import is paid at start, not by the
-    first runner who asks (the CLI's other commands never import it)."""
-    import matplotlib.figure  # noqa: F401
+    """The bot draws /progress charts: matplotlib's import and its first drawing (fonts,
+    the Agg backend), about a second, are paid at start, not by the first runner who asks.
+    The CLI's other commands never import it."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    figure.subplots().set_title("warm-up")
+    figure.savefig(io.BytesIO(), format="png")
 
 
 def worker(settings: Settings) -> int:
