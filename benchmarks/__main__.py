@@ -3,6 +3,9 @@
 update_path (the default): --users N --rounds N
 reminders_startup: --users N (default 100,000)
 reminders_fanout: --reminders N (default 10,000) --rate R --database sqlite|postgres
+latency [busy_neighbour | coached | concurrency]: --users 50,200,1000 --runners N --weeks N
+cli_help: --runs N
+db_access: --tasks N --reads N (PostgreSQL)
 """
 
 from __future__ import annotations
@@ -10,12 +13,22 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from benchmarks import reminders_fanout, reminders_startup, update_path
+from benchmarks import (
+    cli_help,
+    db_access,
+    latency,
+    reminders_fanout,
+    reminders_startup,
+    update_path,
+)
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "update_path": update_path.main,
     "reminders_startup": reminders_startup.main,
     "reminders_fanout": reminders_fanout.main,
+    "latency": latency.main,
+    "cli_help": cli_help.main,
+    "db_access": db_access.main,
 }
 
 if __name__ == "__main__":

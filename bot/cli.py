@@ -1,16 +1,21 @@
-"""The `hipcoach` command line."""
+"""The `hipcoach` command line.
+
+Only argparse is imported up front, so `hipcoach --help` and a mistyped command answer at
+once; each command imports what it uses (SQLAlchemy, PTB, the app) after the arguments parse.
+"""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bot import __version__
-from bot.config import Settings
-from bot.logging_setup import configure_logging
-from bot.wiring import Core, StartupError, bring_schema_up_to_date, build_core, connect
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather in the "
             "environment or in .env, or try the coach without Telegram: hipcoach chat")
@@ -19,6 +24,12 @@ NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command: Callable[[Settings], int] = args.handler
+    import logging
+
+    from bot.config import Settings
+    from bot.logging_setup import configure_logging
+    from bot.wiring import StartupError
+
     try:
         settings = Settings()
     except ValueError as exc:
@@ -59,10 +70,14 @@ def run(settings: Settings) -> int:
     token = settings.token()
     if token is None:
         return _fail(NO_TOKEN)
+    from bot.services.zones import warm_up_in_background
     from bot.telegram.app import TelegramStartupError, build_application, run_polling
     from bot.telegram.reminders import ReminderRunner, reminder_bot
+    from bot.wiring import build_core
 
     core = build_core(settings)
+    warm_up_in_background()
+    threading.Thread(target=_import_charting, name="chart-warm-up", daemon=True).start()
     reminders = ReminderRunner(core.reminders, reminder_bot(token, settings.telegram_base_url),
                                settings.reminder_tick_seconds)
     app = build_application(token, settings.telegram_base_url, core.conversation, core.content,
@@ -74,6 +89,19 @@ def run(settings: Settings) -> int:
     return 0
 
 
+def _import_charting() -> None:
+    """The bot draws /progress charts: matplotlib's import and its first drawing (fonts,
+    the Agg backend), about a second, are paid at start, not by the first runner who asks.
+    The CLI's other commands never import it."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    figure.subplots().set_title("warm-up")
+    figure.savefig(io.BytesIO(), format="png")
+
+
 def worker(settings: Settings) -> int:
     token = settings.token()
     if token is None:
@@ -83,6 +111,7 @@ def worker(settings: Settings) -> int:
     from bot.services.reminder_clock import WorkerAlreadyRunningError
     from bot.telegram.app import TelegramStartupError
     from bot.telegram.reminders import reminder_bot, run_worker
+    from bot.wiring import build_core
 
     core = build_core(settings)
     bot = reminder_bot(token, settings.telegram_base_url)
@@ -96,13 +125,17 @@ def worker(settings: Settings) -> int:
 
 def chat(settings: Settings) -> int:
     from bot.console.chat import ConsoleChat
+    from bot.services.zones import warm_up_in_background
+    from bot.wiring import build_core
 
-    core: Core = build_core(settings)
+    core = build_core(settings)
+    warm_up_in_background()
     return ConsoleChat(core.conversation, sys.stdin, sys.stdout).run()
 
 
 def upgrade(settings: Settings) -> int:
     from bot.db.engine import safe_url
+    from bot.wiring import bring_schema_up_to_date, connect
 
     engine = connect(settings)
     bring_schema_up_to_date(engine)

@@ -52,7 +52,7 @@ class RenderedMessage:
 
 
 class ContentLibrary:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, auto_reload: bool = False) -> None:
         self.root = root
         self.labels, self.aliases = _load_labels(root / "labels.yaml")
         self.env = jinja2.Environment(
@@ -60,6 +60,10 @@ class ContentLibrary:
             undefined=jinja2.StrictUndefined,
             autoescape=True,
             keep_trailing_newline=False,
+            # Content is checked once at start-up and fixed for the process's life; reloading
+            # would stat the template file on every render and could serve an unchecked edit.
+            auto_reload=auto_reload,
+            cache_size=-1,
         )
         self.env.globals["label"] = self.label
         self.env.globals["labels"] = self.labels

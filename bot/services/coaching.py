@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
@@ -31,10 +32,18 @@ class Training:
     history: tuple[AppliedAdjustment, ...] = ()
 
 
-def load_training(engine: Engine, user_id: int) -> Training:
+# Read on every update of a coached runner, so bounded: the policy looks back 14 days for
+# repeated pain and at a move's last two sessions for a streak. Six weeks holds both with room
+# and keeps the read the same size in week 2 and week 52; the row cap guards against a flood.
+TRAINING_WINDOW = timedelta(weeks=6)
+MAX_OUTCOMES = 400
+
+
+def load_training(engine: Engine, user_id: int, today: date) -> Training:
     with engine.connect() as conn, Session(bind=conn) as db:
-        return Training(tuple(feedback.outcome_history(db, user_id)),
-                        tuple(feedback.adjustment_history(db, user_id)))
+        outcomes = feedback.outcome_history(db, user_id, since=today - TRAINING_WINDOW,
+                                            limit=MAX_OUTCOMES)
+        return Training(tuple(outcomes), tuple(feedback.adjustment_history(db, user_id)))
 
 
 def hook_for(effect: object, turn: int, now: datetime) -> Hook | None:
@@ -89,14 +98,19 @@ def check_ins(effects: Sequence[object]) -> list[ScheduleCheckIn]:
 
 def produce(effect: Produce, engine: Engine, user_id: int, zone: str, today: date,
             plan: Mapping[str, object] | None, content: ContentLibrary) -> RenderedMessage:
+    # Read, then let go of the connection before the slow part (a chart, a JSON dump): on
+    # SQLite an open transaction holds the file's lock, and every other runner waits on it.
     with engine.connect() as conn, Session(bind=conn) as db:
         if effect.what == "export":
-            return _export(db, user_id, today, content)
-        return progress.progress_message(db, user_id, today, zone, plan, content)
+            document = data_rights.export_user_data(db, user_id)
+        else:
+            board, hardest = progress.read_dashboard(db, user_id, today, zone, plan, content)
+    if effect.what == "export":
+        return _export(document, today, content)
+    return progress.progress_message(board, hardest, today, content)
 
 
-def _export(db: Session, user_id: int, today: date, content: ContentLibrary) -> RenderedMessage:
-    document = data_rights.export_user_data(db, user_id)
+def _export(document: dict[str, Any], today: date, content: ContentLibrary) -> RenderedMessage:
     rows = sum(len(v) for v in document["tables"].values())
     data = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode()
     text = content.render_text("export_ready", {"rows": rows,

@@ -99,7 +99,7 @@ class ConversationService:
     def handle(self, sender: Sender, event: Event) -> Response:
         """Synchronous: commits before returning (terminal chat, scripts, tests)."""
         for _ in range(MAX_ATTEMPTS):
-            outcome, write = self._decide(sender, event)
+            outcome, write = self._decide(sender, event, self._cached(sender.telegram_id))
             result = None if write is None else self._write_alone(write)
             if write is None or self._settle(write, result):
                 return self._respond(sender, outcome, _reactivated(result))
@@ -108,7 +108,11 @@ class ConversationService:
     async def handle_async(self, sender: Sender, event: Event) -> Response:
         """For the event loop: the write joins a group commit with concurrent updates."""
         for _ in range(MAX_ATTEMPTS):
-            outcome, write = self._decide(sender, event)
+            # The cache is touched on the loop only. The reads, the coach's history and the
+            # transition (a city lookup, fuzzy matching) run in a worker thread, so one
+            # runner's slow step never holds up everyone else's updates.
+            cached = self._cached(sender.telegram_id)
+            outcome, write = await asyncio.to_thread(self._decide, sender, event, cached)
             result = None if write is None else await self.committer.submit(write)
             if write is None or self._settle(write, result):
                 back = _reactivated(result)
@@ -127,10 +131,11 @@ class ConversationService:
             dialogues.set_active(conn, telegram_id, False)
         self.cache.pop(telegram_id, None)
 
-    def _decide(self, sender: Sender, event: Event) -> tuple[Transition, DialogueWrite | None]:
-        stored = self._stored(sender.telegram_id)
+    def _decide(self, sender: Sender, event: Event,
+                cached: StoredDialogue | None) -> tuple[Transition, DialogueWrite | None]:
+        stored = cached if cached is not None else self._load(sender.telegram_id)
         now = self.clock()
-        context = Context(now=now, zones=self.zones, coach=self._coach_kit(stored),
+        context = Context(now=now, zones=self.zones, coach=self._coach_kit(stored, now),
                           first_name=sender.first_name)
         base = load_dialogue(stored.state, stored.answers, stored.draft, stored.turn)
         outcome = step(base, event, context, self.matcher)
@@ -139,19 +144,21 @@ class ConversationService:
             return outcome, None  # nothing to store: a hint, a stale tap, /help, /progress
         return outcome, _write_for(sender, stored, outcome, now)
 
-    def _coach_kit(self, stored: StoredDialogue) -> CoachKit:
+    def _coach_kit(self, stored: StoredDialogue, now: datetime) -> CoachKit:
         training = Training()
         if stored.user_id is not None and stored.state in COACH_STATES:
-            training = load_training(self.engine, stored.user_id)
+            training = load_training(self.engine, stored.user_id, now.date())
         return CoachKit(self.catalog, self.find_exercises, self.reader.read,
                         progress_from_json(stored.plan.progress), stored.plan.number,
                         stored.plan.plan, training.outcomes, training.history)
 
-    def _stored(self, telegram_id: int) -> StoredDialogue:
+    def _cached(self, telegram_id: int) -> StoredDialogue | None:
         cached = self.cache.get(telegram_id)
         if cached is not None:
             self.cache.move_to_end(telegram_id)
-            return cached
+        return cached
+
+    def _load(self, telegram_id: int) -> StoredDialogue:
         with self.engine.connect() as conn:
             return dialogues.load(conn, telegram_id)
 

@@ -120,18 +120,23 @@ def _check_choice(value: str | None, choices: type[OutcomeKind] | type[Side] | t
         raise FeedbackInputError(f"unknown {what} {value!r}")
 
 
-def outcome_history(db: Session, user_id: int) -> list[OutcomeRecord]:
-    """Every outcome of the user, oldest first, dated by the session's local day."""
-    rows = db.execute(
-        select(ExerciseOutcome, TrainingSession.local_date)
-        .join(TrainingSession, TrainingSession.id == ExerciseOutcome.session_id)
-        .where(ExerciseOutcome.user_id == user_id)
-        .order_by(TrainingSession.local_date, ExerciseOutcome.recorded_at, ExerciseOutcome.id)
-    ).all()
-    return [OutcomeRecord(day, o.exercise_id, OutcomeKind(o.outcome),
-                          Side(o.side) if o.side else None,
-                          Severity(o.severity) if o.severity else None)
-            for o, day in rows]
+def outcome_history(db: Session, user_id: int, since: date | None = None,
+                    limit: int | None = None) -> list[OutcomeRecord]:
+    """The user's outcomes (from ``since``, the newest ``limit``), oldest first, dated by the
+    session's local day."""
+    # Plain columns, not ORM objects: this runs on every update of a coached runner.
+    query = (select(ExerciseOutcome.exercise_id, ExerciseOutcome.outcome, ExerciseOutcome.side,
+                    ExerciseOutcome.severity, TrainingSession.local_date)
+             .join(TrainingSession, TrainingSession.id == ExerciseOutcome.session_id)
+             .where(ExerciseOutcome.user_id == user_id, TrainingSession.user_id == user_id))
+    if since is not None:
+        query = query.where(TrainingSession.local_date >= since)
+    newest_first = query.order_by(TrainingSession.local_date.desc(),
+                                  ExerciseOutcome.recorded_at.desc(), ExerciseOutcome.id.desc())
+    rows = list(reversed(db.execute(newest_first.limit(limit)).all()))
+    return [OutcomeRecord(day, exercise_id, OutcomeKind(outcome), Side(side) if side else None,
+                          Severity(severity) if severity else None)
+            for exercise_id, outcome, side, severity, day in rows]
 
 
 def adjustment_rows(db: Session, user_id: int) -> list[PlanAdjustment]:

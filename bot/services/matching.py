@@ -13,6 +13,9 @@ from bot.domain.catalog import Catalog
 
 # High enough that "speeed" finds "speed" but "hello" finds nothing.
 FUZZY_CUTOFF = 84.0
+# No label or exercise name is near this long: longer text is a sentence, not a choice, and
+# refusing it before the fuzzy scorers keeps a pasted page from costing every option a scan.
+MAX_MATCH_LENGTH = 80
 
 
 def normalise(text: str) -> str:
@@ -28,6 +31,8 @@ class LabelMatcher:
         self.content = content
 
     def __call__(self, question: str, options: Sequence[str], text: str) -> str | None:
+        if len(text.strip()) > MAX_MATCH_LENGTH:
+            return None
         said = normalise(text)
         if not said:
             return None
@@ -70,7 +75,7 @@ class ExerciseMatcher:
         ]
 
     def __call__(self, text: str) -> list[str]:
-        said = normalise(text)
+        said = normalise(text) if len(text.strip()) <= MAX_MATCH_LENGTH else ""
         if not said:
             return []
         exact = [i for p, i in self.phrases if p == said]

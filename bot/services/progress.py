@@ -18,7 +18,7 @@ from bot.content.library import Attachment, ContentLibrary, RenderedMessage
 from bot.db.models import PlanVersion, ScreeningAnswer, TrainingSession
 from bot.domain import progress as figures
 from bot.domain.dialogue.questions import SELF_TESTS
-from bot.domain.progress import WeekTally
+from bot.domain.progress import HardExercise, WeekTally
 from bot.services.feedback import adjustment_history, outcome_history
 
 if TYPE_CHECKING:
@@ -53,10 +53,10 @@ def retest_history(db: Session, user_id: int) -> tuple[Retest, ...]:
     return tuple(Retest(r.answered_at, r.question, r.value) for r in rows)
 
 
-def progress_message(db: Session, user_id: int, today: date, zone: str,
-                     plan: Mapping[str, object] | None,
-                     content: ContentLibrary) -> RenderedMessage:
-    """/progress: the figures in words and the dashboard as a photo."""
+def read_dashboard(db: Session, user_id: int, today: date, zone: str,
+                   plan: Mapping[str, object] | None,
+                   content: ContentLibrary) -> tuple[Dashboard, list[HardExercise]]:
+    """What /progress shows, read in one go so the connection is let go before drawing."""
     done = done_days(db, user_id)
     active_days = figures.active_weekdays(plan)
     hardest = figures.hardest_exercises(outcome_history(db, user_id))
@@ -67,6 +67,12 @@ def progress_message(db: Session, user_id: int, today: date, zone: str,
         streak=figures.streak(today, done, active_days),
         steps=len(figures.progression_steps(adjustment_history(db, user_id))),
         retests=sum(1 for r in retest_history(db, user_id) if r.question == "thigh_left"))
+    return board, list(hardest)
+
+
+def progress_message(board: Dashboard, hardest: Sequence[HardExercise], today: date,
+                     content: ContentLibrary) -> RenderedMessage:
+    """/progress: the figures in words and the dashboard as a photo."""
     chart = dashboard_png(board, chart_labels(content), dashboard_words(content))
     text = content.render_text("progress", {
         "weeks": [{"start": w.week_start.isoformat(), "planned": w.planned, "done": w.done}

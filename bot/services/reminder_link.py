@@ -72,7 +72,7 @@ class Activation:
         runner = read_runner(self.engine, user_id)
         if runner is None:
             return []
-        history = load_training(self.engine, user_id).history
+        history = load_training(self.engine, user_id, day).history
         week = week_for(runner.answers, self.catalog, progress_from_json(runner.progress),
                         history)
         return [item_view(i, self.catalog) for i in today(week, day).items

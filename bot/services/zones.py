@@ -402,3 +402,15 @@ def _timezone_finder() -> TimezoneFinder:
     from timezonefinder import TimezoneFinder
 
     return TimezoneFinder()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Builds the city index and opens the zone map in a daemon thread, off the event loop.
+
+    Started with the bot, so the first city name a runner types finds the index ready (or
+    waits for the build already under way) instead of building it inside their update.
+    """
+    thread = threading.Thread(target=GeoZoneResolver().warm_up, name="zone-warm-up",
+                              daemon=True)
+    thread.start()
+    return thread

@@ -73,7 +73,7 @@ class LegacyInspector:
     def _kit(self) -> tuple[CoachKit | None, dialogues.StoredDialogue]:
         with self.engine.connect() as conn:
             stored = dialogues.load(conn, RUNNER_ID)
-        return self.service._coach_kit(stored), stored
+        return self.service._coach_kit(stored, self.service.clock()), stored
 
     def _item(self, item: object) -> Item:
         assert isinstance(item, PlanItem)
