@@ -6,14 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from alembic.util import CommandError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
 from bot.content.checks import check_content
 from bot.content.library import ContentError, ContentLibrary, RenderedMessage
-from bot.db import migrate
 from bot.db.engine import DatabaseConfigError, make_engine, parse_database_url, safe_url
 from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
@@ -83,6 +81,12 @@ def connect(settings: Settings) -> Engine:
 
 
 def bring_schema_up_to_date(engine: Engine) -> None:
+    # Imported here: Alembic takes a while to load, and a start-up that fails early (a bad
+    # setting) should say so at once.
+    from alembic.util import CommandError
+
+    from bot.db import migrate
+
     try:
         migrate.upgrade(engine)
     except CommandError as exc:
