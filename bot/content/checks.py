@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from bot.content.exercises import cached_catalog
 from bot.content.library import ContentError, ContentLibrary
+from bot.content.poses import cached_poses, check_poses
 from bot.domain.catalog import MOTIONS, Catalog
 from bot.domain.program import DAY_TITLES, ITEM_REASONS
 from bot.domain.screening import QUESTIONS
@@ -35,7 +36,9 @@ def check_content(content: ContentLibrary) -> Catalog:
             content.env.get_template(f"{name}.j2")
         except Exception as exc:  # noqa: BLE001 - any template error is a content error
             raise ContentError(f"{content.root / 'texts' / name}.j2: {exc}") from None
-    return cached_catalog(content.root)
+    catalog = cached_catalog(content.root)
+    check_poses(cached_poses(content.root), catalog, content.root / "poses")
+    return catalog
 
 
 def check_renders(content: ContentLibrary, template: str,
