@@ -113,8 +113,14 @@ def _between(spec: PoseSpec) -> Iterator[tuple[int, float, dict[str, Vec]]]:
 
 
 def _shared_contacts(spec: PoseSpec, index: int) -> tuple[str, ...]:
+    """Contacts that stay put from one keyframe to the next; a foot that lands somewhere
+    else (a step, a lunge) is in the air in between."""
+    frame = spec.keyframes[index]
     following = spec.keyframes[(index + 1) % len(spec.keyframes)]
-    return tuple(c for c in spec.keyframes[index].contacts if c in following.contacts)
+    here = body_points(keyframe_pose(frame), spec.anchor)
+    there = body_points(keyframe_pose(following), spec.anchor)
+    return tuple(c for c in frame.contacts if c in following.contacts and all(
+        distance(here[p], there[p]) < MIN_CHANGE for p in GROUPS.get(c, (c,))))
 
 
 def _largest_change(a: dict[str, Vec], b: dict[str, Vec]) -> float:
