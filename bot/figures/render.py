@@ -216,10 +216,15 @@ class _Scene:
             hull = _hull([self.to_picture(c)[:2] for c in corners])
             self.ax.add_patch(Polygon(hull, closed=True, color=MAT, zorder=0))
             return
-        corners = [(x, y, x * slope) for x in (-2.0, 2.0) for y in (-0.8, 0.8)]
+        corners = [(x, y, x * slope) for x in (-6.0, 6.0) for y in (-6.0, 6.0)]
         flat = [self.to_picture(c)[:2] for c in corners]
-        hull = _hull(flat + [(u, v - 10.0) for u, v in flat])
+        hull = _hull(flat + [(u, v - 20.0) for u, v in flat])
         self.ax.add_patch(Polygon(hull, closed=True, color=GROUND, zorder=0))
+        if self.spec.camera.tilt > 0:
+            # Seen from above the floor fills the picture; a mat shows its perspective.
+            mat = [(x, y, x * slope) for x in (-1.0, 1.0) for y in (-0.45, 0.45)]
+            self.ax.add_patch(Polygon(_hull([self.to_picture(c)[:2] for c in mat]),
+                                      closed=True, color=MAT, zorder=0.5))
 
     def _prop(self, prop: Prop) -> None:
         from matplotlib.patches import FancyArrowPatch, Polygon
