@@ -263,7 +263,7 @@ def _far(limb: str, picture: dict[str, Picture]) -> bool:
     side, kind = limb.split("_")
     root = "hip" if kind == "leg" else "shoulder"
     other = "right" if side == "left" else "left"
-    return picture[f"{side}_{root}"][2] < picture[f"{other}_{root}"][2] - 1e-6
+    return picture[f"{side}_{root}"][2] < picture[f"{other}_{root}"][2] - 0.1
 
 
 def _width(limb: str) -> float:
