@@ -140,7 +140,8 @@ class PoseFile(_Strict):
 
     def to_spec(self) -> PoseSpec:
         return PoseSpec(
-            exercise_id=self.exercise, camera=Camera(self.view, self.turn, self.tilt, self.zoom, self.centre),
+            exercise_id=self.exercise,
+            camera=Camera(self.view, self.turn, self.tilt, self.zoom, self.centre),
             seconds=self.seconds, keyframes=_keyframes(self.keyframes), anchor=self.anchor,
             working=tuple(self.working), moving=self.moving, trace=self.trace,
             still=self.still, slope=self.slope,

@@ -65,7 +65,8 @@ def expected_lengths() -> dict[tuple[str, str], float]:
     for s in ("left", "right"):
         lengths |= {(f"{s}_hip", f"{s}_knee"): THIGH, (f"{s}_knee", f"{s}_ankle"): SHIN,
                     (f"{s}_ankle", f"{s}_heel"): _norm(HEEL),
-                    (f"{s}_ankle", f"{s}_toe"): _norm(TOE), (f"{s}_shoulder", f"{s}_elbow"): UPPER_ARM,
+                    (f"{s}_ankle", f"{s}_toe"): _norm(TOE),
+                    (f"{s}_shoulder", f"{s}_elbow"): UPPER_ARM,
                     (f"{s}_elbow", f"{s}_hand"): FOREARM}
     return lengths
 

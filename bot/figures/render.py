@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,9 +87,11 @@ def render_png(spec: PoseSpec, mirrored: bool) -> bytes:
 def write_atomically(path: Path, data: bytes) -> None:
     """Another process may read the cache while this one writes it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{id(data)}.part")
-    partial.write_bytes(data)
-    partial.replace(path)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part",
+                                     delete=False) as partial:
+        partial.write(data)
+    Path(partial.name).chmod(0o644)
+    Path(partial.name).replace(path)
 
 
 class _Scene:
