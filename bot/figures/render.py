@@ -37,6 +37,7 @@ TRUNK = "#37474F"
 LIMB_NEAR, LIMB_FAR = "#7D8C99", "#B4BEC7"
 WORK_NEAR, WORK_FAR = "#E4572E", "#F29C80"
 MARK = "#1F6FD1"
+GHOST = "#C9CFD4"
 BAND = "#2E9E5B"
 PROP_FILL = {"step": "#C8A26B", "block": "#C8A26B", "post": "#9AA3A8", "roller": "#5C9EAD"}
 Picture = tuple[float, float, float]  # u, v, depth
@@ -111,6 +112,7 @@ class _Scene:
         self.ax.set_xlim(left, right)
         self.ax.set_ylim(bottom, top)
         self.ax.set_axis_off()
+        self.overlays: list[Any] = []  # static, but drawn over the figure
         self._ground()
         for prop in spec.props:
             self._prop(prop)
@@ -120,63 +122,93 @@ class _Scene:
                          [path[0][1]], color=MARK, lw=1.6 * spec.camera.zoom, ls=(0, (2, 2)),
                          alpha=0.55,
                          zorder=3)
-        self.dynamic: list[Any] = []
+        self.background: Any = None
+        self._artists()
 
     def to_picture(self, point: Vec) -> Picture:
         u, v, depth = project(point, self.axes_basis)
         return u * self.mirror, v, depth
 
     def ghost(self, points: dict[str, Vec]) -> None:
+        """The start position, faint, behind the figure (for the still)."""
+        from matplotlib.patches import Circle
+
         for a, b, limb in SEGMENTS:
             pa, pb = self.to_picture(points[a]), self.to_picture(points[b])
-            self.ax.plot([pa[0], pb[0]], [pa[1], pb[1]], color="#C9CFD4", alpha=0.6,
+            self.ax.plot([pa[0], pb[0]], [pa[1], pb[1]], color=GHOST, alpha=0.6,
                          lw=_width(limb) * self.zoom, solid_capstyle="round", zorder=2)
-        self._head(points, zorder=2, color="#C9CFD4", alpha=0.6, face=False)
+        head = self.to_picture(points["head"])
+        self.ax.add_patch(Circle(head[:2], HEAD_RADIUS, color=GHOST, alpha=0.6, zorder=2))
 
     def draw(self, points: dict[str, Vec]) -> Image.Image:
         from PIL import Image
 
-        for artist in self.dynamic:
-            artist.remove()
-        self.dynamic = self._figure(points)
-        raw = io.BytesIO()
-        self.figure.savefig(raw, format="rgba", dpi=100, facecolor=BACKGROUND)
+        if self.background is None:
+            # Everything that never moves is drawn once; each frame starts from a copy of it.
+            self.canvas.draw()  # type: ignore[no-untyped-call]
+            self.background = self.canvas.copy_from_bbox(  # type: ignore[no-untyped-call]
+                self.figure.bbox)
+        self.canvas.restore_region(self.background)  # type: ignore[no-untyped-call]
+        for artist in [*self._pose(points), *self.overlays]:
+            self.ax.draw_artist(artist)
         width, height = self.canvas.get_width_height()
-        return Image.frombuffer("RGBA", (width, height), raw.getvalue(), "raw", "RGBA", 0,
-                                1).convert("RGB")
+        rgba = bytes(self.canvas.buffer_rgba())  # type: ignore[no-untyped-call]
+        return Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
 
-    def _figure(self, points: dict[str, Vec]) -> list[Any]:
+    def _artists(self) -> None:
+        """One artist per body part, made once and moved every frame."""
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Circle, Polygon
+
+        def line(width: float, color: str = TRUNK) -> Any:
+            return self.ax.add_line(Line2D([], [], lw=width, color=color,
+                                           solid_capstyle="round", animated=True))
+
+        self.limbs = {(a, b): line(_width(limb) * self.zoom) for a, b, limb in SEGMENTS
+                      if not b.endswith(("_heel", "_toe"))}
+        self.feet = {side: Polygon([(0, 0)] * 3, closed=True, lw=3.0 * self.zoom,
+                                   joinstyle="round", animated=True)
+                     for side in ("left", "right")}
+        for foot in self.feet.values():
+            self.ax.add_patch(foot)
+        self.head = Circle((0, 0), HEAD_RADIUS, color=TRUNK, animated=True)
+        self.eye = Circle((0, 0), 0.022, color="#FFFFFF", animated=True)
+        self.ring = Circle((0, 0), 0.06, fill=False, ec=MARK, lw=2.2 * self.zoom, animated=True)
+        for patch in (self.head, self.eye, self.ring):
+            self.ax.add_patch(patch)
+        self.bands = [(prop, line(2.5 * self.zoom, BAND)) for prop in self.spec.props
+                      if prop.kind == "band" and prop.ends is not None]
+
+    def _pose(self, points: dict[str, Vec]) -> list[Any]:
+        """Moves every artist to ``points``; returns them far to near, marks last."""
         picture = {name: self.to_picture(p) for name, p in points.items()}
-        # Far things first: each segment and the head get a zorder by depth.
-        order = sorted([*((picture[a][2] + picture[b][2]) / 2 for a, b, _ in SEGMENTS),
-                        picture["head"][2]])
-        artists: list[Any] = []
-        for a, b, limb in SEGMENTS:
-            if b.endswith("_heel"):
-                continue  # the foot is drawn once, as a shoe, with its toe segment
-            depth = (picture[a][2] + picture[b][2]) / 2
-            color = self._colour(limb, _far(limb, picture))
-            zorder = 10 + order.index(depth)
-            if b.endswith("_toe"):
-                artists.append(self._foot(picture, a.removesuffix("_ankle"), color, zorder))
-                continue
-            artists += self.ax.plot([picture[a][0], picture[b][0]],
-                                    [picture[a][1], picture[b][1]], color=color,
-                                    lw=_width(limb) * self.zoom, solid_capstyle="round",
-                                    zorder=zorder)
-        artists += self._head(points, zorder=10 + order.index(picture["head"][2]), color=TRUNK,
-                              alpha=1.0, face=True)
-        artists += self._bands(points)
-        moving = picture[self.spec.moving]
-        artists.append(self.ax.add_patch(_circle(moving, 0.06, edge=MARK, zorder=60)))
-        return artists
-
-    def _foot(self, picture: dict[str, Picture], side: str, color: str, zorder: float) -> Any:
-        from matplotlib.patches import Polygon
-
-        corners = [picture[f"{side}_{p}"][:2] for p in ("ankle", "heel", "toe")]
-        return self.ax.add_patch(Polygon(corners, closed=True, fc=color, ec=color,
-                                         lw=3.0 * self.zoom, joinstyle="round", zorder=zorder))
+        layered: list[tuple[float, Any]] = []
+        for (a, b), artist in self.limbs.items():
+            limb = next(s[2] for s in SEGMENTS if s[:2] == (a, b))
+            artist.set_data([picture[a][0], picture[b][0]], [picture[a][1], picture[b][1]])
+            artist.set_color(self._colour(limb, _far(limb, picture)))
+            layered.append(((picture[a][2] + picture[b][2]) / 2, artist))
+        for side, foot in self.feet.items():
+            corners = [picture[f"{side}_{p}"] for p in ("ankle", "heel", "toe")]
+            foot.set_xy([c[:2] for c in corners])
+            color = self._colour(f"{side}_leg", _far(f"{side}_leg", picture))
+            foot.set_facecolor(color)
+            foot.set_edgecolor(color)
+            layered.append((sum(c[2] for c in corners) / 3, foot))
+        head, eye = picture["head"], picture["face"]
+        self.head.set_center(head[:2])
+        layered.append((head[2], self.head))
+        if eye[2] > head[2] - 0.02:  # the face is towards the camera
+            self.eye.set_center(eye[:2])
+            layered.append((head[2] + 1e-3, self.eye))
+        layered.sort(key=lambda item: item[0])
+        for prop, band in self.bands:
+            assert prop.ends is not None
+            ends = [self.to_picture(prop.to) if e == "anchor" and prop.to else picture[e]
+                    for e in prop.ends]
+            band.set_data([ends[0][0], ends[1][0]], [ends[0][1], ends[1][1]])
+        self.ring.set_center(picture[self.spec.moving][:2])
+        return [artist for _, artist in layered] + [band for _, band in self.bands] + [self.ring]
 
     def _colour(self, limb: str, far: bool) -> str:
         if limb == "trunk":
@@ -184,31 +216,6 @@ class _Scene:
         if limb in self.spec.working:
             return WORK_FAR if far else WORK_NEAR
         return LIMB_FAR if far else LIMB_NEAR
-
-    def _head(self, points: dict[str, Vec], zorder: float, color: str, alpha: float,
-              face: bool) -> list[Any]:
-        from matplotlib.patches import Circle
-
-        head = self.to_picture(points["head"])
-        artists: list[Any] = [self.ax.add_patch(Circle((head[0], head[1]), HEAD_RADIUS,
-                                                       color=color, alpha=alpha,
-                                                       zorder=zorder))]
-        eye = self.to_picture(points["face"])
-        if face and eye[2] > head[2] - 0.02:
-            artists.append(self.ax.add_patch(Circle((eye[0], eye[1]), 0.022, color="#FFFFFF",
-                                                    zorder=zorder + 0.5)))
-        return artists
-
-    def _bands(self, points: dict[str, Vec]) -> list[Any]:
-        artists: list[Any] = []
-        for prop in self.spec.props:
-            if prop.kind != "band" or prop.ends is None:
-                continue
-            ends = [self.to_picture(prop.to if e == "anchor" and prop.to else points[e])
-                    for e in prop.ends]
-            artists += self.ax.plot([ends[0][0], ends[1][0]], [ends[0][1], ends[1][1]],
-                                    color=BAND, lw=2.5, zorder=50, solid_capstyle="round")
-        return artists
 
     def _ground(self) -> None:
         from matplotlib.patches import Polygon
@@ -236,8 +243,9 @@ class _Scene:
             return
         if prop.kind == "arrow" and prop.to is not None:
             start, end = self.to_picture(prop.at), self.to_picture(prop.to)
-            self.ax.add_patch(FancyArrowPatch(start[:2], end[:2], arrowstyle="-|>",
-                                              mutation_scale=16, lw=2, color=MARK, zorder=55))
+            self.overlays.append(self.ax.add_patch(FancyArrowPatch(
+                start[:2], end[:2], arrowstyle="-|>", mutation_scale=16 * self.zoom,
+                lw=2 * self.zoom, color=MARK, zorder=55, animated=True)))
             return
         hull = _hull([self.to_picture(c)[:2] for c in _prop_outline(prop)])
         if prop.kind == "hurdle":
@@ -271,12 +279,6 @@ def _far(limb: str, picture: dict[str, Picture]) -> bool:
 
 def _width(limb: str) -> float:
     return 9.0 if limb == "trunk" else 6.0
-
-
-def _circle(at: Picture, radius: float, edge: str, zorder: float) -> Any:
-    from matplotlib.patches import Circle
-
-    return Circle((at[0], at[1]), radius, fill=False, ec=edge, lw=2.2, zorder=zorder)
 
 
 def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
