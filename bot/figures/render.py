@@ -226,7 +226,7 @@ class _Scene:
             hull = _hull([self.to_picture(c)[:2] for c in corners])
             self.ax.add_patch(Polygon(hull, closed=True, color=MAT, zorder=0))
             return
-        corners = [(x, y, x * slope) for x in (-6.0, 6.0) for y in (-6.0, 6.0)]
+        corners = [(x, y, x * slope) for x in (-40.0, 40.0) for y in (-40.0, 40.0)]
         flat = [self.to_picture(c)[:2] for c in corners]
         hull = _hull(flat + [(u, v - 20.0) for u, v in flat])
         self.ax.add_patch(Polygon(hull, closed=True, color=GROUND, zorder=0))
@@ -303,7 +303,12 @@ def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
 def _gif(images: Sequence[Image.Image]) -> bytes:
     from PIL import Image
 
-    palette = images[0].quantize(colors=96, method=Image.Quantize.MEDIANCUT)
+    # One palette for the whole loop, from frames across it, so nothing flickers.
+    sample = images[:: max(1, len(images) // 6)]
+    strip = Image.new("RGB", (images[0].width, images[0].height * len(sample)))
+    for index, image in enumerate(sample):
+        strip.paste(image, (0, index * image.height))
+    palette = strip.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
     frames = [image.quantize(palette=palette, dither=Image.Dither.NONE) for image in images]
     out = io.BytesIO()
     frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:],
