@@ -20,8 +20,10 @@ from bot.figures.kinematics import (
     blend,
     body_points,
     distance,
+    ease,
     expected_lengths,
     keyframe_pose,
+    move_seconds,
 )
 from bot.figures.model import PoseSpec, Prop
 
@@ -30,7 +32,7 @@ DRIFT_TOLERANCE = 0.06  # between two keyframes that share a contact
 SINK_TOLERANCE = 0.03  # no point goes further than this into the floor or a prop
 MIN_CHANGE = 0.05  # consecutive keyframes differ by at least this much somewhere
 LENGTH_TOLERANCE = 1e-6
-STEPS = (0.25, 0.5, 0.75)
+FRAME_MS = 80  # as drawn (bot.figures.render), so every frame shown is a frame checked
 
 
 def pose_problems(spec: PoseSpec) -> list[str]:
@@ -104,10 +106,13 @@ def _placement_problems(spec: PoseSpec, points: dict[str, Vec]) -> list[str]:
 
 
 def _between(spec: PoseSpec) -> Iterator[tuple[int, float, dict[str, Vec]]]:
+    """The figure between each keyframe and the next, as finely as the animation shows it."""
     frames = spec.keyframes
+    steps = max(3, math.ceil(move_seconds(spec) * 1000 / FRAME_MS))
     for index, frame in enumerate(frames):
         following = frames[(index + 1) % len(frames)]
-        for s in STEPS:
+        for step in range(1, steps):
+            s = ease(step / steps)
             pose: Pose = blend(keyframe_pose(frame), keyframe_pose(following), s)
             yield index, s, body_points(pose, spec.anchor)
 

@@ -109,6 +109,8 @@ class _Scene:
         self.canvas = FigureCanvasAgg(self.figure)
         self.ax: Axes = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
         left, right, bottom, top = bounds(spec.camera)
+        if mirrored:
+            left, right = -right, -left
         self.ax.set_xlim(left, right)
         self.ax.set_ylim(bottom, top)
         self.ax.set_axis_off()
