@@ -1,8 +1,9 @@
-"""python -m benchmarks [update_path | reminders_startup | reminders_fanout] [options]
+"""python -m benchmarks [update_path | reminders_startup | reminders_fanout | figures] [options]
 
 update_path (the default): --users N --rounds N
 reminders_startup: --users N (default 100,000)
 reminders_fanout: --reminders N (default 10,000) --rate R --database sqlite|postgres
+figures: [--both-sides] (every exercise's GIF and still, drawn cold, then served cached)
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from benchmarks import reminders_fanout, reminders_startup, update_path
+from benchmarks import figures, reminders_fanout, reminders_startup, update_path
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "update_path": update_path.main,
     "reminders_startup": reminders_startup.main,
     "reminders_fanout": reminders_fanout.main,
+    "figures": figures.main,
 }
 
 if __name__ == "__main__":
