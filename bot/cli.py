@@ -121,11 +121,13 @@ def upgrade(settings: Settings) -> int:
 
 
 def check(settings: Settings) -> int:
+    from bot.content.checks import check_figures
     from bot.content.library import ContentError
     from bot.wiring import load_content
 
     try:
         content, catalog = load_content()
+        check_figures(content)
     except ContentError as exc:
         return _fail(f"Content problem: {exc}")
     print(f"Content OK: {len(content.labels)} labels, {len(content.template_names())} templates, "

@@ -16,7 +16,7 @@ from PIL import Image, ImageChops, ImageOps, ImageStat
 
 from bot.content.exercises import load_catalog
 from bot.content.library import ContentError
-from bot.content.poses import load_poses
+from bot.content.poses import check_pose_geometry, load_poses
 from bot.domain.catalog import Catalog
 from bot.figures.checks import (
     CONTACT_TOLERANCE,
@@ -26,8 +26,9 @@ from bot.figures.checks import (
     surface_gap,
 )
 from bot.figures.kinematics import GROUPS, SURFACE, body_points, keyframe_pose
-from bot.figures.model import PoseSpec
+from bot.figures.model import PoseSpec, Prop
 from bot.figures.render import (
+    BAND,
     FRAME_MS,
     LIMB_NEAR,
     MARK,
@@ -51,9 +52,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> FigureStore:
     return FigureStore(POSES, tmp_path_factory.mktemp("figures"), ONE_SIDED)
 
 
-def test_every_exercise_has_a_figure() -> None:
+def test_every_exercise_has_a_figure_that_passes_the_content_check() -> None:
     assert set(POSES) == set(CATALOG.exercises)
     assert len(POSES) == 34
+    check_pose_geometry(POSES, CONTENT / "poses")
 
 
 # ----------------------------------------------------------------- the animation itself
@@ -132,6 +134,16 @@ def test_the_right_side_is_the_left_side_mirrored(store: FigureStore, exercise_i
     right = _open_rgb(store.still(exercise_id, "right"))
     assert _mean_difference(left, ImageOps.mirror(right)) < 1.5
     assert _mean_difference(left, right) > 3 * _mean_difference(left, ImageOps.mirror(right))
+
+
+def test_a_band_is_drawn_between_the_body_points_it_joins(tmp_path: Path) -> None:
+    banded = dataclasses.replace(POSES["squats"], props=(
+        Prop("band", ends=("left_knee", "right_knee")),))
+    plain = FigureStore(POSES, tmp_path / "plain", ONE_SIDED).still("squats")
+    with_band = FigureStore(dict(POSES, squats=banded), tmp_path / "band",
+                            ONE_SIDED).still("squats")
+    assert Counter_of(_open_rgb(with_band))(BAND) > 20
+    assert Counter_of(_open_rgb(plain))(BAND) == 0
 
 
 def test_a_move_for_both_sides_ignores_the_side(store: FigureStore) -> None:
@@ -223,6 +235,10 @@ def _unknown_point(d: dict) -> None:  # type: ignore[type-arg]
     d["moving"] = "left_elbw"
 
 
+def _loose_band(d: dict) -> None:  # type: ignore[type-arg]
+    d["props"] = [{"kind": "band"}]
+
+
 @pytest.mark.parametrize(("mutate", "message"), [
     (_knee_too_far, r"squats\.yaml: keyframes\[1\]\.joints: .*left_knee\[0\]: 170 is "
                     r"outside 0\.\.160"),
@@ -232,13 +248,14 @@ def _unknown_point(d: dict) -> None:  # type: ignore[type-arg]
     (_zoom_in_too_far, r"squats\.yaml: keyframes\[0\]: .*head.* outside the picture"),
     (_stand_still, r"squats\.yaml: keyframes\[0\]: the figure barely moves"),
     (_unknown_point, r"squats\.yaml: moving: .*no body point 'left_elbw'"),
+    (_loose_band, r"squats\.yaml: props\[0\]: .*a band needs ends"),
 ])
 def test_a_broken_pose_is_refused_naming_file_and_field(tmp_path: Path, mutate: Mutation,
                                                          message: str) -> None:
     root = _copy_content(tmp_path)
     _edit(root / "poses" / "squats.yaml", mutate)
     with pytest.raises(ContentError, match=message):
-        load_poses(root)
+        check_pose_geometry(load_poses(root), root / "poses")
 
 
 def test_a_missing_or_stray_figure_is_named(tmp_path: Path) -> None:

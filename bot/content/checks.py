@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from bot.content.exercises import cached_catalog
 from bot.content.library import ContentError, ContentLibrary
-from bot.content.poses import cached_poses, check_poses
+from bot.content.poses import cached_poses, check_pose_geometry, check_poses
 from bot.domain.catalog import MOTIONS, Catalog
 from bot.domain.program import DAY_TITLES, ITEM_REASONS
 from bot.domain.screening import QUESTIONS
@@ -41,6 +41,11 @@ def check_content(content: ContentLibrary) -> Catalog:
     return catalog
 
 
+def check_figures(content: ContentLibrary) -> None:
+    """The geometric checks of every exercise's figure (``hipcoach content check``)."""
+    check_pose_geometry(cached_poses(content.root), content.root / "poses")
+
+
 def check_renders(content: ContentLibrary, template: str,
                   samples: Mapping[str, object]) -> str:
     """Render ``template`` with sample params; ContentError names the template when it fails."""
@@ -61,4 +66,4 @@ def _required_labels() -> list[str]:
     return keys + list(SCREENING_LABELS) + list(COACH_LABELS)
 
 
-__all__ = ["ContentError", "check_content", "check_renders"]
+__all__ = ["ContentError", "check_content", "check_figures", "check_renders"]

@@ -164,24 +164,32 @@ def _keyframes(models: list[KeyframeModel]) -> tuple[Keyframe, ...]:
 
 @functools.cache
 def cached_poses(content_root: Path) -> Mapping[str, PoseSpec]:
-    """The poses of a content folder, loaded and checked once per process."""
+    """The poses of a content folder, loaded and validated once per process."""
     return load_poses(content_root)
 
 
 def load_poses(content_root: Path) -> dict[str, PoseSpec]:
-    folder = content_root / "poses"
+    """Every pose file, validated field by field (cheap enough for every start-up)."""
     specs: dict[str, PoseSpec] = {}
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted((content_root / "poses").glob("*.yaml")):
         spec = _parse(path, PoseFile).to_spec()
         if spec.exercise_id != path.stem:
             raise ContentError(f"{path}: exercise: '{spec.exercise_id}' does not match the "
                                f"file name '{path.stem}'")
+        specs[spec.exercise_id] = spec
+    return specs
+
+
+def check_pose_geometry(poses: Mapping[str, PoseSpec], folder: Path) -> None:
+    """Every drawn frame of every figure: in the picture, on its floor, in one piece.
+
+    Run by ``hipcoach content check`` (and CI) rather than at each start-up: a pose that
+    fails still draws, it only draws wrong, and checking every frame takes a moment."""
+    for exercise_id, spec in sorted(poses.items()):
         problems = pose_problems(spec)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise ContentError(f"{path}: {problems[0]}{more}")
-        specs[spec.exercise_id] = spec
-    return specs
+            raise ContentError(f"{folder / exercise_id}.yaml: {problems[0]}{more}")
 
 
 def check_poses(poses: Mapping[str, PoseSpec], catalog: Catalog, folder: Path) -> None:
@@ -195,4 +203,5 @@ def check_poses(poses: Mapping[str, PoseSpec], catalog: Catalog, folder: Path) -
         raise ContentError(f"{folder / stray[0]}.yaml: exercise: no exercise '{stray[0]}'")
 
 
-__all__ = ["LIMBS", "Point", "PoseFile", "cached_poses", "check_poses", "load_poses"]
+__all__ = ["LIMBS", "Point", "PoseFile", "cached_poses", "check_pose_geometry", "check_poses",
+           "load_poses"]

@@ -95,7 +95,8 @@ class FigureStore:
                 draw: Callable[[PoseSpec, bool], bytes] = render_gif if kind == "gif" \
                     else render_png
                 write_atomically(path, draw(spec, mirrored))
-                self.renders += 1
+                with self._guard:
+                    self.renders += 1
         return path
 
     def _spec(self, exercise_id: str) -> PoseSpec:
