@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from PIL import Image
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "1"  # part of every cached file's name: bump it when the drawing changes
 FRAME_MS = 80  # GIF delays are in hundredths of a second; 80 ms is exact
 PIXELS_PER_METRE = 160
 BACKGROUND = "#FFFFFF"
