@@ -57,11 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="content tasks")
     content_sub = content.add_subparsers(dest="content_command", required=True, metavar="TASK")
     content_sub.add_parser("check", help="validate content/").set_defaults(handler=check)
-    figure = sub.add_parser("figure", help="draw an exercise's moving figure and print its path")
-    figure.add_argument("exercise", metavar="EXERCISE_ID")
-    figure.add_argument("--side", choices=("left", "right"), default=None)
-    figure.add_argument("--still", action="store_true", help="a PNG instead of the GIF")
-    figure.set_defaults(handler=figure)
+    drawing = sub.add_parser("figure", help="draw an exercise's moving figure, print its path")
+    drawing.add_argument("exercise", metavar="EXERCISE_ID")
+    drawing.add_argument("--side", choices=("left", "right"), default=None)
+    drawing.add_argument("--still", action="store_true", help="a PNG instead of the GIF")
+    drawing.set_defaults(handler=figure)
     return parser
 
 
