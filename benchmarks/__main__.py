@@ -1,4 +1,4 @@
-"""python -m benchmarks [update_path | reminders_startup | reminders_fanout] [options]
+"""python -m benchmarks [update_path | reminders_startup | reminders_fanout | figures] [options]
 
 update_path (the default): --users N --rounds N
 reminders_startup: --users N (default 100,000)
@@ -6,6 +6,7 @@ reminders_fanout: --reminders N (default 10,000) --rate R --database sqlite|post
 latency [busy_neighbour | coached | concurrency]: --users 50,200,1000 --runners N --weeks N
 cli_help: --runs N
 db_access: --tasks N --reads N (PostgreSQL)
+figures: [--both-sides] (every exercise's GIF and still, drawn cold, then served cached)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from benchmarks import (
     cli_help,
     db_access,
+    figures,
     latency,
     reminders_fanout,
     reminders_startup,
@@ -29,6 +31,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "latency": latency.main,
     "cli_help": cli_help.main,
     "db_access": db_access.main,
+    "figures": figures.main,
 }
 
 if __name__ == "__main__":

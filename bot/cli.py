@@ -7,9 +7,12 @@ once; each command imports what it uses (SQLAlchemy, PTB, the app) after the arg
 from __future__ import annotations
 
 import argparse
+import difflib
+import functools
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import __version__
@@ -24,6 +27,8 @@ NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command: Callable[[Settings], int] = args.handler
+    if args.command == "figure":
+        command = functools.partial(figure, args=args)
     import logging
 
     from bot.config import Settings
@@ -63,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="content tasks")
     content_sub = content.add_subparsers(dest="content_command", required=True, metavar="TASK")
     content_sub.add_parser("check", help="validate content/").set_defaults(handler=check)
+    drawing = sub.add_parser("figure", help="draw an exercise's moving figure, print its path")
+    drawing.add_argument("exercise", metavar="EXERCISE_ID")
+    drawing.add_argument("--side", choices=("left", "right"), default=None)
+    drawing.add_argument("--still", action="store_true", help="a PNG instead of the GIF")
+    drawing.set_defaults(handler=figure)
     return parser
 
 
@@ -144,15 +154,44 @@ def upgrade(settings: Settings) -> int:
 
 
 def check(settings: Settings) -> int:
+    from bot.content.checks import check_figures
     from bot.content.library import ContentError
     from bot.wiring import load_content
 
     try:
         content, catalog = load_content()
+        check_figures(content)
     except ContentError as exc:
         return _fail(f"Content problem: {exc}")
     print(f"Content OK: {len(content.labels)} labels, {len(content.template_names())} templates, "
           f"{len(catalog.exercises)} exercises, {len(catalog.protocols)} protocols")
+    return 0
+
+
+def figure(settings: Settings, args: argparse.Namespace | None = None) -> int:
+    from bot.content.library import ContentError
+    from bot.domain.catalog import normalise_name
+    from bot.figures.store import FigureStore
+    from bot.paths import content_dir
+    from bot.wiring import load_content
+
+    if args is None:
+        return _fail("which exercise? e.g. hipcoach figure clamshell")
+    try:
+        _, catalog = load_content()
+    except ContentError as exc:
+        return _fail(f"Content problem: {exc}")
+    exercise = catalog.find(args.exercise)
+    if exercise is None:
+        names = {normalise_name(n): e.id for e in catalog.exercises.values()
+                 for n in (e.id, e.name, *e.aliases)}
+        close = dict.fromkeys(names[n] for n in difflib.get_close_matches(
+            normalise_name(args.exercise), list(names), n=5))
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        return _fail(f"No exercise called '{args.exercise}'.{hint}")
+    store = FigureStore.for_content(content_dir(), Path.cwd() / "data" / "figures")
+    draw = store.still if args.still else store.animation
+    print(draw(exercise.id, args.side))
     return 0
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from bot.content.exercises import cached_catalog
 from bot.content.ladders import cached_ladders, check_reason_texts
 from bot.content.library import ContentError, ContentLibrary
+from bot.content.poses import cached_poses, check_pose_geometry, check_poses
 from bot.domain.catalog import MOTIONS, Catalog
 from bot.domain.dialogue.questions import QUESTIONS
 from bot.domain.program import DAY_TITLES, ITEM_REASONS
@@ -38,7 +39,13 @@ def check_content(content: ContentLibrary) -> Catalog:
             raise ContentError(f"{content.root / 'texts' / name}.j2: {exc}") from None
     catalog = cached_catalog(content.root)
     check_reason_texts(content, catalog, cached_ladders(content.root))
+    check_poses(cached_poses(content.root), catalog, content.root / "poses")
     return catalog
+
+
+def check_figures(content: ContentLibrary) -> None:
+    """The geometric checks of every exercise's figure (``hipcoach content check``)."""
+    check_pose_geometry(cached_poses(content.root), content.root / "poses")
 
 
 def check_renders(content: ContentLibrary, template: str,
@@ -61,4 +68,4 @@ def _required_labels() -> list[str]:
     return keys + list(SCREENING_LABELS) + list(COACH_LABELS)
 
 
-__all__ = ["ContentError", "check_content", "check_renders"]
+__all__ = ["ContentError", "check_content", "check_figures", "check_renders"]
