@@ -56,9 +56,13 @@ class Bot:
 def start(engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneResolver,
           catalog: Catalog, clock: Clock) -> callable:  # type: ignore[valid-type]
     sender = FakeSender()
+    booted: list[ReminderService] = []
 
     def boot() -> Bot:
+        for earlier in booted:  # a restart: the process before it is gone, its session too
+            earlier.election.release()
         reminders = ReminderService(engine, content_with_names, sender, clock=clock)
+        booted.append(reminders)
         link = ReminderLink(engine, reminders, content_with_names, catalog, clock)
         reminders.activation_for = link.activation_for
         service = ConversationService(engine, content_with_names, zones, clock, catalog, link)
