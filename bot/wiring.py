@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from alembic.util import CommandError
 from sqlalchemy import Engine, text
@@ -95,7 +96,8 @@ def build_core(settings: Settings, upgrade_schema: bool = True) -> Core:
     if upgrade_schema:
         bring_schema_up_to_date(engine)
     reminders = ReminderService(engine, content, NoSender(),
-                                rate_per_second=settings.reminder_rate)
+                                rate_per_second=settings.reminder_rate,
+                                lease=timedelta(seconds=settings.reminder_lease_seconds))
     link = ReminderLink(engine, reminders, content, catalog)
     reminders.activation_for = link.activation_for
     service = ConversationService(engine, content, GeoZoneResolver(), catalog=catalog,
