@@ -23,6 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
 from bot.services.reminders import ReminderService, TickReport
+from bot.services.send_budget import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,9 @@ class ReminderClock:
     def start(self) -> None:
         """Call from inside the running event loop (e.g. PTB's post_init)."""
         self.lock.acquire()
+        # A process started right after another sender died (a restart, a take-over) must not
+        # share a second with that sender's last messages.
+        self.service.pacer.hold(Pacer.WINDOW + Pacer.SLACK)
         # A coroutine job: APScheduler's asyncio executor runs plain functions in a thread.
         self.scheduler.add_job(self._on_interval, "interval", seconds=self.every_seconds,
                                id="reminder-tick", max_instances=1, coalesce=True,

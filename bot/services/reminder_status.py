@@ -38,7 +38,7 @@ class ReminderStatus:
                 f"  {'due now':<8} {self.due_waiting:>{width},}  waiting for a worker",
                 f"  {'leased':<8} {self.leased:>{width},}  claimed by a worker right now",
                 f"  {'later':<8} {self.later:>{width},}  next reminder still ahead",
-                f"  {'off':<8} {self.off:>{width},}  nothing scheduled (e.g. the runner blocked the bot)"]
+                f"  {'off':<8} {self.off:>{width},}  nothing scheduled (e.g. a blocked bot)"]
         return out
 
 

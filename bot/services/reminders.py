@@ -138,6 +138,7 @@ class ReminderService(ScheduleSettings):
         self.backoff = backoff
         self._postgres = engine.dialect.name == "postgresql"
         self._send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
+        self._stood_by = False
 
     # -- the tick ------------------------------------------------------------------------------
 
@@ -173,16 +174,16 @@ class ReminderService(ScheduleSettings):
         return prepared
 
     async def _lead(self) -> bool:
-        was_leading = self.election.leading
         try:
             leading = await asyncio.to_thread(self.election.try_lead)
         except DBAPIError as exc:
             log.warning("could not reach the database to elect the reminder sender (%s)",
                         _first_line(exc))
-            return False
-        if leading and not was_leading:
+            leading = False
+        if leading and self._stood_by:
             # The sender before us may have sent up to its last moment: leave it its second.
             self.pacer.hold(Pacer.WINDOW + Pacer.SLACK)
+        self._stood_by = not leading
         return leading
 
     def claim_and_render(self, report: TickReport) -> list[tuple[Claim, Prepared]]:
