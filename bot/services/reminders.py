@@ -212,7 +212,10 @@ class ReminderService(ScheduleSettings):
             .join(User, User.id == ReminderSchedule.user_id)
             .where(ReminderSchedule.next_due_at <= now)
             .where((ReminderSchedule.lease_until.is_(None)) | (ReminderSchedule.lease_until < now))
-            .order_by(ReminderSchedule.next_due_at)
+            # Among rows due together, those whose lease ran out (their worker died) first:
+            # they have waited longest.
+            .order_by(ReminderSchedule.next_due_at,
+                      ReminderSchedule.lease_until.asc().nulls_last())
             .limit(self.batch_size))
         if self._postgres:
             query = query.with_for_update(of=ReminderSchedule, skip_locked=True)
