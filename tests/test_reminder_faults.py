@@ -15,7 +15,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from bot.db import migrate
 from bot.db.engine import make_engine
 from bot.db.models import ReminderDelivery, ReminderSchedule, User
 from tests.conftest import _postgres_schema, postgres_problem
-from tests.support.fault_bot_api import FaultyBackend
+from tests.support.fault_bot_api import Arrivals, FaultyBackend
 from tests.support.http_bot_api import HttpBotApiDouble
 
 pytestmark = pytest.mark.slow
@@ -160,54 +161,80 @@ def worker_env(base_url: str, database_url: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(params=[
-    pytest.param(("sqlite", 1), id="sqlite-1-worker"),
-    pytest.param(("postgres", 2), id="postgres-2-workers", marks=pytest.mark.postgres),
-    pytest.param(("postgres", 4), id="postgres-4-workers", marks=pytest.mark.postgres),
-])
-def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, int]]:
-    kind, workers = request.param
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'faults.db'}", workers
-        return
-    problem = postgres_problem()
-    if problem:
-        pytest.skip(problem)
-    for url in _postgres_schema():
-        yield url, workers
+@dataclass
+class FanOut:
+    """What one fan-out left behind: what the API saw, what the database stored."""
+
+    workers: int
+    kills: int
+    chats: list[int]
+    arrivals: Arrivals
+    stored: dict[int, str]
+    failed_logs: list[str]
+    status_output: str
 
 
-def test_killed_workers_and_5xx_lose_nothing_repeat_nothing_and_keep_the_rate(
-        setup: tuple[str, int], tmp_path: Path) -> None:
-    database_url, size = setup
+def fan_out(database_url: str, size: int, folder: Path) -> FanOut:
+    """``size`` workers send REMINDERS reminders; the sending one is killed at each of
+    KILL_AFTER and a new worker started in its place."""
+    folder.mkdir(parents=True, exist_ok=True)
     engine = make_engine(database_url)
     migrate.upgrade(engine)
     chats = populate(engine, REMINDERS)
     backend = FaultyBackend(SERVER_ERROR_RATE)
-    elected = size > 1
     with HttpBotApiDouble(backend=backend) as api:
-        fleet = Fleet(tmp_path, worker_env(api.base_url, database_url))
+        env = worker_env(api.base_url, database_url)
+        fleet = Fleet(folder, env)
         try:
             for _ in range(size):
                 fleet.start()
             for threshold in KILL_AFTER:
                 backend.wait_delivered(threshold, GIVE_UP)
-                fleet.kill(fleet.sender(elected))
+                fleet.kill(fleet.sender(elected=size > 1))
                 fleet.start()  # a supervisor brings it back; the lease hands its claims on
             wait_settled(engine)
         finally:
             failed_logs = fleet.stop()
-    arrivals = backend.snapshot()
-    stored = statuses(engine)
+    status = subprocess.run([sys.executable, "-m", "bot", "status"], cwd=folder, env=env,
+                            capture_output=True, text=True, timeout=GIVE_UP, check=False)
+    result = FanOut(size, len(KILL_AFTER), chats, backend.snapshot(), statuses(engine),
+                    failed_logs, status.stdout + status.stderr)
     engine.dispose()
+    return result
 
-    assert failed_logs == []
-    duplicates = {chat: n for chat, n in arrivals.delivered.items() if n > 1}
+
+def assert_nothing_lost_or_repeated_and_the_rate_kept(run: FanOut) -> None:
+    assert run.failed_logs == []
+    duplicates = {chat: n for chat, n in run.arrivals.delivered.items() if n > 1}
     assert duplicates == {}
-    never = [chat for chat in chats if arrivals.delivered[chat] == 0]
-    lost = [(chat, stored.get(chat)) for chat in never if stored.get(chat) != "unknown"]
+    never = [chat for chat in run.chats if run.arrivals.delivered[chat] == 0]
+    lost = [(chat, run.stored.get(chat)) for chat in never if run.stored.get(chat) != "unknown"]
     assert lost == []
-    assert len(never) <= len(KILL_AFTER)  # only a request under way as its worker died
-    assert Counter(stored.values())["failed"] == 0
-    assert arrivals.refused > 0  # the 5xx did happen, and were ridden out
-    assert arrivals.most_in_any_window(1.0) <= RATE
+    assert len(never) <= run.kills  # only a request under way as its worker died
+    counts = Counter(run.stored.values())
+    assert counts["failed"] == counts["claimed"] == counts["skipped"] == 0
+    assert run.arrivals.refused > 0  # the 5xx did happen, and were ridden out
+    assert run.arrivals.most_in_any_window(1.0) <= RATE
+    # What an operator sees agrees with what the API received.
+    sent_line = next(line for line in run.status_output.splitlines()
+                     if line.split()[:1] == ["sent"])
+    assert int(sent_line.split()[1].replace(",", "")) == counts["sent"]
+
+
+def test_sqlite_worker_killed_three_times_in_a_fan_out_with_5xx(tmp_path: Path) -> None:
+    run = fan_out(f"sqlite:///{tmp_path / 'faults.db'}", 1, tmp_path / "sqlite")
+    assert_nothing_lost_or_repeated_and_the_rate_kept(run)
+
+
+@pytest.mark.postgres
+def test_postgres_2_and_4_workers_senders_killed_in_a_fan_out_with_5xx(tmp_path: Path) -> None:
+    problem = postgres_problem()
+    if problem:
+        pytest.skip(problem)
+    # Two separate deployments (a schema each) side by side, to keep the wall time down.
+    with ExitStack() as stack, ThreadPoolExecutor(2) as pool:
+        urls = [stack.enter_context(contextmanager(_postgres_schema)()) for _ in range(2)]
+        runs = list(pool.map(fan_out, urls, (2, 4),
+                             (tmp_path / "two", tmp_path / "four")))
+    for run in runs:
+        assert_nothing_lost_or_repeated_and_the_rate_kept(run)

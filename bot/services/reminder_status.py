@@ -51,12 +51,10 @@ def reminder_status(engine: Engine, now: datetime | None = None) -> ReminderStat
         (schedule.next_due_at <= now, "due"),
         else_="later")
     with engine.connect() as conn:
-        deliveries: dict[str, int] = dict(conn.execute(
-            select(ReminderDelivery.status, func.count()).group_by(ReminderDelivery.status)
-        ).tuples().all())
-        schedules: dict[str, int] = dict(conn.execute(
-            select(state, func.count()).group_by(state)).tuples().all())
+        deliveries = {str(k): int(n) for k, n in conn.execute(
+            select(ReminderDelivery.status, func.count()).group_by(ReminderDelivery.status))}
+        schedules = {str(k): int(n) for k, n in conn.execute(
+            select(state, func.count()).group_by(state))}
     return ReminderStatus(
-        {s: int(deliveries.get(s, 0)) for s in STATUSES},
-        int(schedules.get("due", 0)), int(schedules.get("leased", 0)),
-        int(schedules.get("later", 0)), int(schedules.get("off", 0)))
+        {s: deliveries.get(s, 0) for s in STATUSES}, schedules.get("due", 0),
+        schedules.get("leased", 0), schedules.get("later", 0), schedules.get("off", 0))
