@@ -384,6 +384,10 @@ class ReminderService(ScheduleSettings):
         """Store the outcome and move the schedule on to its next occurrence."""
         now = self.clock()
         with Session(self.engine) as session, session.begin():
+            # The schedule row first, as a claim locks it (then the delivery): one lock order,
+            # so a record and a claim never deadlock on PostgreSQL.
+            row = session.get(ReminderSchedule, claim.schedule_id,
+                              with_for_update=self._postgres)
             if not outcome.taken_over:
                 session.execute(
                     update(ReminderDelivery)
@@ -394,11 +398,11 @@ class ReminderService(ScheduleSettings):
             if outcome.recipient_gone:
                 deactivate(session, claim.user_id)
             else:
-                self._release(session, claim, now)
+                self._release(session, row, claim, now)
         _log_outcome(claim, outcome)
 
-    def _release(self, session: Session, claim: Claim, now: datetime) -> None:
-        row = session.get(ReminderSchedule, claim.schedule_id, with_for_update=self._postgres)
+    def _release(self, session: Session, row: ReminderSchedule | None, claim: Claim,
+                 now: datetime) -> None:
         if row is None or row.lease_owner != self.worker_id:
             return
         row.lease_owner, row.lease_until = None, None
