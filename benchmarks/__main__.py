@@ -3,6 +3,7 @@
 update_path (the default): --users N --rounds N
 reminders_startup: --users N (default 100,000)
 reminders_fanout: --reminders N (default 10,000) --rate R --database sqlite|postgres
+reminders_workers: --reminders N (default 900) --rate R --workers 1,2,4 (PostgreSQL)
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from benchmarks import reminders_fanout, reminders_startup, update_path
+from benchmarks import reminders_fanout, reminders_startup, reminders_workers, update_path
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "update_path": update_path.main,
     "reminders_startup": reminders_startup.main,
     "reminders_fanout": reminders_fanout.main,
+    "reminders_workers": reminders_workers.main,
 }
 
 if __name__ == "__main__":
