@@ -7,6 +7,7 @@ latency [busy_neighbour | coached | concurrency]: --users 50,200,1000 --runners 
 cli_help: --runs N
 db_access: --tasks N --reads N (PostgreSQL)
 figures: [--both-sides] (every exercise's GIF and still, drawn cold, then served cached)
+reminders_workers: --reminders N (default 900) --rate R --workers 1,2,4 (PostgreSQL)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from benchmarks import (
     latency,
     reminders_fanout,
     reminders_startup,
+    reminders_workers,
     update_path,
 )
 
@@ -32,6 +34,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "cli_help": cli_help.main,
     "db_access": db_access.main,
     "figures": figures.main,
+    "reminders_workers": reminders_workers.main,
 }
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ import json
 import statistics
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -46,11 +48,16 @@ class AiolimiterPacer:
         self._limiter = AsyncLimiter(capacity, capacity / rate_per_second)
         self._resume_at = 0.0
 
-    async def wait(self) -> None:
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        await self.unheld()
+        await self._limiter.acquire()
+        yield
+
+    async def unheld(self) -> None:
         loop = asyncio.get_running_loop()
         while (delay := self._resume_at - loop.time()) > 0:
             await asyncio.sleep(delay)
-        await self._limiter.acquire()
 
     def hold(self, seconds: float) -> None:
         self._resume_at = max(self._resume_at, asyncio.get_running_loop().time() + seconds)

@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
                    ).set_defaults(handler=chat)
     sub.add_parser("worker", help="send reminders only (several may run on PostgreSQL)"
                    ).set_defaults(handler=worker)
+    sub.add_parser("status", help="reminder deliveries and schedules, counted by state"
+                   ).set_defaults(handler=status)
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
     db_sub.add_parser("upgrade", help="bring the schema up to date").set_defaults(handler=upgrade)
@@ -130,6 +132,23 @@ def worker(settings: Settings) -> int:
                                settings.telegram_base_url))
     except (WorkerAlreadyRunningError, TelegramStartupError) as exc:
         return _fail(str(exc))
+    return 0
+
+
+def status(settings: Settings) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.db.engine import safe_url
+    from bot.services.reminder_status import reminder_status
+    from bot.wiring import connect
+
+    engine = connect(settings)
+    try:
+        counts = reminder_status(engine)
+    except DBAPIError:
+        return _fail(f"No reminder tables at {safe_url(engine)} yet: run hipcoach db upgrade")
+    print(f"Reminders at {safe_url(engine)}")
+    print("\n".join(counts.lines()))
     return 0
 
 

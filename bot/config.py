@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     # Telegram allows about 30 messages a second per bot; several workers share it.
     reminder_rate: float = Field(default=30.0, gt=0, le=30)
     reminder_tick_seconds: float = Field(default=20.0, ge=1, le=300)
+    # How long a claimed reminder stays a worker's; if the worker dies, it is sent after this.
+    reminder_lease_seconds: float = Field(default=120.0, ge=4, le=3600)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

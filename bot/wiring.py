@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
@@ -20,6 +20,7 @@ from bot.paths import content_dir
 from bot.services.conversation import ConversationService
 from bot.services.reminder_link import Activation, ReminderLink
 from bot.services.reminders import (
+    DEFAULT_LEASE,
     DEFAULT_RATE_PER_SECOND,
     ReminderService,
     Sender,
@@ -108,16 +109,17 @@ def build_core(settings: Settings, upgrade_schema: bool = True) -> Core:
     if upgrade_schema:
         bring_schema_up_to_date(engine)
     service, reminders = compose(engine, content, catalog, GeoZoneResolver(), NoSender(),
-                                 rate_per_second=settings.reminder_rate)
+                                 rate_per_second=settings.reminder_rate,
+                                 lease=timedelta(seconds=settings.reminder_lease_seconds))
     return Core(engine, content, service, reminders)
 
 
 def compose(engine: Engine, content: ContentLibrary, catalog: Catalog, zones: ZoneResolver,
             sender: Sender, rate_per_second: float = DEFAULT_RATE_PER_SECOND,
-            clock: Callable[[], datetime] = utc_now) -> tuple[ConversationService,
-                                                             ReminderService]:
+            clock: Callable[[], datetime] = utc_now,
+            lease: timedelta = DEFAULT_LEASE) -> tuple[ConversationService, ReminderService]:
     """The conversation and the reminder engine over one database, each built whole."""
     reminders = ReminderService(engine, content, sender, activation_for=Activation(engine, catalog),
-                                rate_per_second=rate_per_second, clock=clock)
+                                rate_per_second=rate_per_second, lease=lease, clock=clock)
     link = ReminderLink(engine, reminders, content, clock)
     return ConversationService(engine, content, zones, catalog, link, clock), reminders

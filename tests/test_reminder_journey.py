@@ -53,10 +53,14 @@ class Bot:
 def start(engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneResolver,
           catalog: Catalog, clock: Clock) -> callable:  # type: ignore[valid-type]
     sender = FakeSender()
+    booted: list[ReminderService] = []
 
     def boot() -> Bot:
+        for earlier in booted:  # a restart: the process before it is gone, its session too
+            earlier.election.release()
         service, reminders = compose(engine, content_with_names, catalog, zones, sender,
                                      clock=clock)
+        booted.append(reminders)
         return Bot(Runner(service), reminders, sender)
 
     clock.now = START

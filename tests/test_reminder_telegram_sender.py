@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from bot.services.reminders import (
     RetryAfterError,
     SendError,
     SendTimeoutError,
+    TransientSendError,
 )
 from bot.telegram.reminder_sender import TelegramReminderSender
 from tests.support.fake_request import TEST_TOKEN, FakeBotApi
@@ -66,6 +68,9 @@ async def test_a_reminder_goes_out_as_html_with_its_buttons(
     (400, "Bad Request: chat not found", None, RecipientGoneError),
     (400, "Bad Request: message is too long", None, SendError),
     (429, "Too Many Requests: retry after 3", 3, RetryAfterError),
+    (500, "Internal Server Error", None, TransientSendError),
+    (502, "Bad Gateway", None, TransientSendError),
+    (503, "Service Unavailable", None, TransientSendError),
 ])
 async def test_bot_api_errors_become_the_engines_typed_errors(
         api: FakeBotApi, content: ContentLibrary, status: int, description: str,
@@ -84,3 +89,13 @@ async def test_a_timeout_is_reported_as_ambiguous(content: ContentLibrary) -> No
     with pytest.raises(SendTimeoutError):
         await TelegramReminderSender(bot).send(42, reminder(content))
     await bot.shutdown()
+
+
+async def test_a_bot_api_that_cannot_be_reached_is_worth_another_try(
+        content: ContentLibrary) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    bot = Bot(TEST_TOKEN, base_url=f"http://127.0.0.1:{port}/bot")
+    with pytest.raises(TransientSendError):
+        await TelegramReminderSender(bot).send(42, reminder(content))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm.session import SessionTransactionOrigin
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -44,14 +45,64 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **kwargs)
+    engine._connection_cls = _SqliteConnection
     event.listen(engine, "connect", _sqlite_pragmas)
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", _note_begin)
+    event.listen(engine, "before_cursor_execute", _emit_begin)
+    event.listen(engine, "commit", _forget_begin)
+    event.listen(engine, "rollback", _forget_begin)
     return engine
 
 
-def _begin_immediate(connection: Any) -> None:
-    """Take the write lock up front, so a read-then-write can't be overtaken by another process."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+# How a transaction starts on SQLite, decided by how the code asked for it:
+# - ``engine.begin()`` / ``session.begin()`` (an explicit begin) is a unit of work that may read
+#   and then write: ``BEGIN IMMEDIATE`` takes the write lock up front, so it waits its turn
+#   (busy_timeout) instead of failing half-way with "database is locked" when another process
+#   wrote after its first read.
+# - ``engine.connect()`` or a ``Session`` used without ``begin()`` (autobegin) only reads: a
+#   deferred ``BEGIN`` never takes the write lock, so readers never queue behind the reminder
+#   worker or the bot's writes (WAL lets them read alongside a writer).
+# The BEGIN itself is sent just before the first statement, once the ORM has said how its
+# transaction started (its ``after_begin`` hook runs after the connection's ``begin``).
+_BEGIN = "hipcoach_begin"
+_WRITE, _READ = "BEGIN IMMEDIATE", "BEGIN"
+
+
+class _SqliteConnection(Connection):
+    _autobeginning = False
+
+    def _autobegin(self) -> None:
+        self._autobeginning = True
+        try:
+            super()._autobegin()
+        finally:
+            self._autobeginning = False
+
+
+def _note_begin(connection: Connection) -> None:
+    autobegun = isinstance(connection, _SqliteConnection) and connection._autobeginning
+    connection.info[_BEGIN] = _READ if autobegun else _WRITE
+
+
+@event.listens_for(Session, "after_begin")
+def _session_began(session: Session, transaction: SessionTransaction,
+                   connection: Connection) -> None:
+    root = transaction
+    while root.parent is not None:
+        root = root.parent
+    if root.origin is SessionTransactionOrigin.AUTOBEGIN and _BEGIN in connection.info:
+        connection.info[_BEGIN] = _READ
+
+
+def _emit_begin(connection: Connection, cursor: Any, _statement: str, _parameters: Any,
+                _context: Any, _executemany: bool) -> None:
+    begin = connection.info.pop(_BEGIN, None)
+    if begin is not None:
+        cursor.execute(begin)
+
+
+def _forget_begin(connection: Connection) -> None:
+    connection.info.pop(_BEGIN, None)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -5,8 +5,9 @@ schedule is the ``reminder_schedules`` table. The job only makes sure a drain of
 is running, so a long drain (a 10,000-reminder minute takes ~6 min at 30 msg/s) never piles up
 overlapping runs or APScheduler "skipped: maximum number of running instances" warnings.
 
-Workers: on PostgreSQL any number may run (``FOR UPDATE SKIP LOCKED`` splits the rows). SQLite
-is one machine, one writer: a second worker on the same file refuses to start.
+Workers: on PostgreSQL any number may run; one of them (or ``hipcoach run``'s clock) is elected
+to send and the rest stand by, so the send budget is one (send_budget). SQLite is one machine,
+one writer: a second worker on the same file refuses to start.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
 from bot.services.reminders import ReminderService, TickReport
+from bot.services.send_budget import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,9 @@ class ReminderClock:
     def start(self) -> None:
         """Call from inside the running event loop (e.g. PTB's post_init)."""
         self.lock.acquire()
+        # A process started right after another sender died (a restart, a take-over) must not
+        # share a second with that sender's last messages.
+        self.service.pacer.hold(Pacer.WINDOW + Pacer.SLACK)
         # A coroutine job: APScheduler's asyncio executor runs plain functions in a thread.
         self.scheduler.add_job(self._on_interval, "interval", seconds=self.every_seconds,
                                id="reminder-tick", max_instances=1, coalesce=True,
@@ -111,6 +116,7 @@ class ReminderClock:
             self.scheduler.shutdown(wait=False)
         if self._drain is not None:
             await asyncio.gather(self._drain, return_exceptions=True)
+        await asyncio.to_thread(self.service.election.release)
         self.lock.release()
 
 

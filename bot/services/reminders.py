@@ -1,21 +1,30 @@
 """Reminders: the database says what is due, one tick claims it, sends it once, moves it on.
 
 A tick, per batch:
-1. *Claim* (one short transaction): due schedule rows get a lease (``FOR UPDATE SKIP LOCKED``
-   on PostgreSQL, so several workers split the work; SQLite's ``BEGIN IMMEDIATE`` plus a
-   single-worker lock on SQLite). A delivery row is inserted under the unique
-   (user, occurrence) key in the same transaction; an existing key means already handled.
-2. *Send*, outside any transaction, paced by one global pacer. As a send enters the pacer's
-   queue the delivery is marked ``unknown`` (committed): a crash from then on never resends.
-3. *Record* the result and advance ``next_due_at`` to the next occurrence.
+1. *Claim* (one short transaction, in a worker thread): due schedule rows get a lease
+   (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` and its
+   single-worker lock). A delivery row is inserted under the unique (user, occurrence) key in
+   the same transaction; an existing key means already handled. A batch holds what the rate
+   can send in a quarter of the lease, so two batches in flight are sent well within it.
+2. *Render* each claim in the same worker thread (the day's activation reads the database):
+   the event loop never waits on it.
+3. *Send*, outside any transaction, through the one send budget (send_budget.Pacer; on
+   PostgreSQL only the elected sender sends). Inside its send slot, just before the request,
+   the delivery is marked ``unknown`` (committed): a crash from then on never resends.
+4. *Record* the result and advance ``next_due_at`` to the next occurrence.
 
-Crash recovery, decided on purpose:
-- crash after the claim, before the send: the delivery stays ``claimed``; once the lease has
-  expired and the run is still ahead, the next tick sends it (one retry: ``MAX_CLAIMS``).
-- crash after the send, before the record: the delivery is ``unknown``: never resent. So is
-  a crash while a send waits in the pacer (at most SEND_CONCURRENCY of them): at-most-once wins.
-- downtime: a reminder whose run has already started is recorded ``skipped`` and logged,
-  never sent late; one still before its run goes out once.
+Faults, decided on purpose:
+- a crash before the ``unknown`` mark leaves the delivery ``claimed``: when the lease expires
+  the next tick sends it, however many times that happens. A crash never makes it give up.
+- a crash after the mark, or a timeout after the request went out, leaves it ``unknown``: it
+  may have arrived, so it is never resent (at most once wins).
+- no connection, or a 5xx from the Bot API: not delivered. The delivery goes back to
+  ``claimed`` and is tried again after a backoff, up to ``send_attempts`` times, then ``failed``.
+- a database error while marking, rendering or recording: retried briefly; failing that, the
+  claim is left for its lease to hand back. Nothing aborts the tick.
+- downtime: a reminder whose run has already started is recorded ``skipped`` and logged, never
+  sent late; one still before its run goes out once.
+Every reminder that ends ``failed`` or ``unknown`` is logged once, with its reason.
 """
 
 from __future__ import annotations
@@ -24,213 +33,78 @@ import asyncio
 import logging
 import os
 import socket
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db.models import ReminderDelivery, ReminderSchedule, User, utc_now
-from bot.domain.model import Button, Keyboard, Reply
-from bot.domain.schedule import (
-    CHECKIN,
-    DEFAULT_LEAD_MINUTES,
-    DEFAULT_QUIET,
-    KINDS,
-    PRE_RUN,
-    RETEST,
-    STRENGTH,
-    Occurrence,
-    QuietHours,
-    ReminderPlan,
-    ScheduleError,
-    checkin_plan,
-    key_date,
-    next_occurrence,
-    next_three,
-    parse_hhmm,
-    pre_run_plan,
-    retest_plan,
-    strength_plan,
-    zone_info,
+from bot.services.reminder_model import (
+    CLAIMED,
+    FAILED,
+    REMINDER_LABELS,
+    SENT,
+    SKIPPED,
+    UNKNOWN,
+    Activation,
+    Claim,
+    Outcome,
+    RecipientGoneError,
+    RetryAfterError,
+    Sender,
+    SendError,
+    SendTimeoutError,
+    TickReport,
+    TransientSendError,
+    short_error,
 )
+from bot.services.reminder_render import default_activation, render_claim
+from bot.services.reminder_settings import (
+    SNOOZE,
+    ScheduleSettings,
+    deactivate,
+    disarm,
+    plan_of,
+)
+from bot.services.send_budget import Pacer, SenderElection
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RATE_PER_SECOND = 30.0
 DEFAULT_LEASE = timedelta(minutes=2)
-SNOOZE = timedelta(minutes=15)
-# A claim that was never sent is retried once; a second crash in the same place is a bug to
-# look at, not something to keep repeating at the runner.
-MAX_CLAIMS = 2
 MAX_FLOOD_WAITS = 5
-# Reminders between their 'unknown' mark and the API call: about a second's worth at 30/s.
+# Tries for one reminder against connection errors and 5xx, with BACKOFF doubling in between
+# (0.5 + 1 + 2 + 4 s): a Bot API hiccup of several seconds is ridden out, a real outage is not
+# waited on for the rest of the batch.
+SEND_ATTEMPTS = 5
+BACKOFF = 0.5
+# Database writes around a send (mark, unmark, record) are tried this often before the claim
+# is left to its lease: SQLite's busy timeout already waits 5 s inside each try.
+DB_ATTEMPTS = 3
+# Reminders between their claim and the API call: about a second's worth at 30/s.
 SEND_CONCURRENCY = 32
 
-# Nudges that want an answer: "r:" buttons are read by the conversation whatever its turn.
-NUDGE_BUTTONS: dict[str, Keyboard] = {
-    "checkin": ((Button("reminder.hip_better", "0|r:hip:better"),
-                 Button("reminder.hip_same", "0|r:hip:same"),
-                 Button("reminder.hip_worse", "0|r:hip:worse")),),
-    "retest": ((Button("reminder.retest", "0|r:retest"),),),
-    "strength": ((Button("reminder.today", "0|r:today"),),),
-}
-REMINDER_LABELS = ("reminder.snooze", "reminder.not_today", "reminder.start", "reminder.done",
-                   "reminder.hip_better", "reminder.hip_same", "reminder.hip_worse",
-                   "reminder.retest", "reminder.today", "reminder.default_dose",
-                   "reminder.default_exercise.1", "reminder.default_exercise.2",
-                   "reminder.default_exercise.3")
-
-CLAIMED, UNKNOWN, SENT, FAILED, SKIPPED = "claimed", "unknown", "sent", "failed", "skipped"
-
-Activation = Callable[[int, date], Sequence[Mapping[str, object]]]
-
-
-# ----------------------------------------------------------------------------------------------
-# The boundary to Telegram
-# ----------------------------------------------------------------------------------------------
-
-
-class SendError(Exception):
-    """The message was not delivered, for a reason that retrying will not fix."""
-
-
-class RecipientGoneError(SendError):
-    """403: the runner blocked the bot or deleted the account."""
-
-
-class RetryAfterError(SendError):
-    """429: Telegram asks for a pause of ``retry_after`` seconds before any further send."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"flood control: retry after {retry_after} s")
-        self.retry_after = retry_after
-
-
-class SendTimeoutError(SendError):
-    """No answer in time: the message may or may not have arrived."""
-
-
-class Sender(Protocol):
-    async def send(self, chat_id: int, message: RenderedMessage) -> int:
-        """Deliver ``message``; return Telegram's message id or raise a SendError subclass."""
-        ...
-
-
-class Pacer:
-    """One send budget for the whole process, held back while Telegram says to wait.
-
-    Sends are spaced 1/rate apart on a fixed grid, and never more than ``rate`` fall in any
-    one-second window. Why not a library: aiolimiter's leaky bucket (what PTB's AIORateLimiter
-    uses inside) either allows a burst (capacity 30, AIORateLimiter's default: 478 429s in 600
-    sends against a strict 30-per-second counter) or, at capacity 1, loses every late wake-up
-    of the event loop for good (0.978 of the cap, vs 0.989 for this pacer, same 600 sends;
-    ``python -m benchmarks reminders_fanout --reminders 600 --pacer aiolimiter1``). Here a late
-    send does not push the next one back, and the window check keeps bursts out. PTB's limiter
-    also only wraps calls made through a PTB ``Bot``; this engine talks to a ``Sender``.
-    """
-
-    WINDOW = 1.0
-    # Between the pacer's clock reading and the request leaving, another thread may hold the
-    # GIL for a switch interval (5 ms) and the network adds its own jitter. Without slack
-    # a strict counter saw 2 429s in 10,000 sends; 10 ms costs 1% of the rate when the
-    # window binds.
-    SLACK = 0.010
-
-    def __init__(self, rate_per_second: float) -> None:
-        self.rate_per_second = rate_per_second
-        self.spacing = 1.0 / rate_per_second
-        self._recent: deque[float] = deque(maxlen=max(1, int(rate_per_second * self.WINDOW)))
-        self._next_slot = 0.0
-        self._resume_at = 0.0
-        self._turn = asyncio.Lock()  # first come, first served
-
-    async def wait(self) -> None:
-        async with self._turn:
-            loop = asyncio.get_running_loop()
-            while True:
-                bound = max(self._next_slot, self._resume_at)
-                if len(self._recent) == self._recent.maxlen:
-                    bound = max(bound, self._recent[0] + self.WINDOW + self.SLACK)
-                now = loop.time()
-                if now >= bound:
-                    break
-                await asyncio.sleep(bound - now)
-            self._recent.append(now)
-            # Anchor on the grid, not on when we woke: lateness is made up on the next send.
-            self._next_slot = max(bound, now - self.spacing) + self.spacing
-
-    def hold(self, seconds: float) -> None:
-        loop = asyncio.get_running_loop()
-        self._resume_at = max(self._resume_at, loop.time() + seconds)
-
-
-# ----------------------------------------------------------------------------------------------
-# What a tick works with and reports
-# ----------------------------------------------------------------------------------------------
+T = TypeVar("T")
+Prepared = RenderedMessage | Outcome
 
 
 @dataclass(frozen=True)
-class Claim:
-    schedule_id: int
-    delivery_id: int
-    attempt: int
-    user_id: int
-    chat_id: int
-    kind: str
-    key: str
-    zone: str
-    run_at: datetime
+class _Again:
+    """Not delivered; worth another try after ``delay`` seconds."""
+
+    error: str
+    delay: float
+    flood: bool = False
 
 
-@dataclass(frozen=True)
-class Outcome:
-    status: str
-    message_id: int | None = None
-    error: str | None = None
-    recipient_gone: bool = False
-    # Another worker re-claimed this delivery after our lease ran out; it is theirs to record.
-    taken_over: bool = False
-
-
-@dataclass
-class TickReport:
-    claimed: int = 0
-    sent: int = 0
-    unknown: int = 0
-    failed: int = 0
-    skipped: int = 0
-    already_handled: int = 0
-    recipients_gone: int = 0
-    flood_waits: int = 0
-    statuses: dict[str, int] = field(default_factory=dict)
-
-    def count(self, outcome: Outcome) -> None:
-        self.statuses[outcome.status] = self.statuses.get(outcome.status, 0) + 1
-        if outcome.status == SENT:
-            self.sent += 1
-        elif outcome.status == UNKNOWN:
-            self.unknown += 1
-        elif outcome.status == FAILED:
-            self.failed += 1
-        elif outcome.status == SKIPPED:
-            self.skipped += 1
-        if outcome.recipient_gone:
-            self.recipients_gone += 1
-
-
-# ----------------------------------------------------------------------------------------------
-# The service
-# ----------------------------------------------------------------------------------------------
-
-
-class ReminderService:
+class ReminderService(ScheduleSettings):
     def __init__(
         self,
         engine: Engine,
@@ -243,6 +117,8 @@ class ReminderService:
         batch_size: int | None = None,
         worker_id: str | None = None,
         clock: Callable[[], datetime] = utc_now,
+        send_attempts: int = SEND_ATTEMPTS,
+        backoff: float = BACKOFF,
     ) -> None:
         for key in REMINDER_LABELS:
             content.label(key)  # a missing label fails at start-up, not at 17:15 on a Monday
@@ -251,35 +127,81 @@ class ReminderService:
         self.sender = sender
         self.activation_for = activation_for or default_activation(content)
         self.pacer = Pacer(rate_per_second)
+        self.election = SenderElection(engine)
         self.lease = lease
         # A batch must be sendable well within its lease, or another worker could take it over.
         budget = int(rate_per_second * lease.total_seconds() / 4)
         self.batch_size = batch_size or max(1, min(1000, budget))
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.clock = clock
+        self.send_attempts = send_attempts
+        self.backoff = backoff
         self._postgres = engine.dialect.name == "postgresql"
         self._send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
+        self._stood_by = False
 
     # -- the tick ------------------------------------------------------------------------------
 
     async def tick(self) -> TickReport:
         """Send everything due now, batch by batch, until nothing due is left unclaimed."""
         report = TickReport()
-        sending: asyncio.Future[list[Outcome]] | None = None
+        sending: asyncio.Future[list[Outcome | None]] | None = None
         while True:
             # The next batch is claimed while the previous one is still being sent, so the
             # pacer never idles at a batch boundary. At most two batches are leased at once,
             # and batch_size keeps two batches' sending well inside one lease.
-            claims = await asyncio.to_thread(self.claim_due, report)
-            queued = (asyncio.gather(*(self._deliver(c, report) for c in claims))
-                      if claims else None)
-            report.claimed += len(claims)
+            prepared = await self._next_batch(report)
+            queued = (asyncio.gather(*(self._deliver(c, p, report) for c, p in prepared))
+                      if prepared else None)
             if sending is not None:
                 for outcome in await sending:
                     report.count(outcome)
             if queued is None:
                 return report
             sending = queued
+
+    async def _next_batch(self, report: TickReport) -> list[tuple[Claim, Prepared]]:
+        if not await self._lead():
+            return []
+        batch = TickReport()
+        try:
+            prepared = await asyncio.to_thread(self.claim_and_render, batch)
+        except DBAPIError as exc:
+            log.warning("reminders could not be claimed (%s); the next tick tries again",
+                        _first_line(exc))
+            prepared = []
+        report.merge(batch)
+        return prepared
+
+    async def _lead(self) -> bool:
+        try:
+            leading = await asyncio.to_thread(self.election.try_lead)
+        except DBAPIError as exc:
+            log.warning("could not reach the database to elect the reminder sender (%s)",
+                        _first_line(exc))
+            leading = False
+        if leading and self._stood_by:
+            # The sender before us may have sent up to its last moment: leave it its second.
+            self.pacer.hold(Pacer.WINDOW + Pacer.SLACK)
+        self._stood_by = not leading
+        return leading
+
+    def claim_and_render(self, report: TickReport) -> list[tuple[Claim, Prepared]]:
+        """Claim a batch, then render each claim (blocking: runs in a worker thread)."""
+        claims = self.claim_due(report)
+        prepared: list[tuple[Claim, Prepared]] = []
+        for claim in claims:
+            try:
+                prepared.append((claim, self.render(claim)))
+            except DBAPIError as exc:
+                log.warning("reminder %s for user %s could not be prepared (%s); it is sent "
+                            "when its lease ends", claim.key, claim.user_id, _first_line(exc))
+                report.deferred += 1
+            except Exception as exc:  # one broken reminder must not stop a tick
+                log.exception("reminder %s for user %s could not be rendered", claim.key,
+                              claim.user_id)
+                prepared.append((claim, Outcome(FAILED, error=f"render: {short_error(exc)}")))
+        return prepared
 
     def claim_due(self, report: TickReport | None = None) -> list[Claim]:
         """Lease up to one batch of due reminders and register their deliveries (one commit)."""
@@ -290,7 +212,10 @@ class ReminderService:
             .join(User, User.id == ReminderSchedule.user_id)
             .where(ReminderSchedule.next_due_at <= now)
             .where((ReminderSchedule.lease_until.is_(None)) | (ReminderSchedule.lease_until < now))
-            .order_by(ReminderSchedule.next_due_at)
+            # Among rows due together, those whose lease ran out (their worker died) first:
+            # they have waited longest.
+            .order_by(ReminderSchedule.next_due_at,
+                      ReminderSchedule.lease_until.asc().nulls_last())
             .limit(self.batch_size))
         if self._postgres:
             query = query.with_for_update(of=ReminderSchedule, skip_locked=True)
@@ -300,13 +225,14 @@ class ReminderService:
                 claim = self._claim_one(session, row, chat_id, active, now, report)
                 if claim is not None:
                     claims.append(claim)
+        report.claimed += len(claims)
         return claims
 
     def _claim_one(self, session: Session, row: ReminderSchedule, chat_id: int, active: bool,
                    now: datetime, report: TickReport) -> Claim | None:
         key, run_at = row.occurrence_key, row.run_at
         if not active or key is None or run_at is None:
-            _disarm(row)
+            disarm(row)
             return None
         if now >= run_at:
             log.info("reminder %s for user %s skipped: its run began at %s, before we got to it",
@@ -345,80 +271,123 @@ class ReminderService:
 
     def _retry_stale_claim(self, session: Session, user_id: int, key: str,
                            now: datetime) -> tuple[int, int] | None:
-        """A delivery left ``claimed`` by a worker that died before sending: retry it once."""
+        """A delivery left ``claimed`` by a worker that stopped before sending: send it now."""
         delivery = session.execute(
             select(ReminderDelivery)
             .where(ReminderDelivery.user_id == user_id, ReminderDelivery.occurrence_key == key)
         ).scalar_one()
         if delivery.status != CLAIMED:
             return None
-        if delivery.attempts >= MAX_CLAIMS:
-            log.error("reminder %s for user %s was claimed %s times and never sent; giving up",
-                      key, user_id, delivery.attempts)
-            delivery.status, delivery.error = FAILED, "claimed but never sent"
-            return None
-        log.warning("reminder %s for user %s was claimed at %s but never sent; retrying once",
-                    key, user_id, delivery.attempted_at.isoformat())
+        log.warning("reminder %s for user %s was claimed at %s and not sent (its worker "
+                    "stopped or fell behind); sending it now", key, user_id,
+                    delivery.attempted_at.isoformat())
         delivery.attempts += 1
         delivery.attempted_at = now
         return delivery.id, delivery.attempts
 
-    async def _deliver(self, claim: Claim, report: TickReport) -> Outcome:
+    # -- one reminder --------------------------------------------------------------------------
+
+    async def _deliver(self, claim: Claim, prepared: Prepared,
+                       report: TickReport) -> Outcome | None:
+        """Send and record one claim; None when it was left for its lease to hand back."""
         try:
-            message = self.render(claim)
-        except Exception as exc:  # one broken reminder must not stop a tick
-            log.exception("reminder %s for user %s could not be rendered", claim.key,
-                          claim.user_id)
-            outcome = Outcome(FAILED, error=f"render: {type(exc).__name__}")
-        else:
-            async with self._send_slots:
-                outcome = await self._send(claim, message, report)
-        await asyncio.to_thread(self.record, claim, outcome)
+            if isinstance(prepared, Outcome):
+                outcome: Outcome | None = prepared
+            else:
+                async with self._send_slots:
+                    outcome = await self._send(claim, prepared, report)
+            if outcome is not None:
+                await self._db(self.record, claim, outcome)
+        except Exception as exc:  # noqa: BLE001 - one reminder must not abort the tick
+            log.warning("reminder %s for user %s was interrupted (%s); if it was not sent it "
+                        "goes out when its lease ends", claim.key, claim.user_id,
+                        _first_line(exc))
+            return None
         return outcome
 
-    async def _send(self, claim: Claim, message: RenderedMessage, report: TickReport) -> Outcome:
-        # Marked before the pacer, so nothing stands between a paced slot and the API call
-        # (a database write there would bunch sends up past the per-second cap). The price:
-        # a crash loses the few reminders queued in the pacer (at most SEND_CONCURRENCY,
-        # about a second's worth): they stay "unknown" and are not resent.
-        if not await asyncio.to_thread(self._mark_sending, claim):
-            return Outcome(UNKNOWN, taken_over=True)
-        for _ in range(MAX_FLOOD_WAITS):
-            await self.pacer.wait()
+    async def _send(self, claim: Claim, message: RenderedMessage,
+                    report: TickReport) -> Outcome | None:
+        failures = flood_waits = 0
+        while True:
+            result = await self._attempt(claim, message)
+            if not isinstance(result, _Again):
+                return result
+            if result.flood:
+                flood_waits += 1
+                report.flood_waits += 1
+            else:
+                failures += 1
+                report.retries += 1
+            if failures >= self.send_attempts or flood_waits >= MAX_FLOOD_WAITS:
+                return Outcome(FAILED, error=f"gave up after {failures + flood_waits} tries: "
+                                             f"{result.error}")
+            # Not delivered: back to "claimed", so a crash while we wait means a resend.
+            await self._db(self._unmark, claim)
+            await asyncio.sleep(result.delay * 2 ** max(0, failures - 1))
+
+    async def _attempt(self, claim: Claim, message: RenderedMessage) -> Outcome | _Again:
+        async with self.pacer.slot():
             if self.clock() >= claim.run_at:
                 log.info("reminder %s for user %s skipped: the run began while it queued",
                          claim.key, claim.user_id)
                 return Outcome(SKIPPED, error="run began before it could be sent")
+            # Marked inside the slot, right before the request: a crash loses at most the
+            # requests actually under way, and the slot counts the mark's time too.
+            if not await self._db(self._mark_sending, claim):
+                return Outcome(UNKNOWN, taken_over=True)
+            await self.pacer.unheld()
             try:
                 message_id = await self.sender.send(claim.chat_id, message)
             except RetryAfterError as exc:
-                report.flood_waits += 1
                 self.pacer.hold(exc.retry_after)
-                continue
+                return _Again(short_error(exc), 0.0, flood=True)
+            except TransientSendError as exc:
+                return _Again(short_error(exc), self.backoff)
             except RecipientGoneError as exc:
-                return Outcome(FAILED, error=_short(exc), recipient_gone=True)
+                return Outcome(FAILED, error=short_error(exc), recipient_gone=True)
             except SendTimeoutError as exc:
-                return Outcome(UNKNOWN, error=_short(exc))
+                return Outcome(UNKNOWN, error=short_error(exc))
             except SendError as exc:
-                return Outcome(FAILED, error=_short(exc))
+                return Outcome(FAILED, error=short_error(exc))
             return Outcome(SENT, message_id=message_id)
-        return Outcome(FAILED, error="flood control: gave up after repeated waits")
+
+    async def _db(self, work: Callable[..., T], *args: object) -> T:
+        """Run a short write in a worker thread; a failing database gets a few more tries."""
+        for attempt in range(1, DB_ATTEMPTS + 1):
+            try:
+                return await asyncio.to_thread(work, *args)
+            except DBAPIError:
+                if attempt == DB_ATTEMPTS:
+                    raise
+                await asyncio.sleep(0.2 * 2 ** attempt)
+        raise AssertionError("unreachable")
 
     def _mark_sending(self, claim: Claim) -> bool:
         """claimed -> unknown if this claim is still the live one; committed before the send."""
+        return self._move(claim, CLAIMED, UNKNOWN)
+
+    def _unmark(self, claim: Claim) -> bool:
+        """unknown -> claimed: the request was refused or never reached the Bot API."""
+        return self._move(claim, UNKNOWN, CLAIMED)
+
+    def _move(self, claim: Claim, before: str, after: str) -> bool:
         with Session(self.engine) as session, session.begin():
             result = session.execute(
                 update(ReminderDelivery)
                 .where(ReminderDelivery.id == claim.delivery_id,
-                       ReminderDelivery.status == CLAIMED,
+                       ReminderDelivery.status == before,
                        ReminderDelivery.attempts == claim.attempt)
-                .values(status=UNKNOWN, attempted_at=self.clock()))
+                .values(status=after, attempted_at=self.clock()))
             return bool(getattr(result, "rowcount", 0) == 1)
 
     def record(self, claim: Claim, outcome: Outcome) -> None:
         """Store the outcome and move the schedule on to its next occurrence."""
         now = self.clock()
         with Session(self.engine) as session, session.begin():
+            # The schedule row first, as a claim locks it (then the delivery): one lock order,
+            # so a record and a claim never deadlock on PostgreSQL.
+            row = session.get(ReminderSchedule, claim.schedule_id,
+                              with_for_update=self._postgres)
             if not outcome.taken_over:
                 session.execute(
                     update(ReminderDelivery)
@@ -427,241 +396,42 @@ class ReminderService:
                             telegram_message_id=outcome.message_id,
                             sent_at=now if outcome.status == SENT else None))
             if outcome.recipient_gone:
-                log.info("user %s blocked the bot: reminders stop until they come back",
-                         claim.user_id)
-                _deactivate(session, claim.user_id)
-                return
-            row = session.get(ReminderSchedule, claim.schedule_id,
-                              with_for_update=self._postgres)
-            if row is None or row.lease_owner != self.worker_id:
-                return
-            row.lease_owner, row.lease_until = None, None
-            if row.occurrence_key == claim.key:
-                self._advance(session, row, now)
+                deactivate(session, claim.user_id)
+            else:
+                self._release(session, row, claim, now)
+        _log_outcome(claim, outcome)
+
+    def _release(self, session: Session, row: ReminderSchedule | None, claim: Claim,
+                 now: datetime) -> None:
+        if row is None or row.lease_owner != self.worker_id:
+            return
+        row.lease_owner, row.lease_until = None, None
+        if row.occurrence_key == claim.key:
+            self._advance(session, row, now)
 
     def render(self, claim: Claim) -> RenderedMessage:
-        local_run = claim.run_at.astimezone(zone_info(claim.zone))
-        if claim.kind == PRE_RUN:
-            params: dict[str, object] = {
-                "run_time": local_run.strftime("%H:%M"),
-                "exercises": self.activation_for(claim.user_id, key_date(claim.key)),
-            }
-            # "r:" buttons are read by the conversation whatever its turn, hence turn 0.
-            buttons = ((Button("reminder.start", "0|r:start"),
-                        Button("reminder.done", "0|r:done")),
-                       (Button("reminder.snooze", "0|r:snooze"),
-                        Button("reminder.not_today", "0|r:not_today")))
-            return self.content.render(Reply("reminder_pre_run", params, buttons))
-        return self.content.render(Reply(f"reminder_{claim.kind}", {},
-                                         NUDGE_BUTTONS.get(claim.kind, ())))
-
-    # -- settings, for the conversation --------------------------------------------------------
-
-    def upsert_schedule(
-        self,
-        user_id: int,
-        *,
-        kind: str = PRE_RUN,
-        days: Sequence[str] = (),
-        local_time: str,
-        zone: str,
-        lead_minutes: int = DEFAULT_LEAD_MINUTES,
-        quiet: QuietHours | None = DEFAULT_QUIET,
-        anchor_at: datetime | None = None,
-    ) -> Occurrence | None:
-        """Create or change one kind of reminder; the next occurrence follows at once.
-
-        Raises ScheduleError (nothing stored) when a setting cannot be used.
-        """
-        if kind not in KINDS:
-            raise ScheduleError(f"unknown reminder kind {kind!r}")
-        settings = ReminderSchedule(
-            user_id=user_id, kind=kind, zone=zone, local_time=local_time, days=list(days),
-            lead_minutes=lead_minutes, anchor_at=anchor_at,
-            quiet_start=quiet.start.strftime("%H:%M") if quiet else None,
-            quiet_end=quiet.end.strftime("%H:%M") if quiet else None, skipped_dates=[])
-        plan_of(settings)  # validate before touching the stored row
-        with Session(self.engine) as session, session.begin():
-            row = self._schedule(session, user_id, kind)
-            if row is None:
-                row = settings
-                session.add(row)
-                session.flush()
-            else:
-                for name in ("zone", "local_time", "days", "lead_minutes", "anchor_at",
-                             "quiet_start", "quiet_end"):
-                    setattr(row, name, getattr(settings, name))
-            row.snoozed_until = None
-            return self._reschedule(session, row, self.clock())
-
-    def snooze(self, user_id: int) -> Occurrence | None:
-        """Send the last pre-run reminder again in 15 minutes; None if the run starts first."""
-        now = self.clock()
-        with Session(self.engine) as session, session.begin():
-            row = self._schedule(session, user_id, PRE_RUN)
-            last = session.execute(
-                select(ReminderDelivery)
-                .where(ReminderDelivery.user_id == user_id, ReminderDelivery.kind == PRE_RUN,
-                       ReminderDelivery.status.in_((SENT, UNKNOWN)))
-                .order_by(ReminderDelivery.attempted_at.desc()).limit(1)).scalar_one_or_none()
-            if row is None or last is None or last.run_at is None:
-                return None
-            until = now + SNOOZE
-            key = last.occurrence_key.split("#")[0] + "#snooze"
-            if until >= last.run_at or self._delivered(session, user_id, key):
-                return None
-            row.next_due_at, row.run_at, row.occurrence_key = until, last.run_at, key
-            row.snoozed_until = until
-            return Occurrence(key, PRE_RUN, key_date(key), until, last.run_at)
-
-    def not_running_today(self, user_id: int) -> Occurrence | None:
-        """No run today: drop today's pre-run reminder; returns the one after."""
-        now = self.clock()
-        with Session(self.engine) as session, session.begin():
-            row = self._schedule(session, user_id, PRE_RUN)
-            if row is None:
-                return None
-            today = now.astimezone(zone_info(row.zone)).date()
-            kept = {d for d in row.skipped_dates if date.fromisoformat(d) >= today}
-            row.skipped_dates = sorted(kept | {today.isoformat()})
-            row.snoozed_until = None
-            return self._reschedule(session, row, now)
-
-    def pause(self, user_id: int, days: int) -> datetime:
-        """No reminders of any kind for ``days`` days; returns when they start again."""
-        if not 1 <= days <= 365:
-            raise ScheduleError("a pause lasts 1 to 365 days")
-        now = self.clock()
-        until = now + timedelta(days=days)
-        self._set_pause(user_id, until, now)
-        return until
-
-    def resume(self, user_id: int) -> list[Occurrence]:
-        now = self.clock()
-        self._set_pause(user_id, None, now)
-        return self.upcoming(user_id)
-
-    def upcoming(self, user_id: int) -> list[Occurrence]:
-        """The next three reminders of every kind, soonest first (for /reminders)."""
-        now = self.clock()
-        with Session(self.engine) as session:
-            rows = session.scalars(select(ReminderSchedule)
-                                   .where(ReminderSchedule.user_id == user_id)).all()
-            pending = [Occurrence(r.occurrence_key, r.kind, key_date(r.occurrence_key),
-                                  r.next_due_at, r.run_at)
-                       for r in rows if r.snoozed_until is not None and r.next_due_at
-                       and r.run_at and r.occurrence_key]
-            plans = [plan_of(r) for r in rows]
-            handled = {r.kind: d for r in rows
-                       if (d := _last_handled(session, user_id, r.kind)) is not None}
-        return sorted(pending + next_three(plans, now, handled), key=lambda o: o.due_at)[:3]
-
-    def _set_pause(self, user_id: int, until: datetime | None, now: datetime) -> None:
-        with Session(self.engine) as session, session.begin():
-            for row in session.scalars(select(ReminderSchedule)
-                                       .where(ReminderSchedule.user_id == user_id)):
-                row.paused_until, row.snoozed_until = until, None
-                self._reschedule(session, row, now)
-
-    def _schedule(self, session: Session, user_id: int, kind: str) -> ReminderSchedule | None:
-        query = select(ReminderSchedule).where(ReminderSchedule.user_id == user_id,
-                                               ReminderSchedule.kind == kind)
-        if self._postgres:
-            query = query.with_for_update()
-        return session.execute(query).scalar_one_or_none()
-
-    @staticmethod
-    def _delivered(session: Session, user_id: int, key: str) -> bool:
-        return session.execute(
-            select(ReminderDelivery.id).where(ReminderDelivery.user_id == user_id,
-                                              ReminderDelivery.occurrence_key == key)
-        ).first() is not None
-
-    def _reschedule(self, session: Session, row: ReminderSchedule,
-                    now: datetime) -> Occurrence | None:
-        """Next occurrence from settings, past any date already handled for this kind."""
-        return _set_next(row, now, _last_handled(session, row.user_id, row.kind))
-
-    def _advance(self, session: Session, row: ReminderSchedule, now: datetime) -> None:
-        handled = key_date(row.occurrence_key) if row.occurrence_key else None
-        row.snoozed_until = None
-        _set_next(row, now, handled)
+        return render_claim(self.content, self.activation_for, claim)
 
 
-def _set_next(row: ReminderSchedule, now: datetime, after_date: date | None) -> Occurrence | None:
-    try:
-        found = next_occurrence(plan_of(row), now, after_date)
-    except ScheduleError:
-        log.exception("reminder schedule %s of user %s is unusable; disarmed", row.kind,
-                      row.user_id)
-        found = None
-    row.next_due_at = found.due_at if found else None
-    row.run_at = found.run_at if found else None
-    row.occurrence_key = found.key if found else None
-    row.lease_owner, row.lease_until = None, None
-    return found
+def _log_outcome(claim: Claim, outcome: Outcome) -> None:
+    """Once per reminder, after its outcome is stored: what became of the ones not sent."""
+    if outcome.recipient_gone:
+        log.info("user %s blocked the bot: reminders stop until they come back", claim.user_id)
+    elif outcome.status == FAILED:
+        log.warning("reminder %s for user %s failed: %s", claim.key, claim.user_id,
+                    outcome.error)
+    elif outcome.status == UNKNOWN and not outcome.taken_over:
+        log.warning("reminder %s for user %s may not have arrived, and is not resent (at "
+                    "most once): %s", claim.key, claim.user_id, outcome.error)
 
 
-def _last_handled(session: Session, user_id: int, kind: str) -> date | None:
-    """The latest local date this kind of reminder was already dealt with (keys sort by date)."""
-    last_key = session.execute(
-        select(func.max(ReminderDelivery.occurrence_key))
-        .where(ReminderDelivery.user_id == user_id, ReminderDelivery.kind == kind)
-    ).scalar_one_or_none()
-    return key_date(last_key) if last_key else None
-
-
-def _disarm(row: ReminderSchedule) -> None:
-    row.next_due_at = row.run_at = row.occurrence_key = None
-    row.lease_owner, row.lease_until = None, None
-
-
-def _deactivate(session: Session, user_id: int) -> None:
-    session.execute(update(User).where(User.id == user_id).values(active=False))
-    session.execute(update(ReminderSchedule).where(ReminderSchedule.user_id == user_id)
-                    .values(next_due_at=None, run_at=None, occurrence_key=None,
-                            lease_owner=None, lease_until=None))
-
-
-def plan_of(row: ReminderSchedule) -> ReminderPlan:
-    """The pure plan a stored schedule row describes; raises ScheduleError if it cannot."""
-    quiet = (QuietHours(parse_hhmm(row.quiet_start), parse_hhmm(row.quiet_end))
-             if row.quiet_start and row.quiet_end else None)
-    skipped = [date.fromisoformat(d) for d in row.skipped_dates or []]
-    if row.kind == PRE_RUN:
-        return pre_run_plan(row.days, row.local_time, row.zone, row.lead_minutes, quiet,
-                            row.paused_until, skipped)
-    if row.kind == STRENGTH:
-        return strength_plan(row.days, row.local_time, row.zone, quiet, row.paused_until,
-                             skipped)
-    if row.kind == RETEST:
-        if row.anchor_at is None:
-            raise ScheduleError("a re-test reminder needs the screening time")
-        return retest_plan(row.anchor_at, row.local_time, row.zone, quiet, row.paused_until)
-    if row.kind == CHECKIN:
-        if row.anchor_at is None:
-            raise ScheduleError("a check-in needs its day")
-        day = row.anchor_at.astimezone(zone_info(row.zone)).date()
-        return checkin_plan(day, row.local_time, row.zone, quiet, row.paused_until)
-    raise ScheduleError(f"unknown reminder kind {row.kind!r}")
-
-
-def default_activation(content: ContentLibrary) -> Activation:
-    """Until the program engine says otherwise: the same short activation before every run."""
-
-    def activation(_user_id: int, _day: date) -> list[dict[str, str]]:
-        dose = content.label("reminder.default_dose")
-        return [{"name": content.label(f"reminder.default_exercise.{n}"), "dose": dose}
-                for n in (1, 2, 3)]
-
-    return activation
-
-
-def _short(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:200]
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 __all__ = [
+    "SNOOZE",
     "Activation",
     "Claim",
     "Outcome",
@@ -673,6 +443,7 @@ __all__ = [
     "SendTimeoutError",
     "Sender",
     "TickReport",
+    "TransientSendError",
     "default_activation",
     "plan_of",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from datetime import timedelta
 
+import httpx
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
@@ -19,6 +20,7 @@ from bot.services.reminders import (
     RetryAfterError,
     SendError,
     SendTimeoutError,
+    TransientSendError,
 )
 from bot.telegram.bot_api import mute_typed_method_hint, send_text
 from bot.telegram.convert import markup_for
@@ -39,6 +41,8 @@ class TelegramReminderSender:
         except RetryAfter as exc:
             raise RetryAfterError(_retry_seconds(exc)) from exc
         except TimedOut as exc:
+            if _never_sent(exc):
+                raise TransientSendError(exc.message) from exc
             raise SendTimeoutError(exc.message) from exc
         except BadRequest as exc:
             # "chat not found" and its kin: the runner is unreachable, like a 403.
@@ -46,10 +50,23 @@ class TelegramReminderSender:
                 raise RecipientGoneError(exc.message) from exc
             raise SendError(exc.message) from exc
         except NetworkError as exc:
-            # The request may have reached Telegram before the connection broke: ambiguous.
+            if exc.__cause__ is None or _never_sent(exc):
+                # The Bot API answered with an error status (5xx and kin), or the request
+                # never left: nothing was delivered, so trying again is safe.
+                raise TransientSendError(exc.message) from exc
+            # The connection broke after the request went out: it may have arrived.
             raise SendTimeoutError(exc.message) from exc
         except TelegramError as exc:
             raise SendError(exc.message) from exc
+
+
+# httpx errors raised before the whole request was written: the Bot API cannot have acted on it.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
+             httpx.WriteTimeout, httpx.UnsupportedProtocol)
+
+
+def _never_sent(exc: BaseException) -> bool:
+    return isinstance(exc.__cause__, _NOT_SENT)
 
 
 def _retry_seconds(exc: RetryAfter) -> float:

@@ -1,0 +1,40 @@
+"""What a reminder says: the template for its kind, the day's activation, its buttons."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.content.library import ContentLibrary, RenderedMessage
+from bot.domain.model import Button, Reply
+from bot.domain.schedule import PRE_RUN, key_date, zone_info
+from bot.services.reminder_model import NUDGE_BUTTONS, Activation, Claim
+
+
+def render_claim(content: ContentLibrary, activation_for: Activation,
+                 claim: Claim) -> RenderedMessage:
+    """Blocking (the activation may read the database): call it from a worker thread."""
+    local_run = claim.run_at.astimezone(zone_info(claim.zone))
+    if claim.kind == PRE_RUN:
+        params: dict[str, object] = {
+            "run_time": local_run.strftime("%H:%M"),
+            "exercises": activation_for(claim.user_id, key_date(claim.key)),
+        }
+        # "r:" buttons are read by the conversation whatever its turn, hence turn 0.
+        buttons = ((Button("reminder.start", "0|r:start"),
+                    Button("reminder.done", "0|r:done")),
+                   (Button("reminder.snooze", "0|r:snooze"),
+                    Button("reminder.not_today", "0|r:not_today")))
+        return content.render(Reply("reminder_pre_run", params, buttons))
+    return content.render(Reply(f"reminder_{claim.kind}", {},
+                                NUDGE_BUTTONS.get(claim.kind, ())))
+
+
+def default_activation(content: ContentLibrary) -> Activation:
+    """Until the program engine says otherwise: the same short activation before every run."""
+
+    def activation(_user_id: int, _day: date) -> list[dict[str, str]]:
+        dose = content.label("reminder.default_dose")
+        return [{"name": content.label(f"reminder.default_exercise.{n}"), "dose": dose}
+                for n in (1, 2, 3)]
+
+    return activation
