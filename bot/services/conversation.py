@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.content.library import ContentLibrary, RenderedMessage
@@ -74,6 +74,13 @@ class Response:
     messages: tuple[RenderedMessage, ...]
     toast: str | None = None
     close_source: bool = False
+    # The stamp's hook was committed with the dialogue (see Stamp).
+    stamped: bool = False
+
+
+# Given the replies before a write, returns work for the write's own transaction: the
+# Telegram adapter records the update as processed, with its replies, atomically with it.
+Stamp = Callable[[Response], Callable[[Connection, int], None]]
 
 
 class ConversationService:
@@ -109,17 +116,22 @@ class ConversationService:
                 return self._respond(sender, outcome, _reactivated(result))
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
-    async def handle_async(self, sender: Sender, event: Event) -> Response:
+    async def handle_async(self, sender: Sender, event: Event,
+                           stamp: Stamp | None = None) -> Response:
         """For the event loop: the write joins a group commit with concurrent updates."""
         for _ in range(MAX_ATTEMPTS):
             outcome, write = self._decide(sender, event)
+            if write is not None and stamp is not None:
+                write = replace(write, hooks=(*write.hooks, stamp(self._render(outcome))))
             result = None if write is None else await self.committer.submit(write)
             if write is None or self._settle(write, result):
                 back = _reactivated(result)
                 if back or any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
                     # Charts, exports and reminder schedules touch the database: off the loop.
-                    return await asyncio.to_thread(self._respond, sender, outcome, back)
-                return self._respond(sender, outcome)
+                    response = await asyncio.to_thread(self._respond, sender, outcome, back)
+                else:
+                    response = self._respond(sender, outcome)
+                return replace(response, stamped=write is not None and stamp is not None)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     def render_error(self) -> RenderedMessage:
