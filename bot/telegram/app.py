@@ -145,6 +145,14 @@ async def _lifetime(app: BotApp, serve: Callable[[asyncio.Event], Awaitable[None
         await app.shutdown()
 
 
+def run_webhook(app: BotApp, base_url: str, url: str, listen: str, secret: str | None) -> None:
+    """Serve updates Telegram posts to ``url`` until SIGINT or SIGTERM."""
+    from bot.telegram.webhook import WebhookServer  # tornado is needed in webhook mode only
+
+    server = WebhookServer(inbox_of(app), app.bot, url, secret)
+    run_bot(app, base_url, lambda stop: server.serve(listen, stop))
+
+
 async def poll(app: BotApp, stop: asyncio.Event) -> None:
     # A webhook left from webhook mode would make getUpdates fail; its updates stay queued.
     await app.bot.delete_webhook(drop_pending_updates=False)
