@@ -104,6 +104,9 @@ class ConversationService:
         self.reader = FeedbackReader((e.id, e.name, e.aliases)
                                      for e in catalog.exercises.values()) if catalog else None
         self.cache: OrderedDict[int, StoredDialogue] = OrderedDict()
+        # 0 when other processes serve the same users (webhook mode): a stale cached read that
+        # leads to no write (a tap seen as stale) would never be caught by the versioned write.
+        self.cache_size = CACHE_SIZE
         self.committer: GroupCommitter[DialogueWrite, StoredDialogue] = GroupCommitter(
             self._write_batch)
 
@@ -184,7 +187,7 @@ class ConversationService:
             return True
         self.cache[write.telegram_id] = result
         self.cache.move_to_end(write.telegram_id)
-        if len(self.cache) > CACHE_SIZE:
+        while len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
         return True
 

@@ -149,7 +149,9 @@ def run_webhook(app: BotApp, base_url: str, url: str, listen: str, secret: str |
     """Serve updates Telegram posts to ``url`` until SIGINT or SIGTERM."""
     from bot.telegram.webhook import WebhookServer  # tornado is needed in webhook mode only
 
-    server = WebhookServer(inbox_of(app), app.bot, url, secret)
+    inbox = inbox_of(app)
+    inbox.service.cache_size = 0  # other processes answer the same users
+    server = WebhookServer(inbox, app.bot, url, secret)
     run_bot(app, base_url, lambda stop: server.serve(listen, stop))
 
 

@@ -202,7 +202,10 @@ def join_all(users: list[ChatUser], threads: list[threading.Thread], timeout: fl
     for user in users:
         if user.error is not None or not user.done:
             logs = "\n".join(f"--- {b.name}:\n{b.output()}" for b in bots)
-            raise AssertionError(f"user {user.user_id} did not finish: {user.error!r}\n{logs}")
+            seen = "\n".join(f"{c.method} {(c.text or '')[:60]!r} {turn_of(c)}"
+                             for c in user.double.calls if c.is_for_chat(user.user_id))
+            raise AssertionError(f"user {user.user_id} did not finish: {user.error!s:.300}\n"
+                                 f"it saw:\n{seen}\n{logs}")
 
 
 def post_json(url: str, payload: dict[str, Any], secret: str | None = None,
