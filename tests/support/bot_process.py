@@ -119,7 +119,7 @@ class ChatUser:
             for how, what in steps:
                 self.tap(what) if how == "tap" else self.say(what)
             self.done = True
-        except Exception as exc:  # handed to the test thread to re-raise
+        except Exception as exc:  # noqa: BLE001 - handed to the test thread, which fails on it
             self.error = exc
 
     def say(self, text: str) -> None:
