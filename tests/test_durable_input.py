@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -143,3 +143,17 @@ async def test_a_failure_is_admitted_honestly_and_nothing_claims_to_be_safe(
     assert "went wrong on my side" in said
     assert "safe" not in said
     await app.shutdown()
+
+
+async def test_records_of_updates_too_old_to_come_again_are_forgotten(
+    telegram: TelegramUser, engine: Engine
+) -> None:
+    await telegram.say("/start")
+    inbox = inbox_of(telegram.app)
+    await inbox.prune()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM processed_updates")).scalar() == 1
+    inbox.clock = Clock(datetime.now(UTC) + timedelta(days=4))
+    await inbox.prune()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM processed_updates")).scalar() == 0

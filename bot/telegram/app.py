@@ -158,6 +158,7 @@ def run_webhook(app: BotApp, base_url: str, url: str, listen: str, secret: str |
 async def poll(app: BotApp, stop: asyncio.Event) -> None:
     # A webhook left from webhook mode would make getUpdates fail; its updates stay queued.
     await app.bot.delete_webhook(drop_pending_updates=False)
+    await inbox_of(app).prune()
     poller = Poller(app.bot, inbox_of(app), DEFAULT_CONCURRENCY)
     polling = asyncio.create_task(poller.run())
     stopped = asyncio.create_task(stop.wait())

@@ -52,6 +52,9 @@ MAX_DELAY = 5.0
 # re-delivery may take the outbox over (the first process is presumed dead).
 OWNER_LEASE = timedelta(seconds=5)
 RESEND_LEASE = timedelta(seconds=60)
+# Telegram re-delivers for 24 hours at most; older records are forgotten.
+KEEP_RECORDS = timedelta(days=3)
+PRUNE_EVERY = 10_000
 
 T = TypeVar("T")
 
@@ -66,6 +69,17 @@ class DurableInbox:
         self.clock = clock
         self.sent: GroupCommitter[int, bool] = GroupCommitter(self._mark_sent)
         self.troubled = False
+        self.stored = 0
+
+    async def prune(self) -> None:
+        """Forgets updates too old to come again (at start-up, and now and then)."""
+        try:
+            forgotten = await asyncio.to_thread(self._prune)
+        except RETRYABLE as exc:
+            log.info("old processed updates not pruned this time (%s)", _first_line(exc))
+            return
+        if forgotten:
+            log.info("forgot %d processed updates older than %s", forgotten, KEEP_RECORDS)
 
     async def process(self, update: Update, checked: bool = False) -> None:
         """Returns once the update's effects are committed and its replies made.
@@ -117,6 +131,9 @@ class DurableInbox:
                 return
         self._recovered()
         await self._send(actions, update_id if stored else None)
+        self.stored += stored
+        if stored and self.stored % PRUNE_EVERY == 0:
+            await self.prune()
 
     async def _handle(self, update_id: int, intake: Intake) -> tuple[Actions, bool]:
         if intake.event is None:
@@ -203,6 +220,10 @@ class DurableInbox:
     def _extend(self, update_id: int, actions: Actions) -> None:
         with self.engine.begin() as conn:
             store.extend_outbox(conn, update_id, actions)
+
+    def _prune(self) -> int:
+        with self.engine.begin() as conn:
+            return store.prune(conn, self.clock() - KEEP_RECORDS)
 
     def _mark_sent(self, update_ids: Sequence[int]) -> list[bool | None]:
         with self.engine.begin() as conn:

@@ -104,6 +104,7 @@ class WebhookServer:
 
     async def serve(self, listen: str, stop: asyncio.Event) -> None:
         host, port = parse_listen(listen)
+        await self.inbox.prune()
         self.server = tornado.httpserver.HTTPServer(self.app)
         self.server.listen(port, address=host)
         await self.bot.set_webhook(self.url, allowed_updates=ALLOWED_UPDATES,
