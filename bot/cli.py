@@ -25,7 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings().model_copy(update=_overrides(args))
     except ValueError as exc:
         return _fail(f"Configuration error: {_first_line(exc)}")
-    configure_logging(settings.log_level, [settings.token() or ""])
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    configure_logging(settings.log_level, [settings.token() or "", secret])
     try:
         return command(settings)
     except StartupError as exc:

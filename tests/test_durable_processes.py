@@ -26,6 +26,7 @@ from tests.conftest import _postgres_schema, postgres_problem
 from tests.support.bot_process import (
     QUESTION_IDS,
     STEPS,
+    TOKEN,
     Bot,
     ChatUser,
     answers_to,
@@ -198,7 +199,7 @@ def test_three_webhook_processes_serve_one_bot_in_order(
     ports = [free_port() for _ in range(3)]
     hooks = Webhooks(ports, secret)
     with HttpBotApiDouble() as double:
-        env = bot_env(double, postgres_url, WEBHOOK_SECRET=secret)
+        env = bot_env(double, postgres_url, WEBHOOK_SECRET=secret, LOG_LEVEL="DEBUG")
         bots = [Bot(env, tmp_path, f"web-{p}", ("--webhook", url, "--listen", f"127.0.0.1:{p}"))
                 .start() for p, url in zip(ports, hooks.urls, strict=True)]
         double.wait_for(lambda c: len(double.calls_of("setWebhook")) >= 3, timeout=WAIT)
@@ -250,5 +251,28 @@ def test_three_webhook_processes_serve_one_bot_in_order(
 
         for bot in bots:
             assert bot.stop() == 0, bot.output()
-            assert "Traceback" not in bot.output()
+            everything = bot.output(tail=10**8)
+            assert "Traceback" not in everything
+            assert "setWebhook" in everything  # DEBUG logs the calls, without the secrets:
+            assert secret not in everything
+            assert TOKEN.split(":")[1] not in everything
     engine.dispose()
+
+
+def test_a_bad_listen_address_is_one_clear_line(tmp_path: Path) -> None:
+    with HttpBotApiDouble() as double:
+        env = bot_env(double, f"sqlite:///{tmp_path / 'x.db'}")
+        bot = Bot(env, tmp_path, "bad", ("--webhook", "https://x.example/t", "--listen", "here"))
+        code = _wait(bot)
+    assert code == 2
+    lines = [line for line in bot.output().splitlines() if line.strip()]
+    assert lines == ["hipcoach: --listen must be HOST:PORT or PORT, not 'here'"]
+
+
+def _wait(bot: Bot) -> int:
+    bot.start()
+    assert bot.proc is not None
+    code = bot.proc.wait(timeout=WAIT)
+    for file in bot.files:
+        file.close()
+    return code

@@ -23,19 +23,19 @@ Actions = list[dict[str, Any]]
 Hook = Callable[[Connection, int], None]
 
 
-def record(conn: Connection, update_id: int, chat_id: int | None, outbox: Actions,
+def record(conn: Connection, update_id: int, user_id: int | None, outbox: Actions,
            at: datetime, lease: timedelta = timedelta(0)) -> None:
     """Marks the update processed; raises IntegrityError when it already was. The lease keeps
     a re-delivery elsewhere from sending the replies while this process is sending them."""
-    conn.execute(insert(PROCESSED).values(update_id=update_id, chat_id=chat_id,
+    conn.execute(insert(PROCESSED).values(update_id=update_id, user_id=user_id,
                                           processed_at=at, outbox=outbox or None,
                                           lease_until=at + lease if outbox else None))
 
 
-def record_hook(update_id: int, chat_id: int | None, outbox: Actions, at: datetime,
+def record_hook(update_id: int, outbox: Actions, at: datetime,
                 lease: timedelta = timedelta(0)) -> Hook:
-    def hook(conn: Connection, _user_id: int) -> None:
-        record(conn, update_id, chat_id, outbox, at, lease)
+    def hook(conn: Connection, user_id: int) -> None:
+        record(conn, update_id, user_id, outbox, at, lease)
     return hook
 
 

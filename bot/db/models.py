@@ -244,7 +244,9 @@ class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Whose update it was: /delete and /export cover these rows like every other.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                                index=True)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     # Bot API calls still to make; emptied once sent (the texts are the runner's data).
     outbox: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

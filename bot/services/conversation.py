@@ -125,7 +125,8 @@ class ConversationService:
         for _ in range(MAX_ATTEMPTS):
             outcome, write = self._decide(sender, event)
             if write is not None and stamp is not None:
-                write = replace(write, hooks=(*write.hooks, stamp(self._render(outcome))))
+                # First, so that a /delete in the same write also removes this record.
+                write = replace(write, hooks=(stamp(self._render(outcome)), *write.hooks))
             result = None if write is None else await self.committer.submit(write)
             if write is None or self._settle(write, result):
                 back = _reactivated(result)

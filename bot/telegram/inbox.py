@@ -142,8 +142,7 @@ class DurableInbox:
 
         def stamp(response: Response) -> Hook:
             stamped.append(self._actions(response, intake.target))
-            return store.record_hook(update_id, intake.target.chat_id, stamped[-1],
-                                     self.clock(), OWNER_LEASE)
+            return store.record_hook(update_id, stamped[-1], self.clock(), OWNER_LEASE)
 
         response = await self.converse(intake.sender, intake.event, stamp)
         actions = self._actions(response, intake.target)

@@ -80,9 +80,9 @@ class Bot:
             file.close()
         return self.proc.returncode
 
-    def output(self) -> str:
+    def output(self, tail: int = 6000) -> str:
         return "".join((self.folder / f"{self.name}.{s}").read_text("utf-8", "replace")
-                       for s in ("out", "err"))[-6000:]
+                       for s in ("out", "err"))[-tail:]
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
