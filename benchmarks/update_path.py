@@ -58,7 +58,8 @@ SCRIPT: list[tuple[str, str]] = [
 
 
 def screening_updates(users: int, first_user: int, app: App) -> list[Update]:
-    updates, update_id = [], 1
+    # Update ids are unique across rounds, as Telegram's are: a repeated id is a re-delivery.
+    updates, update_id = [], first_user * len(SCRIPT)
     for user in range(first_user, first_user + users):
         for kind, payload in SCRIPT:
             # Telegram sends the tapped message with its keyboard, so answering a question
