@@ -31,6 +31,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "bad_minutes": {"low": 3, "high": 120},
     "bad_time": {"problem": "range", "said": "25:99"},
     "bad_zone": {"said": "Atlantis"},
+    "button_unreadable": {},
     "cancel_back": {}, "cancel_nothing": {}, "cancel_paused": {},
     "change_pick": {},
     "error_generic": {},

@@ -162,11 +162,15 @@ def _lock_versions(conn: Connection, user_ids: list[int]) -> tuple[dict[int, int
     """Each user's dialogue version (locked on PostgreSQL), and who is marked inactive."""
     if not user_ids:
         return {}, set()
+    if conn.dialect.name == "postgresql":
+        # Lock first, read after: a statement that waited for the lock still reads from the
+        # snapshot it started with, so reading in the same statement could miss the version
+        # another process committed while we waited, and apply a second write on top.
+        conn.execute(select(USERS.c.id).where(USERS.c.id.in_(user_ids))
+                     .order_by(USERS.c.id).with_for_update())
     stmt = (select(USERS.c.id, USERS.c.active, DIALOGUES.c.version)
             .select_from(USERS.outerjoin(DIALOGUES, DIALOGUES.c.user_id == USERS.c.id))
             .where(USERS.c.id.in_(user_ids)))
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=USERS)
     rows = conn.execute(stmt).all()
     versions = {row.id: row.version for row in rows if row.version is not None}
     return versions, {row.id for row in rows if not row.active}

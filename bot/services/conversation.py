@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.content.library import ContentLibrary, RenderedMessage
@@ -71,6 +71,13 @@ class Response:
     messages: tuple[RenderedMessage, ...]
     toast: str | None = None
     close_source: bool = False
+    # The stamp's hook was committed with the dialogue (see Stamp).
+    stamped: bool = False
+
+
+# Given the replies before a write, returns work for the write's own transaction: the
+# Telegram adapter records the update as processed, with its replies, atomically with it.
+Stamp = Callable[[Response], Callable[[Connection, int], None]]
 
 
 class ConversationService:
@@ -93,6 +100,9 @@ class ConversationService:
         self.find_exercises = ExerciseMatcher(catalog)
         self.reader = FeedbackReader((e.id, e.name, e.aliases) for e in catalog.exercises.values())
         self.cache: OrderedDict[int, StoredDialogue] = OrderedDict()
+        # 0 when other processes serve the same users (webhook mode): a stale cached read that
+        # leads to no write (a tap seen as stale) would never be caught by the versioned write.
+        self.cache_size = CACHE_SIZE
         self.committer: GroupCommitter[DialogueWrite, StoredDialogue] = GroupCommitter(
             self._write_batch)
 
@@ -105,7 +115,8 @@ class ConversationService:
                 return self._respond(sender, outcome, _reactivated(result))
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
-    async def handle_async(self, sender: Sender, event: Event) -> Response:
+    async def handle_async(self, sender: Sender, event: Event,
+                           stamp: Stamp | None = None) -> Response:
         """For the event loop: the write joins a group commit with concurrent updates."""
         for _ in range(MAX_ATTEMPTS):
             # The cache is touched on the loop only. The reads, the coach's history and the
@@ -113,13 +124,18 @@ class ConversationService:
             # runner's slow step never holds up everyone else's updates.
             cached = self._cached(sender.telegram_id)
             outcome, write = await asyncio.to_thread(self._decide, sender, event, cached)
+            if write is not None and stamp is not None:
+                # First, so that a /delete in the same write also removes this record.
+                write = replace(write, hooks=(stamp(self._render(outcome)), *write.hooks))
             result = None if write is None else await self.committer.submit(write)
             if write is None or self._settle(write, result):
                 back = _reactivated(result)
                 if back or any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
                     # Charts, exports and reminder schedules touch the database: off the loop.
-                    return await asyncio.to_thread(self._respond, sender, outcome, back)
-                return self._respond(sender, outcome)
+                    response = await asyncio.to_thread(self._respond, sender, outcome, back)
+                else:
+                    response = self._respond(sender, outcome)
+                return replace(response, stamped=write is not None and stamp is not None)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     def render_error(self) -> RenderedMessage:
@@ -172,7 +188,7 @@ class ConversationService:
             return True
         self.cache[write.telegram_id] = result
         self.cache.move_to_end(write.telegram_id)
-        if len(self.cache) > CACHE_SIZE:
+        while len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
         return True
 
