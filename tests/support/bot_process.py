@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from tests.support.buttons import matches
 from tests.support.conversation import HAPPY_PATH
 from tests.support.fake_request import ApiCall, callback_update, command_update, message_update
 from tests.support.http_bot_api import HttpBotApiDouble
@@ -34,7 +35,10 @@ DONE_TEXT = "You're all set"
 QUESTION_IDS = ("pain", "red_flags", "thigh_left", "thigh_right", "knee_lift", "goal",
                 "equipment", "run_days", "run_time", "timezone", "minutes")
 # The whole screening: /start, the happy path, and "Looks right".
-STEPS: list[tuple[str, str]] = [("type", "/start"), *HAPPY_PATH, ("tap", "confirm")]
+STEPS: list[tuple[str, str]] = [("type", "/start"),
+                                *((s.how, s.alias if s.how == "tap" else s.text)
+                                  for s in HAPPY_PATH),
+                                ("tap", "confirm")]
 
 
 def bot_env(double: HttpBotApiDouble, database_url: str, **overrides: str) -> dict[str, str]:
@@ -134,7 +138,7 @@ class ChatUser:
         """A press on the button ``value`` of the newest question, and what answers it."""
         call = self.newest_keyboard()
         data = next(str(b["callback_data"]) for b in call.inline_buttons()
-                    if str(b.get("callback_data", "")).endswith(f"|{value}"))
+                    if matches(str(b.get("callback_data", "")), value))
         update = callback_update(0, self.user_id, data, self.message_id_of(call),
                                  first_name="Ana", reply_markup=call.param_dict("reply_markup"),
                                  callback_id=f"cbq-{self.user_id}-{next(self.presses)}")
