@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot import __version__
 from bot.config import Settings
@@ -19,6 +20,8 @@ NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command: Callable[[Settings], int] = args.handler
+    if args.command == "simulate":
+        command = _simulate_with(args)
     try:
         settings = Settings()
     except ValueError as exc:
@@ -52,7 +55,30 @@ def _parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="content tasks")
     content_sub = content.add_subparsers(dest="content_command", required=True, metavar="TASK")
     content_sub.add_parser("check", help="validate content/").set_defaults(handler=check)
+    sim = sub.add_parser("simulate", help="run one persona through N weeks on a simulated clock")
+    sim.add_argument("persona", type=Path, metavar="PERSONA.yaml")
+    sim.add_argument("--weeks", type=_weeks, default=12)
+    sim.add_argument("--out", type=Path, default=None, metavar="journal.json")
+    sim.add_argument("--database", default=None, metavar="URL",
+                     help="a database URL (default: a temporary SQLite file)")
+    sim.set_defaults(handler=check)
     return parser
+
+
+def _weeks(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 104:
+        raise argparse.ArgumentTypeError("weeks must be between 1 and 104")
+    return value
+
+
+def _simulate_with(args: argparse.Namespace) -> Callable[[Settings], int]:
+    def simulate(settings: Settings) -> int:
+        from bot.simulate.command import SimulateArgs
+        from bot.simulate.command import simulate as run_simulation
+
+        return run_simulation(SimulateArgs(args.persona, args.weeks, args.out, args.database))
+    return simulate
 
 
 def run(settings: Settings) -> int:

@@ -14,7 +14,15 @@ from bot.domain.catalog import MOTIONS
 from bot.domain.parsing import WEEKDAYS
 from bot.domain.program import GOAL_FOCUS
 from bot.domain.training.ladders import Ladder, Ladders, first_rung_of_step
-from bot.domain.training.model import SIDES, Flags, Plan, Schedule, Slot, flexion_slot_id
+from bot.domain.training.model import (
+    SIDES,
+    VOLUME_SETS,
+    Flags,
+    Plan,
+    Schedule,
+    Slot,
+    flexion_slot_id,
+)
 from bot.domain.week import Profile, strength_days
 
 # Answer spellings of today's screening and of the journey personas, read the same way.
@@ -26,7 +34,7 @@ DRILLS = ("knee_to_chest_bridge", "marching_bridge", "swinging_drill",
 MOBILITY_PER_SIDE = ("knee_hug", "rotation_door", "abduction_door")
 # Every ladder id the builder reads; the content loader refuses a ladder set without them.
 REQUIRED_LADDERS = frozenset({
-    "activation", *(f"volume_{m}" for m in MOTIONS),
+    "activation", "volume_sets", *(f"volume_{m}" for m in MOTIONS),
     *(f"drill_{d}" for d in DRILLS),
     *(f"mobility_{m}" for m in (*MOBILITY_PER_SIDE, "soft_tissue")),
     "circuit", "stride", "flexion_steps", "loading_step_up", "hills", "backwards"})
@@ -91,6 +99,7 @@ def _slots(profile: Profile, ladders: Ladders, knee_lift: bool) -> Iterator[Slot
     yield _slot("activation", ladders["activation"])
     for drill in DRILLS:
         yield _slot(f"drills.{drill}", ladders[f"drill_{drill}"])
+    yield _slot(VOLUME_SETS, ladders["volume_sets"])
     for motion in MOTIONS:
         yield _slot(f"volume.{motion}", ladders[f"volume_{motion}"])
     yield _slot("circuit", ladders["circuit"])

@@ -14,7 +14,7 @@ from datetime import date
 
 from bot.domain.parsing import WEEKDAYS
 from bot.domain.training.ladders import Ladder, Ladders, Range, Rung, bottom_of
-from bot.domain.training.model import SIDES, Plan, Slot, flexion_slot_id
+from bot.domain.training.model import SIDES, VOLUME_SETS, Plan, Slot, flexion_slot_id
 
 WHEN_ORDER = ("mobility", "before_run", "during_run", "strength")
 # On a day with both, the strength dose wins over the same exercise's pre-run dose.
@@ -49,10 +49,11 @@ class DayItem:
     step: int | None = None
     without_equipment: bool = False
     also: tuple[str, ...] = ()  # the other side's slot, when one item serves both sides
+    shared: tuple[str, ...] = ()  # a slot the whole session shares (the volume's set count)
 
     def slot_ids(self) -> tuple[str, ...]:
         """Every slot an outcome for this item belongs to."""
-        return (self.slot, *self.also)
+        return (self.slot, *self.also, *self.shared)
 
     def cost_seconds(self) -> int:
         """A rough duration: about 3 s a rep, holds, rests, both sides when per side."""
@@ -272,9 +273,14 @@ def _item(plan: Plan, ladders: Ladders, slot: Slot, on: date,
     rung = _dose(plan, ladder, slot, on)
     exercise = rung.exercise or slot.id
     lacks = any(e not in _owned(plan) for e in rung.equipment)
-    return DayItem(slot.id, exercise, slot.protocol, slot.motion, slot.kind, when or slot.when,
+    item = DayItem(slot.id, exercise, slot.protocol, slot.motion, slot.kind, when or slot.when,
                    rung.sets, rung.reps, rung.seconds, rung.rounds, rung.per_side, slot.side,
                    rung.distance_m, rung.rest_seconds, rung.step, lacks)
+    counted = plan.slots.get(VOLUME_SETS)
+    if slot.role != "volume" or counted is None:
+        return item
+    session = _dose(plan, ladders[counted.ladder], counted, on)
+    return replace(item, sets=min(item.sets, session.sets), shared=(VOLUME_SETS,))
 
 
 def _dose(plan: Plan, ladder: Ladder, slot: Slot, on: date) -> Rung:
@@ -283,7 +289,7 @@ def _dose(plan: Plan, ladder: Ladder, slot: Slot, on: date) -> Rung:
         return rung
     if plan.schedule.start_mode == "conservative":
         return bottom_of(ladder, slot.rung)
-    if slot.role == "volume":
+    if slot.role in ("volume", "volume_sets"):
         return replace(rung, sets=min(rung.sets, COMEBACK_SETS))
     if slot.role == "circuit":
         return ladder.rungs[0]

@@ -32,6 +32,7 @@ def change_params(change: Change, ladders: Ladders,
     """Everything the change template needs to say precisely what changed."""
     return {
         "id": change.id, "kind": change.kind, "reason": change.reason,
+        "role": (change.after or change.before).role if (change.after or change.before) else None,
         "params": dict(change.params), "undoable": change.undoable,
         "side": _side(change),
         "before": _dose(change.before, ladders, names),

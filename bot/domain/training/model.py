@@ -17,6 +17,10 @@ CHANGE_KINDS = ("progress", "regress", "pain_swap", "red_flag", "cleared", "unlo
 # "conservative": it hurts most runs; "comeback": back from a break (coaching-facts, Safety).
 START_MODES = ("normal", "conservative", "comeback")
 START_WEEKS = 2
+# The six-motion volume's set count: one slot for the whole session (the protocol doses the
+# six moves together); each motion's own slot holds its exercise.
+VOLUME_SETS = "volume.sets"
+OUTCOME_WEIGHT = {"skipped": 0, "done": 1, "hard": 2, "pain": 3}
 Params = Mapping[str, str | int]
 
 

@@ -24,7 +24,9 @@ from bot.domain.training.ladders import (
     next_rung,
 )
 from bot.domain.training.model import (
+    OUTCOME_WEIGHT,
     SIDES,
+    VOLUME_SETS,
     Change,
     Counted,
     Flags,
@@ -42,7 +44,8 @@ SPACING = timedelta(days=7)
 PAIN_WINDOW = timedelta(days=14)
 PROGRESSIONS_PER_WEEK = 2
 # Roles whose dose the start window fixes: they wait until it is over.
-HELD_IN_START = {"conservative": None, "comeback": frozenset({"volume", "circuit", "hills"})}
+HELD_IN_START = {"conservative": None,
+                 "comeback": frozenset({"volume", "volume_sets", "circuit", "hills"})}
 
 
 # ---- recording what happened
@@ -56,8 +59,9 @@ def record_session(plan: Plan, ladders: Ladders, session: Session) -> Step:
     for outcome in session.outcomes:
         if outcome.slot not in plan.slots:
             continue
-        plan = _count(plan, outcome, session.on)
-        if outcome.outcome == "pain":
+        plan = _count(plan, _worst(session, outcome.slot), session.on)
+        if outcome.outcome == "pain" and outcome.slot != VOLUME_SETS:
+            # Pain belongs to the move's own slot; the session's set count does not swap.
             step = _pain(plan, ladders, outcome, session.on)
             plan, changes = step.plan, [*changes, *step.changes]
         elif outcome.outcome == "hard":
@@ -66,6 +70,12 @@ def record_session(plan: Plan, ladders: Ladders, session: Session) -> Step:
         step = _maybe_regress(plan, ladders, slot_id, session.on)
         plan, changes = step.plan, [*changes, *step.changes]
     return Step(plan, tuple(changes))
+
+
+def _worst(session: Session, slot_id: str) -> SlotOutcome:
+    """A slot several items share (the volume's set count) counts as its hardest item."""
+    return max((o for o in session.outcomes if o.slot == slot_id),
+               key=lambda o: OUTCOME_WEIGHT.get(o.outcome, 0))
 
 
 def _count(plan: Plan, outcome: SlotOutcome, on: date) -> Plan:
@@ -173,7 +183,8 @@ def progressions(plan: Plan, ladders: Ladders, today: date) -> Step:
 
 def _due(plan: Plan, ladders: Ladders, slot: Slot, today: date) -> tuple[date | None, int | None]:
     """(since when it has been waiting, the rung it would move to), or (None, None)."""
-    if slot.dropped or slot.locked or _held(plan, slot, today):
+    if slot.dropped or slot.locked or _held(plan, slot, today) or _volume_waits(plan, ladders,
+                                                                                 slot):
         return None, None
     ladder = ladders[slot.ladder]
     target = next_rung(ladder, slot.rung, slot.step_cap)
@@ -184,6 +195,15 @@ def _due(plan: Plan, ladders: Ladders, slot: Slot, today: date) -> tuple[date | 
     if today < since + SPACING or len(recent) < 2 or any(c.outcome != "done" for c in recent):
         return None, None
     return max(since + SPACING, _clean_pair_on(counted_since_change(plan, slot.id))), target
+
+
+def _volume_waits(plan: Plan, ladders: Ladders, slot: Slot) -> bool:
+    """A motion moves on to its harder exercise only once the session is at its top set
+    count: the set count is the first step of the volume's ladder, for all six together."""
+    sets = plan.slots.get(VOLUME_SETS)
+    if slot.role != "volume" or sets is None:
+        return False
+    return next_rung(ladders[sets.ladder], sets.rung) is not None
 
 
 def _clean_pair_on(counted: list[Counted]) -> date:
