@@ -108,7 +108,8 @@ def test_the_volume_set_count_is_one_change_for_all_six_moves() -> None:
     friday = MON + timedelta(days=4)
     view = day_view(plan_for(), LADDERS, friday)
     volume = [i for i in view.items if i.slot.startswith("volume.")]
-    assert len(volume) == 6 and {i.sets for i in volume} == {3}
+    assert len(volume) == 6
+    assert {i.sets for i in volume} == {3}
     assert all("volume.sets" in i.slot_ids() for i in volume)
     outcomes = [SlotOutcome(s, "done") for i in volume for s in i.slot_ids()]
     plan = plan_for()

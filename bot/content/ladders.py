@@ -38,8 +38,8 @@ Motion = Literal["flexion", "extension", "abduction", "adduction", "internal_rot
                  "external_rotation", "mixed"]
 Kind = Literal["strength", "mobility", "drill", "running", "stretch"]
 When = Literal["before_run", "strength", "during_run", "mobility"]
-Role = Literal["activation", "volume", "volume_sets", "circuit", "loading", "stride", "drill", "hills",
-               "backwards", "flexion_steps", "mobility"]
+Role = Literal["activation", "volume", "volume_sets", "circuit", "loading", "stride", "drill",
+               "hills", "backwards", "flexion_steps", "mobility"]
 MOBILITY_BLOCKS = (("hip_loading", "mobility"), ("flexion", "mobility"))
 RUNNING_BLOCKS = (("stride", "hills"), ("stride", "backwards"))
 DRILL_BLOCK = ("stride", "pre_run")
