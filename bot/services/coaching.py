@@ -8,33 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.content.library import Attachment, ContentLibrary, RenderedMessage
-from bot.domain.adaptation import AppliedAdjustment, OutcomeRecord
 from bot.domain.dialogue.state import DeleteEverything, Produce
-from bot.domain.listen import ScheduleCheckIn, StoreAdjustments, StoreOutcomes, UndoAdjustment
+from bot.domain.listen import ScheduleCheckIn, StoreOutcomes
 from bot.services import data_rights, feedback, progress
 
 Hook = Callable[[Connection, int], None]
-
-
-@dataclass(frozen=True)
-class Training:
-    """What the policy needs to know: every outcome and every plan change so far."""
-
-    outcomes: tuple[OutcomeRecord, ...] = ()
-    history: tuple[AppliedAdjustment, ...] = ()
-
-
-def load_training(engine: Engine, user_id: int) -> Training:
-    with engine.connect() as conn, Session(bind=conn) as db:
-        return Training(tuple(feedback.outcome_history(db, user_id)),
-                        tuple(feedback.adjustment_history(db, user_id)))
 
 
 def hook_for(effect: object, turn: int, now: datetime) -> Hook | None:
@@ -42,11 +26,6 @@ def hook_for(effect: object, turn: int, now: datetime) -> Hook | None:
     if isinstance(effect, StoreOutcomes):
         return lambda conn, user_id: _in_session(conn, _store_outcomes(effect, user_id, turn,
                                                                        now))
-    if isinstance(effect, StoreAdjustments):
-        return lambda conn, user_id: _in_session(conn, _store_adjustments(effect, user_id, now))
-    if isinstance(effect, UndoAdjustment):
-        return lambda conn, user_id: _in_session(
-            conn, lambda db: feedback.undo_last_adjustment(db, user_id, now))
     if isinstance(effect, DeleteEverything):
         return lambda conn, user_id: _in_session(
             conn, lambda db: data_rights.delete_user_data(db, user_id))
@@ -70,13 +49,6 @@ def _store_outcomes(effect: StoreOutcomes, user_id: int, turn: int,
                 db, user_id=user_id, session_id=session.id, exercise_id=exercise,
                 outcome=outcome, side=side, severity=severity, reps=reps, words=effect.words,
                 source_key=f"u{user_id}:t{turn}:{index}", recorded_at=now)
-    return store
-
-
-def _store_adjustments(effect: StoreAdjustments, user_id: int,
-                       now: datetime) -> Callable[[Session], None]:
-    def store(db: Session) -> None:
-        db.add_all(feedback.adjustment_row(user_id, a, now) for a in effect.adjustments)
     return store
 
 

@@ -20,15 +20,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db import dialogues
 from bot.db.dialogues import DialogueWrite, NewPlan, StoredDialogue
 from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
-from bot.domain.dialogue.plan import progress_from_json
 from bot.domain.dialogue.router import step
 from bot.domain.dialogue.state import (
-    COACH_STATES,
     CompleteScreening,
     DeleteEverything,
     Produce,
@@ -40,7 +39,7 @@ from bot.domain.dialogue.state import (
 )
 from bot.domain.listen import ScheduleCheckIn
 from bot.domain.model import CoachKit, Context, Event, ZoneResolver
-from bot.services.coaching import Training, check_ins, hook_for, load_training, produce
+from bot.services.coaching import check_ins, hook_for, produce
 from bot.services.drafts import dump_state, load_dialogue
 from bot.services.feedback import FeedbackReader
 from bot.services.group_commit import GroupCommitter
@@ -91,6 +90,7 @@ class ConversationService:
         self.catalog = catalog
         self.link = link
         self.find_exercises = ExerciseMatcher(catalog)
+        self.ladders = cached_ladders(content.root)
         self.reader = FeedbackReader((e.id, e.name, e.aliases) for e in catalog.exercises.values())
         self.cache: OrderedDict[int, StoredDialogue] = OrderedDict()
         self.committer: GroupCommitter[DialogueWrite, StoredDialogue] = GroupCommitter(
@@ -140,12 +140,8 @@ class ConversationService:
         return outcome, _write_for(sender, stored, outcome, now)
 
     def _coach_kit(self, stored: StoredDialogue) -> CoachKit:
-        training = Training()
-        if stored.user_id is not None and stored.state in COACH_STATES:
-            training = load_training(self.engine, stored.user_id)
         return CoachKit(self.catalog, self.find_exercises, self.reader.read,
-                        progress_from_json(stored.plan.progress), stored.plan.number,
-                        stored.plan.plan, training.outcomes, training.history)
+                        stored.plan.number, stored.plan.plan, self.ladders)
 
     def _stored(self, telegram_id: int) -> StoredDialogue:
         cached = self.cache.get(telegram_id)
