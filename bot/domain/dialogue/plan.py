@@ -91,8 +91,8 @@ def conclude(d: Dialogue, report: Report, kit: CoachKit) -> Transition:
         exercise, _, side, *_ = pains[-1]
         effects.append(listen.ScheduleCheckIn((on + timedelta(days=1)).isoformat(),
                                               str(exercise), _opt(side)))
-    if changes:
-        effects.append(coaching.save("adapt", step.plan, kit, on))
+    if step.plan != plan:  # the sessions counted are the plan's history: stored with it
+        effects.append(coaching.save("adapt" if changes else "session", step.plan, kit, on))
     replies = (listen.noted_reply(report.rows, kit.catalog),
                *coaching.change_replies(changes, kit, done_at.turn))
     return Transition(goto(d, State.READY, answers=answers), replies, tuple(effects),

@@ -37,8 +37,8 @@ def start_walk(d: Dialogue, ctx: Context) -> Transition:
     kit = ctx.coach
     on = local_today(d.answers, ctx.now)
     day = training.day_view(coaching.plan_of(d.answers, kit, on), kit.ladders, on)
-    views = tuple(coaching.item_view(i, kit.catalog) for i in day.items
-                  if i.when != "during_run")
+    # Hills and backwards running are walked too (reported after the run): they count.
+    views = tuple(coaching.item_view(i, kit.catalog) for i in day.items)
     if not views:
         return today_command(d, ctx)
     draft = WalkDraft(on.isoformat(), day.kind, views)
