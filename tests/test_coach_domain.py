@@ -3,15 +3,18 @@ stored is lost, and every reply renders."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary
 from bot.domain.buttons import Choice, Feature, decode
 from bot.domain.catalog import Catalog
+from bot.domain.dialogue import coaching
 from bot.domain.dialogue.router import step
 from bot.domain.dialogue.state import (
     Dialogue,
@@ -41,7 +44,8 @@ ANSWERS = {"pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right":
 def ctx(catalog: Catalog) -> Context:
     CONTENT.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
     reader = FeedbackReader((e.id, e.name, e.aliases) for e in catalog.exercises.values())
-    kit = CoachKit(catalog, ExerciseMatcher(catalog), reader.read)
+    kit = CoachKit(catalog, ExerciseMatcher(catalog), reader.read,
+                   ladders=cached_ladders(ROOT / "content"))
     return Context(now=NOW, zones=GeoZoneResolver(), coach=kit, first_name="Ana")
 
 
@@ -152,6 +156,10 @@ def test_finishing_a_walk_records_the_session(ctx: Context) -> None:
 
 
 def test_a_retest_records_each_answer_and_saves_a_plan(ctx: Context) -> None:
+    screened = NOW.date() - timedelta(weeks=4)  # a re-test is offered every 4 weeks
+    kit = ctx.coach
+    plan = coaching.save("screening", coaching.plan_of(ANSWERS, kit, screened), kit, screened)
+    ctx = replace(ctx, coach=replace(kit, plan_number=1, last_plan=plan.plan))
     out = step(Dialogue(State.READY, ANSWERS, turn=20), Command("retest"), ctx, MATCHER)
     effects = []
     for value in ("pass", "pass", "fail"):
@@ -164,3 +172,9 @@ def test_a_retest_records_each_answer_and_saves_a_plan(ctx: Context) -> None:
     assert saved.reason == "retest"
     assert out.dialogue.answers["thigh_right"] == "pass"
     assert out.dialogue.state is State.READY
+    unlocked = [r for r in out.replies if r.template == "_training_change"]
+    # Left passed again: one step more. Right passes for the first time: the placement step,
+    # and the knee-lift hold just failed, so step 1.
+    assert [(r.params["reason"], r.params["side"], r.params["params"]) for r in unlocked] == [
+        ("unlock.next_step", "left", {"side": "left", "step": 4}),
+        ("unlock.first", "right", {"side": "right", "step": 1})]
