@@ -21,10 +21,13 @@ from bot.domain.week import profile_from_answers
 
 TRAINING_KEY = "training"
 PHASES = {"before_run": "before", "during_run": "during"}
+# A slot id's first part -> the reason key the plan shows for it (words in _plan.j2/labels).
 WHY = {"activation": "activation", "volume": "volume_session", "circuit": "circuit_session",
-       "loading": "hip_loading", "stride": "stride_speed", "drill": "pre_run_drill",
-       "hills": "hill_sprints", "backwards": "backwards_running",
-       "flexion_steps": "flexion_step"}
+       "loading": "hip_loading", "stride": "stride_speed", "drills": "pre_run_drill",
+       "hills": "hill_sprints", "backwards": "backwards_running", "flexion": "flexion_step",
+       "mobility": "mobility_first", "mobility.soft_tissue": "soft_tissue",
+       "mobility.rotation_door": "side_door", "mobility.abduction_door": "side_door"}
+SIDE_WORDS = {"both": "left and right"}
 TITLES = {"run": "plan.day.run", "strength": "plan.day.volume", "rest": "plan.day.rest",
           "gentle": "plan.day.gentle"}
 
@@ -70,8 +73,8 @@ def save(reason: str, plan: training.Plan, kit: CoachKit, on: date) -> SavePlan:
               "days": [{"weekday": WEEKDAYS[v.on.weekday()], "kind": v.kind,
                         "session": v.kind,
                         "items": [{"exercise": i.exercise, "side": i.side, "sets": i.sets,
-                                   "why": WHY.get(_role(plan, i), i.protocol),
-                                   "block": _role(plan, i)} for i in v.items]}
+                                   "why": why(i), "block": _role(plan, i)}
+                                  for i in v.items]}
                        for v in days]}
     return SavePlan(reason, stored, {}, _changed_days(kit.last_plan, stored))
 
@@ -111,28 +114,34 @@ def _days(plan: Mapping[str, object]) -> dict[str, tuple[str, tuple[str, ...]]]:
 # --- what the runner sees --------------------------------------------------------------------
 
 
+def why(item: training.DayItem) -> str:
+    parts = item.slot.split(".")
+    return WHY.get(".".join(parts[:2]), WHY.get(parts[0], "activation"))
+
+
 def item_view(item: training.DayItem, catalog: Catalog) -> dict[str, object]:
     """One move as the templates show it; the dose words come from ``_plan.j2``'s ``dose``."""
     exercise = catalog.exercise(item.exercise)
-    timed = item.reps is not None and item.seconds is not None and item.when == "during_run"
-    hold = item.seconds if item.seconds and not timed else None
     return {
-        "id": exercise.id, "name": exercise.name,
-        "sets": item.rounds or item.sets,
-        "reps": list(item.reps) if item.reps else None,
-        "hold": list(hold) if hold else None,
-        "duration": list(item.seconds) if timed and item.seconds else None,
-        "distance": item.distance_m, "per_side": item.per_side,
-        "rest": None if item.rounds else item.rest_seconds,
-        "side": item.side, "cues": list(exercise.cues[:2]),
-        "why": WHY.get(item.slot.split(".")[0], "activation") if item.kind != "mobility"
-        else "mobility_first",
-        "why_params": {"motion": item.motion, "step": item.step, "side": item.side,
-                       "weak": False, "door": item.motion, "from": item.exercise},
+        "id": exercise.id, "name": exercise.name, **_dose(item),
+        "side": item.side, "cues": list(exercise.cues[:2]), "why": why(item),
+        "why_params": {"motion": item.motion, "step": item.step, "door": item.motion,
+                       "side": SIDE_WORDS.get(item.side, item.side), "weak": False},
         "block": "circuit" if item.rounds else item.slot.split(".")[0],
         "phase": PHASES.get(item.when), "slot": item.slot,
         "variant": exercise.without_equipment if item.without_equipment else None,
     }
+
+
+def _dose(item: training.DayItem) -> dict[str, object]:
+    """Reps with seconds during a run are timed bouts (hills); elsewhere seconds are holds."""
+    timed = item.reps is not None and item.seconds is not None and item.when == "during_run"
+    seconds = list(item.seconds) if item.seconds else None
+    return {"sets": item.rounds or item.sets, "reps": list(item.reps) if item.reps else None,
+            "hold": None if timed else seconds, "duration": seconds if timed else None,
+            "distance": item.distance_m, "per_side": item.per_side,
+            # A circuit rests after each round, not after each move: said once, not per move.
+            "rest": None if item.rounds else item.rest_seconds}
 
 
 def notice_keys(notices: Sequence[str]) -> list[str]:

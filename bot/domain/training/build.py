@@ -6,13 +6,12 @@ backwards running) are the program engine's; this module reuses them rather than
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
 from bot.domain.catalog import MOTIONS
 from bot.domain.parsing import WEEKDAYS
-from bot.domain.program import GOAL_FOCUS
 from bot.domain.training.ladders import Ladder, Ladders, first_rung_of_step
 from bot.domain.training.model import (
     SIDES,
@@ -33,6 +32,15 @@ DRILLS = ("knee_to_chest_bridge", "marching_bridge", "swinging_drill",
           "kneeling_hip_flexor_stretch")
 MOBILITY_PER_SIDE = ("knee_hug", "rotation_door", "abduction_door")
 # Every ladder id the builder reads; the content loader refuses a ladder set without them.
+# The goal's weak motions, first in the pre-run activation.
+GOAL_FOCUS: Mapping[str, tuple[str, ...]] = {
+    # Stride frequency leans on glutes (extension) and iliopsoas (flexion).
+    "speed": ("extension", "flexion"),
+    # Hips keep knees aligned: abduction and external rotation first.
+    "injury": ("abduction", "external_rotation"),
+    "endurance": ("abduction", "extension"),
+    "comeback": ("extension", "abduction"),
+}
 REQUIRED_LADDERS = frozenset({
     "activation", "volume_sets", *(f"volume_{m}" for m in MOTIONS),
     *(f"drill_{d}" for d in DRILLS),
