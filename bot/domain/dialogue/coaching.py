@@ -28,8 +28,11 @@ WHY = {"activation": "activation", "volume": "volume_session", "circuit": "circu
        "mobility": "mobility_first", "mobility.soft_tissue": "soft_tissue",
        "mobility.rotation_door": "side_door", "mobility.abduction_door": "side_door"}
 SIDE_WORDS = {"both": "left and right"}
-TITLES = {"run": "plan.day.run", "strength": "plan.day.volume", "rest": "plan.day.rest",
-          "gentle": "plan.day.gentle"}
+# Every plan.day.* title a day can get (the content check insists each has words).
+TITLES = {"run": "plan.day.run", "run_gentle": "plan.day.run_gentle",
+          "run_speed": "plan.day.run_speed", "run_volume": "plan.day.run_volume",
+          "run_circuit": "plan.day.run_circuit", "volume": "plan.day.volume",
+          "circuit": "plan.day.circuit", "rest": "plan.day.rest", "gentle": "plan.day.gentle"}
 
 
 # --- the stored plan -------------------------------------------------------------------------
@@ -70,13 +73,41 @@ def save(reason: str, plan: training.Plan, kit: CoachKit, on: date) -> SavePlan:
     days = sorted(week, key=lambda v: v.on.weekday())
     stored = {TRAINING_KEY: training.plan_to_json(plan),
               "flexion_step": _step(plan), "failing_sides": _locked(plan),
-              "days": [{"weekday": WEEKDAYS[v.on.weekday()], "kind": v.kind,
-                        "session": v.kind,
+              "days": [{"weekday": WEEKDAYS[v.on.weekday()], "kind": _kind(plan, v),
+                        "session": _session(v),
                         "items": [{"exercise": i.exercise, "side": i.side, "sets": i.sets,
-                                   "why": why(i), "block": _role(plan, i)}
-                                  for i in v.items]}
+                                   "why": "red_flag_gentle" if v.kind == "gentle" else why(i),
+                                   "block": _role(plan, i)} for i in v.items]}
                        for v in days]}
     return SavePlan(reason, stored, {}, _changed_days(kit.last_plan, stored))
+
+
+def _kind(plan: training.Plan, view: training.DayView) -> str:
+    """run | strength | rest, as stored plans have always said (a gentle day on a run day is
+    a run day)."""
+    if view.kind != "gentle":
+        return view.kind
+    return "run" if WEEKDAYS[view.on.weekday()] in plan.schedule.run_days else "rest"
+
+
+def _session(view: training.DayView) -> str | None:
+    slots = {i.slot.split(".")[0] for i in view.items}
+    if view.kind == "gentle":
+        return "gentle"
+    for part, session in (("volume", "volume"), ("circuit", "circuit"), ("hills", "speed"),
+                          ("backwards", "speed")):
+        if part in slots:
+            return session
+    return None
+
+
+def title(plan: training.Plan, view: training.DayView) -> str:
+    kind, session = _kind(plan, view), _session(view)
+    if kind == "run":
+        return TITLES.get(f"run_{session}", TITLES["run"])
+    if kind == "strength" and session:
+        return TITLES.get(session, TITLES["volume"])
+    return TITLES["gentle"] if session == "gentle" else TITLES["rest"]
 
 
 def _role(plan: training.Plan, item: training.DayItem) -> str:
@@ -149,10 +180,13 @@ def notice_keys(notices: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(n.split(".")[0] for n in notices))
 
 
-def day_params(view: training.DayView, catalog: Catalog) -> dict[str, object]:
+def day_params(plan: training.Plan, view: training.DayView,
+               catalog: Catalog) -> dict[str, object]:
     return {"weekday": WEEKDAYS[view.on.weekday()], "date": view.on.isoformat(),
-            "kind": view.kind, "title": TITLES.get(view.kind, "plan.day.rest"),
-            "session": view.kind, "moves": [item_view(i, catalog) for i in view.items]}
+            "kind": _kind(plan, view), "title": title(plan, view),
+            "session": _session(view),
+            "moves": [{**item_view(i, catalog), "why": "red_flag_gentle"} if view.kind == "gentle"
+                      else item_view(i, catalog) for i in view.items]}
 
 
 def next_session(plan: training.Plan, kit: CoachKit,

@@ -110,9 +110,9 @@ def today_reply(d: Dialogue, ctx: Context) -> Reply:
     plan = coaching.plan_of(d.answers, kit, on)
     day = training.day_view(plan, kit.ladders, on)
     upcoming = coaching.next_session(plan, kit, on)
-    params = {"day": coaching.day_params(day, kit.catalog),
+    params = {"day": coaching.day_params(plan, day, kit.catalog),
               "notices": coaching.notice_keys(day.notices),
-              "next": coaching.day_params(upcoming, kit.catalog) if upcoming else None,
+              "next": coaching.day_params(plan, upcoming, kit.catalog) if upcoming else None,
               "run_time": d.answers.get("run_time"),
               "red_flags": plan.flags.red_flag or bool(d.answers.get("red_flags"))}
     buttons: list[Button] = []

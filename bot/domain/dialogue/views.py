@@ -22,7 +22,7 @@ def week_reply(d: Dialogue, ctx: Context) -> Reply:
     monday = on - timedelta(days=on.weekday())
     views = [training.day_view(plan, kit.ladders, monday + timedelta(days=i)) for i in range(7)]
     saved = coaching.save("view", plan, kit, on).plan
-    return Reply("plan_week", {"days": [coaching.day_params(v, kit.catalog) for v in views],
+    return Reply("plan_week", {"days": [coaching.day_params(plan, v, kit.catalog) for v in views],
                                "today": on.isoformat(),
                                "flexion_step": saved.get("flexion_step"),
                                "failing_sides": saved.get("failing_sides"),
