@@ -142,7 +142,7 @@ def test_a_hard_or_painful_session_in_between_is_not_clean() -> None:
 
 
 def test_two_hard_days_step_the_dose_back_first_then_the_easier_move_of_the_motion() -> None:
-    plan = plan_for()
+    plan = at_four_sets(plan_for())
     plan = plan.with_slot(replace(plan.slot("volume.abduction"), rung=3))
     step = report(plan, MON, ("volume.abduction", "hard"))
     assert step.changes == ()
@@ -152,6 +152,19 @@ def test_two_hard_days_step_the_dose_back_first_then_the_easier_move_of_the_moti
     plan = sessions(step.plan, "volume.abduction", "hard", WED, THU)
     assert exercise_and_sets(plan, "volume.abduction") == ("side_lying_hip_raise", 3)
     assert plan.changes[-1].reason == "regress.exercise"
+
+
+def at_four_sets(plan: Plan) -> Plan:
+    return plan.with_slot(replace(plan.slot("volume.sets"), rung=1))
+
+
+def test_at_three_sets_a_hard_motion_goes_to_its_easier_move_not_to_an_unseen_dose() -> None:
+    plan = sessions(plan_for(), "volume.abduction", "hard", MON, TUE)
+    assert [c.reason for c in plan.changes] == ["regress.exercise"]
+    assert exercise_and_sets(plan, "volume.abduction") == ("side_lying_hip_raise", 3)
+    # One exercise only, already at the session's 3 sets: nothing lower to notice.
+    plan = sessions(plan_for(), "volume.adduction", "hard", MON, TUE)
+    assert plan.changes == ()
 
 
 def test_hard_twice_on_one_day_is_not_two_hard_sessions() -> None:
@@ -264,7 +277,7 @@ def test_undo_restores_exactly_what_its_change_replaced_and_says_so() -> None:
 
 
 def test_an_older_change_of_a_slot_that_changed_since_is_not_undone_blindly() -> None:
-    plan = plan_for()
+    plan = at_four_sets(plan_for())
     plan = plan.with_slot(replace(plan.slot("volume.extension"), rung=1))
     plan = sessions(plan, "volume.extension", "hard", MON, TUE)
     first = plan.changes[-1]

@@ -149,12 +149,32 @@ def _maybe_regress(plan: Plan, ladders: Ladders, slot_id: str, on: date) -> Step
     if len(recent) < 2 or any(c.outcome != "hard" for c in recent):
         return Step(plan)
     ladder = ladders[slot.ladder]
-    lower = lower_rung(ladder, slot.rung)
+    lower = _lower(plan, ladders, slot)
     if lower is None:
         return Step(plan)
     same = ladder.rung(lower).exercise == ladder.rung(slot.rung).exercise
     return slot_change(plan, "regress", on, slot, replace(slot, rung=lower),
                        "regress.dose" if same else "regress.exercise", {"times": 2})
+
+
+def _lower(plan: Plan, ladders: Ladders, slot: Slot) -> int | None:
+    """One step down that the runner would notice: a motion of the volume shows the session's
+    set count at most, so a rung with the same exercise and the same sets shown is skipped."""
+    ladder = ladders[slot.ladder]
+    lower = lower_rung(ladder, slot.rung)
+    shown = _session_sets(plan, ladders) if slot.role == "volume" else None
+    if shown is None:
+        return lower
+    now = ladder.rung(slot.rung)
+    while lower is not None and ladder.rung(lower).exercise == now.exercise \
+            and min(ladder.rung(lower).sets, shown) >= min(now.sets, shown):
+        lower = lower_rung(ladder, lower)
+    return lower
+
+
+def _session_sets(plan: Plan, ladders: Ladders) -> int | None:
+    sets = plan.slots.get(VOLUME_SETS)
+    return ladders[sets.ladder].rung(sets.rung).sets if sets is not None else None
 
 
 def progressions(plan: Plan, ladders: Ladders, today: date) -> Step:
