@@ -20,7 +20,7 @@ START_WEEKS = 2
 # The six-motion volume's set count: one slot for the whole session (the protocol doses the
 # six moves together); each motion's own slot holds its exercise.
 VOLUME_SETS = "volume.sets"
-OUTCOME_WEIGHT = {"skipped": 0, "done": 1, "hard": 2, "pain": 3}
+OUTCOME_WEIGHT = {"skipped": 0, "done": 1, "mixed": 2, "hard": 3, "pain": 4}
 Params = Mapping[str, str | int]
 
 

@@ -73,9 +73,15 @@ def record_session(plan: Plan, ladders: Ladders, session: Session) -> Step:
 
 
 def _worst(session: Session, slot_id: str) -> SlotOutcome:
-    """A slot several items share (the volume's set count) counts as its hardest item."""
-    return max((o for o in session.outcomes if o.slot == slot_id),
-               key=lambda o: OUTCOME_WEIGHT.get(o.outcome, 0))
+    """A slot several moves share (a block, the volume's set count) counts as its hardest
+    move; but one hard move among many is "mixed": not clean, yet not a hard session either,
+    so a block does not swing down and up again on one tough move."""
+    mine = [o for o in session.outcomes if o.slot == slot_id]
+    worst = max(mine, key=lambda o: OUTCOME_WEIGHT.get(o.outcome, 0))
+    hard = sum(1 for o in mine if o.outcome == "hard")
+    if worst.outcome == "hard" and 2 * hard < len(mine):
+        return replace(worst, outcome="mixed")
+    return worst
 
 
 def _count(plan: Plan, outcome: SlotOutcome, on: date) -> Plan:
