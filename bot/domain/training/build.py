@@ -80,14 +80,18 @@ def circuit_day(runs: Sequence[str], strength: Sequence[str],
                 speed: Sequence[str | None]) -> str | None:
     """The circuit gets a day of its own, as far from the volume days as the week allows:
     a free day first, then a run day without speed work, then any run day."""
-    tiers = ([d for d in WEEKDAYS if d not in runs and d not in strength],
-             [d for d in runs if d not in strength and d not in speed],
-             [d for d in runs if d not in strength], list(strength[-1:]))
-    candidates = next((tier for tier in tiers if tier), [])
+    candidates = next((tier for tier in _circuit_tiers(runs, strength, speed) if tier), [])
     if not candidates:
         return None
     return max(candidates, key=lambda d: (min((_gap(d, s) for s in strength), default=7),
                                           -WEEKDAYS.index(d)))
+
+
+def _circuit_tiers(runs: Sequence[str], strength: Sequence[str],
+                   speed: Sequence[str | None]) -> tuple[list[str], ...]:
+    free = [d for d in WEEKDAYS if d not in runs and d not in strength]
+    easy_runs = [d for d in runs if d not in strength and d not in speed]
+    return free, easy_runs, [d for d in runs if d not in strength], list(strength[-1:])
 
 
 def _gap(a: str, b: str) -> int:

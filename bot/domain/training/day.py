@@ -93,21 +93,26 @@ def day_view(plan: Plan, ladders: Ladders, on: date) -> DayView:
     run = weekday in schedule.run_days
     strength = weekday in schedule.strength_days
     circuit = weekday == schedule.circuit_day
-    items: list[DayItem] = []
-    if run or strength or circuit:
-        items += _mobility(plan, ladders, on)
-    if run:
-        used = sum(i.cost_seconds() for i in items)  # mobility comes out of the same minutes
-        items += _pre_run(plan, ladders, on, schedule.run_days.index(weekday), used)
-        items += _during_run(plan, ladders, on, weekday)
-    if strength:
-        items += _strength(plan, ladders, on)
-    if circuit:
-        items += _circuit(plan, ladders, on)
-    kept, trimmed = _fit(_unique(items))
+    kept, trimmed = _fit(_unique(_parts(plan, ladders, on, weekday)))
     kind = "run" if run else ("strength" if strength or circuit else "rest")
     notices = (*_notices(plan, on), *(("trimmed",) if trimmed else ()))
     return DayView(on, kind, _sorted(kept), _minutes(kept), notices)
+
+
+def _parts(plan: Plan, ladders: Ladders, on: date, weekday: str) -> list[DayItem]:
+    schedule = plan.schedule
+    items: list[DayItem] = []
+    if weekday in (*schedule.run_days, *schedule.strength_days, schedule.circuit_day):
+        items += _mobility(plan, ladders, on)
+    if weekday in schedule.run_days:
+        used = sum(i.cost_seconds() for i in items)  # mobility comes out of the same minutes
+        items += _pre_run(plan, ladders, on, schedule.run_days.index(weekday), used)
+        items += _during_run(plan, ladders, on, weekday)
+    if weekday in schedule.strength_days:
+        items += _strength(plan, ladders, on)
+    if weekday == schedule.circuit_day:
+        items += _circuit(plan, ladders, on)
+    return items
 
 
 # ---- the gentle set (red-flag path, or cleared and waiting for the self-tests)

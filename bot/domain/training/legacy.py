@@ -81,11 +81,20 @@ def _place(plan: Plan, ladders: Ladders, block: str, exercise: str, sets: int) -
             rung = max((i for i, r in enumerate(ladder.rungs) if (r.rounds or 0) <= sets),
                        default=slot.rung)
             return plan.with_slot(replace(slot, rung=max(rung, slot.rung)))
-        rungs = [i for i, r in enumerate(ladder.rungs) if r.exercise == exercise]
-        if rungs and role == "volume":
-            # The motion follows the session's set count; the old sets set that count.
-            return _volume_sets(plan.with_slot(replace(slot, rung=max(rungs))), ladders, sets)
-        if rungs:
-            fitting = [i for i in rungs if ladder.rung(i).sets <= sets] or rungs[:1]
-            return plan.with_slot(replace(slot, rung=max(fitting)))
+        placed = _on_exercise(plan, ladders, slot, exercise, sets)
+        if placed is not None:
+            return placed
     return plan
+
+
+def _on_exercise(plan: Plan, ladders: Ladders, slot: Slot, exercise: str,
+                 sets: int) -> Plan | None:
+    ladder = ladders[slot.ladder]
+    rungs = [i for i, r in enumerate(ladder.rungs) if r.exercise == exercise]
+    if not rungs:
+        return None
+    if slot.role == "volume":
+        # The motion follows the session's set count; the old sets set that count.
+        return _volume_sets(plan.with_slot(replace(slot, rung=max(rungs))), ladders, sets)
+    fitting = [i for i in rungs if ladder.rung(i).sets <= sets] or rungs[:1]
+    return plan.with_slot(replace(slot, rung=max(fitting)))

@@ -190,21 +190,23 @@ def progressions(plan: Plan, ladders: Ladders, today: date) -> Step:
         return Step(plan)
     week = today.isocalendar()[:2]
     made = sum(1 for c in plan.changes if c.kind == "progress" and c.on.isocalendar()[:2] == week)
-    budget = PROGRESSIONS_PER_WEEK - made
-    if budget <= 0:
-        return Step(plan)
-    order = {slot_id: i for i, slot_id in enumerate(plan.slots)}
-    due = sorted((waiting, order[slot.id], slot.id, target)
-                 for slot in plan.slots.values()
-                 for waiting, target in [_due(plan, ladders, slot, today)]
-                 if waiting is not None and target is not None)
+    budget = max(PROGRESSIONS_PER_WEEK - made, 0)
     changes: list[Change] = []
-    for _, _, slot_id, target in due[:budget]:
+    for _, _, slot_id, target in _waiting(plan, ladders, today)[:budget]:
         slot = plan.slot(slot_id)
         step = slot_change(plan, "progress", today, slot, replace(slot, rung=target),
                            _progress_reason(ladders, slot, target), {"sessions": 2})
         plan, changes = step.plan, [*changes, *step.changes]
     return Step(plan, tuple(changes))
+
+
+def _waiting(plan: Plan, ladders: Ladders, today: date) -> list[tuple[date, int, str, int]]:
+    """The slots due to progress, longest-waiting first (then in plan order)."""
+    order = {slot_id: i for i, slot_id in enumerate(plan.slots)}
+    return sorted((waiting, order[slot.id], slot.id, target)
+                  for slot in plan.slots.values()
+                  for waiting, target in [_due(plan, ladders, slot, today)]
+                  if waiting is not None and target is not None)
 
 
 def _due(plan: Plan, ladders: Ladders, slot: Slot, today: date) -> tuple[date | None, int | None]:
