@@ -182,6 +182,7 @@ def test_a_pain_report_brings_a_check_in_next_morning(
     assert bot.tick() == 1
     check_in = bot.sender.delivered[-1]
     assert "How's your hip today?" in check_in.text
+    assert "the side-plank clamshell hurt on your right side" in check_in.text
     assert check_in.buttons == ("0|r:hip:better", "0|r:hip:same", "0|r:hip:worse")
 
     assert "I'm sorry it's worse." in bot.press("0|r:hip:worse")

@@ -69,7 +69,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "red_flag_heard": {"flags": ["numbness", "limp"]},
     "reminder_strength": {}, "reminder_retest": {},
     "checkin_answer": {"feel": "same"},
-    "reminder_checkin": {},
+    "reminder_checkin": {"move": "Side-plank clamshell", "side": "left"},
     # Every question, as it is asked when changing an answer.
     **{f"q_{q.id}": {"current": complete({})[q.id], "editing": True} for q in QUESTIONS},
     "ready_text": {},

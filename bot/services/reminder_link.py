@@ -81,6 +81,29 @@ class Activation:
         return [item_view(i, self.catalog) for i in view.items if i.when == "before_run"]
 
 
+class PainAbout:
+    """What the morning check-in names: the move that hurt last and its side."""
+
+    def __init__(self, engine: Engine, catalog: Catalog) -> None:
+        self.engine = engine
+        self.catalog = catalog
+
+    def __call__(self, user_id: int) -> dict[str, object]:
+        runner = read_runner(self.engine, user_id)
+        raw = runner.plan.get(TRAINING_KEY) if runner and runner.plan else None
+        if not isinstance(raw, Mapping):
+            return {}
+        plan = training.plan_from_json(raw)
+        swap = next((c for c in reversed(plan.changes) if c.kind == "pain_swap"), None)
+        if swap is None or swap.before is None:
+            return {}
+        ladders = cached_ladders(content_dir())
+        hurt = swap.params.get("exercise") or ladders[swap.before.ladder].rung(
+            swap.before.rung).exercise
+        exercise = self.catalog.exercises.get(str(hurt))
+        return {"move": exercise.name if exercise else None, "side": swap.params.get("side")}
+
+
 class ReminderLink:
     def __init__(self, engine: Engine, reminders: ReminderService, content: ContentLibrary,
                  clock: Callable[[], datetime] = utc_now) -> None:

@@ -90,6 +90,8 @@ REMINDER_LABELS = ("reminder.snooze", "reminder.not_today", "reminder.start", "r
 CLAIMED, UNKNOWN, SENT, FAILED, SKIPPED = "claimed", "unknown", "sent", "failed", "skipped"
 
 Activation = Callable[[int, date], Sequence[Mapping[str, object]]]
+# The check-in names the move that hurt and its side (empty: the words stay general).
+CheckinAbout = Callable[[int], Mapping[str, object]]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -238,6 +240,7 @@ class ReminderService:
         sender: Sender,
         *,
         activation_for: Activation | None = None,
+        checkin_about: CheckinAbout | None = None,
         rate_per_second: float = DEFAULT_RATE_PER_SECOND,
         lease: timedelta = DEFAULT_LEASE,
         batch_size: int | None = None,
@@ -250,6 +253,7 @@ class ReminderService:
         self.content = content
         self.sender = sender
         self.activation_for = activation_for or default_activation(content)
+        self.checkin_about = checkin_about or (lambda user_id: {})
         self.pacer = Pacer(rate_per_second)
         self.lease = lease
         # A batch must be sendable well within its lease, or another worker could take it over.
@@ -452,7 +456,8 @@ class ReminderService:
                        (Button("reminder.snooze", "0|r:snooze"),
                         Button("reminder.not_today", "0|r:not_today")))
             return self.content.render(Reply("reminder_pre_run", params, buttons))
-        return self.content.render(Reply(f"reminder_{claim.kind}", {},
+        about = self.checkin_about(claim.user_id) if claim.kind == CHECKIN else {}
+        return self.content.render(Reply(f"reminder_{claim.kind}", dict(about),
                                          NUDGE_BUTTONS.get(claim.kind, ())))
 
     # -- settings, for the conversation --------------------------------------------------------
