@@ -70,3 +70,7 @@ dose_change  # unused variable (bot/db/models.py)
 # Enum members are stored values, read back by value (Side("left")).
 LEFT  # unused variable (bot/domain/feedback_words.py)
 RIGHT  # unused variable (bot/domain/feedback_words.py)
+red_flag_on  # unused variable (bot/domain/training/model.py): stored with the plan, for the summary
+# pydantic validators of the simulator's persona, called by pydantic
+_._weekdays  # unused method (bot/simulate/persona.py)
+_._zone  # unused method (bot/simulate/persona.py)
