@@ -178,3 +178,22 @@ def test_a_retest_records_each_answer_and_saves_a_plan(ctx: Context) -> None:
     assert [(r.params["reason"], r.params["side"], r.params["params"]) for r in unlocked] == [
         ("unlock.next_step", "left", {"side": "left", "step": 4}),
         ("unlock.first", "right", {"side": "right", "step": 1})]
+
+
+def test_a_move_that_hurt_leaves_every_session_of_the_week_it_is_in(ctx: Context) -> None:
+    """The clamshell hurt in Monday's warm-up: out of the warm-up, and (no gentler move of
+    that motion) out of the strength session too, each told with its own Undo."""
+    kit = ctx.coach
+    stored = coaching.save("screening", coaching.plan_of(ANSWERS, kit, NOW.date()), kit,
+                           NOW.date())
+    ctx = replace(ctx, coach=replace(kit, plan_number=1, last_plan=stored.plan))
+    out = step(Dialogue(State.READY, ANSWERS, turn=30),
+               Text("my left hip hurt in the clamshell, it stopped me"), ctx, MATCHER)
+    told = [r for r in out.replies if r.template == "_training_change"]
+    assert sorted((r.params["reason"], r.params["params"]["side"]) for r in told) == [
+        ("pain.block_move", "left"), ("pain.drop", "left")]
+    ids = [r.params["id"] for r in told]
+    assert [b.data for r in told for row in r.buttons for b in row] == [
+        f"{out.dialogue.turn}|fb:undo:{i}" for i in ids]
+    (saved,) = [e for e in out.effects if isinstance(e, SavePlan)]
+    assert saved.reason == "adapt"

@@ -167,6 +167,17 @@ def test_at_three_sets_a_hard_motion_goes_to_its_easier_move_not_to_an_unseen_do
     assert plan.changes == ()
 
 
+def test_one_pain_felt_in_two_moves_of_a_session_is_not_repeated_pain() -> None:
+    step = record_session(plan_for(), LADDERS, Session(MON, (
+        SlotOutcome("volume.extension", "pain", "left", "mild"),
+        SlotOutcome("volume.abduction", "pain", "left", "mild"))))
+    assert [c.kind for c in step.changes] == ["pain_swap", "pain_swap"]
+    assert not step.plan.flags.red_flag
+    again = record_session(step.plan, LADDERS, Session(THU, (
+        SlotOutcome("volume.flexion", "pain", "left", "mild"),)))
+    assert again.plan.flags.red_flag  # another day within 14 days: repeated
+
+
 def test_hard_twice_on_one_day_is_not_two_hard_sessions() -> None:
     plan = plan_for()
     step = record_session(plan, LADDERS, Session(MON, (

@@ -213,19 +213,40 @@ def slots_by_exercise(plan: training.Plan, kit: CoachKit,
     return found
 
 
-def outcomes_for(rows: Sequence[Sequence[object]], items: Mapping[str, Sequence[training.DayItem]]
+def week_items(plan: training.Plan, kit: CoachKit,
+               on: date) -> dict[str, tuple[training.DayItem, ...]]:
+    """Every item of the week around ``on`` by exercise, one per slot."""
+    found: dict[str, dict[str, training.DayItem]] = {}
+    for offset in range(-3, 4):
+        for item in training.day_view(plan, kit.ladders, on + timedelta(days=offset)).items:
+            found.setdefault(item.exercise, {}).setdefault(item.slot, item)
+    return {exercise: tuple(by_slot.values()) for exercise, by_slot in found.items()}
+
+
+def outcomes_for(rows: Sequence[Sequence[object]], items: Mapping[str, Sequence[training.DayItem]],
+                 week: Mapping[str, Sequence[training.DayItem]] | None = None
                  ) -> tuple[training.SlotOutcome, ...]:
-    """Report rows (exercise, outcome, side, severity, ...) as one outcome per slot."""
+    """Report rows (exercise, outcome, side, severity, ...) as one outcome per slot. A move
+    that hurt acts on every slot that has it this week (the safer reading: it is not loaded
+    again in another session the next day)."""
     out: list[training.SlotOutcome] = []
     for row in rows:
         exercise, outcome = str(row[0]), str(row[1])
         side = str(row[2]) if len(row) > 2 and row[2] else "both"
         severity = str(row[3]) if len(row) > 3 and row[3] else None
-        for item in items.get(exercise, ()):
-            for slot in item.slot_ids():
-                move = exercise if slot == item.slot else None
-                out.append(training.SlotOutcome(slot, outcome, side, severity, move))
+        for item in _carriers(exercise, items, week if outcome == "pain" else None):
+            out += [training.SlotOutcome(slot, outcome, side, severity,
+                                         exercise if slot == item.slot else None)
+                    for slot in item.slot_ids()]
     return tuple(out)
+
+
+def _carriers(exercise: str, items: Mapping[str, Sequence[training.DayItem]],
+              week: Mapping[str, Sequence[training.DayItem]] | None
+              ) -> list[training.DayItem]:
+    carriers = list(items.get(exercise, ()))
+    seen = {c.slot for c in carriers}
+    return carriers + [i for i in (week or {}).get(exercise, ()) if i.slot not in seen]
 
 
 def change_replies(changes: Sequence[training.Change], kit: CoachKit,

@@ -71,32 +71,40 @@ def conclude(d: Dialogue, report: Report, kit: CoachKit) -> Transition:
     done_at = goto(d, State.READY)
     on = date.fromisoformat(report.date)
     plan = coaching.plan_of(d.answers, kit, on)
-    items = coaching.slots_by_exercise(plan, kit, on)
-    step = training.record_session(plan, kit.ladders, training.Session(
-        on, coaching.outcomes_for(report.rows, items)))
-    changes = list(step.changes)
-    pains = [r for r in report.rows if r[1] == "pain"]
-    if not pains:  # progress is never told beside a pain report
-        grown = training.progressions(step.plan, kit.ladders, on)
-        step, changes = grown, [*changes, *grown.changes]
+    after, changes = _applied(plan, report, kit, on)
     skipped = all(row[1] == "skipped" for row in report.rows)
     effects: list[Effect] = [listen.StoreOutcomes(report.date, report.kind,
                                                   "skipped" if skipped else "done",
                                                   report.rows, report.words)]
     answers: Answers = d.answers
-    if step.plan.flags.red_flag and not plan.flags.red_flag:
+    if after.flags.red_flag and not plan.flags.red_flag:
         answers = answers_of(flagged(d.answers, "pain_reports"))
         effects.append(RecordAnswer("red_flags", strings(answers["red_flags"])))
-    if pains and not step.plan.flags.red_flag:
+    pains = [r for r in report.rows if r[1] == "pain"]
+    if pains and not after.flags.red_flag:
         exercise, _, side, *_ = pains[-1]
         effects.append(listen.ScheduleCheckIn((on + timedelta(days=1)).isoformat(),
                                               str(exercise), _opt(side)))
-    if step.plan != plan:  # the sessions counted are the plan's history: stored with it
-        effects.append(coaching.save("adapt" if changes else "session", step.plan, kit, on))
+    if after != plan:  # the sessions counted are the plan's history: stored with it
+        effects.append(coaching.save("adapt" if changes else "session", after, kit, on))
     replies = (listen.noted_reply(report.rows, kit.catalog),
                *coaching.change_replies(changes, kit, done_at.turn))
     return Transition(goto(d, State.READY, answers=answers), replies, tuple(effects),
                       close_source=True)
+
+
+def _applied(plan: training.Plan, report: Report, kit: CoachKit,
+             on: date) -> tuple[training.Plan, list[training.Change]]:
+    """The session recorded, then (only when nothing hurt) the progressions due."""
+    hurt = any(r[1] == "pain" for r in report.rows)
+    week = coaching.week_items(plan, kit, on) if hurt else None
+    outcomes = coaching.outcomes_for(report.rows, coaching.slots_by_exercise(plan, kit, on),
+                                     week)
+    step = training.record_session(plan, kit.ladders, training.Session(on, outcomes))
+    if hurt:  # progress is never told beside a pain report
+        return step.plan, list(step.changes)
+    grown = training.progressions(step.plan, kit.ladders, on)
+    return grown.plan, [*step.changes, *grown.changes]
 
 
 def _opt(value: object) -> str | None:

@@ -110,7 +110,8 @@ def _pain(plan: Plan, ladders: Ladders, outcome: SlotOutcome, on: date) -> Step:
     sides = SIDES if outcome.side not in SIDES else (outcome.side,)
     if any(p.on == on and p.slot == outcome.slot and p.side in sides for p in plan.pains):
         return Step(plan)  # the same report again
-    repeated = any(p.side in sides and timedelta(0) <= on - p.on < PAIN_WINDOW
+    # Another day's pain: one pain felt in two moves of a session is one pain, not two.
+    repeated = any(p.side in sides and timedelta(0) < on - p.on < PAIN_WINDOW
                    for p in plan.pains)
     plan = replace(plan, pains=(*plan.pains, *(PainMark(on, s, outcome.slot) for s in sides)))
     swap = _swap(plan, ladders, outcome, on)
