@@ -197,3 +197,22 @@ def test_a_move_that_hurt_leaves_every_session_of_the_week_it_is_in(ctx: Context
         f"{out.dialogue.turn}|fb:undo:{i}" for i in ids]
     (saved,) = [e for e in out.effects if isinstance(e, SavePlan)]
     assert saved.reason == "adapt"
+
+
+def test_a_confirmed_clearance_leaves_the_red_flag_path_and_asks_for_the_self_tests(
+        ctx: Context) -> None:
+    kit = ctx.coach
+    flagged = {**ANSWERS, "red_flags": ["sharp"]}
+    stored = coaching.save("screening", coaching.plan_of(flagged, kit, NOW.date()), kit,
+                           NOW.date())
+    kit = replace(kit, plan_number=1, last_plan=stored.plan)
+    assert coaching.clearance(ANSWERS, replace(kit, last_plan=None), NOW.date()) is None
+    cleared = coaching.clearance(flagged, kit, NOW.date())
+    assert cleared is not None
+    saved, replies = cleared
+    assert saved.reason == "cleared"
+    assert [r.params["reason"] for r in replies] == ["cleared"]
+    after = coaching.stored_plan(replace(kit, last_plan=saved.plan))
+    assert after is not None
+    assert not after.flags.red_flag
+    assert after.flags.awaiting_retest  # the self-tests come before strength
