@@ -31,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[Settings], int] = args.handler
     if args.command == "figure":
         command = functools.partial(figure, args=args)
+    if args.command == "simulate":
+        command = _simulate_with(args)
     import logging
 
     from bot.config import Settings
@@ -83,7 +85,30 @@ def _parser() -> argparse.ArgumentParser:
     drawing.add_argument("--side", choices=("left", "right"), default=None)
     drawing.add_argument("--still", action="store_true", help="a PNG instead of the GIF")
     drawing.set_defaults(handler=figure)
+    sim = sub.add_parser("simulate", help="run one persona through N weeks on a simulated clock")
+    sim.add_argument("persona", type=Path, metavar="PERSONA.yaml")
+    sim.add_argument("--weeks", type=_weeks, default=12)
+    sim.add_argument("--out", type=Path, default=None, metavar="journal.json")
+    sim.add_argument("--database", default=None, metavar="URL",
+                     help="a database URL (default: a temporary SQLite file)")
+    sim.set_defaults(handler=check)
     return parser
+
+
+def _weeks(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 104:
+        raise argparse.ArgumentTypeError("weeks must be between 1 and 104")
+    return value
+
+
+def _simulate_with(args: argparse.Namespace) -> Callable[[Settings], int]:
+    def simulate(settings: Settings) -> int:
+        from bot.simulate.command import SimulateArgs
+        from bot.simulate.command import simulate as run_simulation
+
+        return run_simulation(SimulateArgs(args.persona, args.weeks, args.out, args.database))
+    return simulate
 
 
 def run(settings: Settings) -> int:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.content.ladders import cached_ladders
 from bot.content.library import TELEGRAM_TEXT_LIMIT, ContentLibrary
+from bot.domain import training
 from bot.domain.catalog import Catalog
-from bot.domain.dialogue import views
-from bot.domain.dialogue.plan import item_view, plan_for, today_reply
+from bot.domain.dialogue import coaching, views
+from bot.domain.dialogue.plan import today_reply
 from bot.domain.dialogue.questions import QUESTIONS
 from bot.domain.dialogue.state import Dialogue, State
 from bot.domain.model import CoachKit, Context, Reply
@@ -46,10 +48,6 @@ SAMPLES: dict[str, dict[str, object]] = {
     **{f"progress_chart_{part}": {} for part in ("done", "planned", "title", "week_format", "x",
                                                   "y", "hardest", "hard", "pain", "streak",
                                                   "steps", "retests", "nothing_hard")},
-    "adapt_change": {"reason": "progress_weak_side",
-                     "params": {"exercise": "Side-plank clamshell", "side": "left", "sets": 2}},
-    "adapt_nothing_to_undo": {},
-    "adapt_undone": {"reason": "pain_swap", "name": "Single-leg bridge"},
     "ask_pain_severity": {"name": "Single-leg bridge"},
     "ask_pain_side": {"name": "Single-leg bridge"},
     "ask_which_hard": {}, "ask_which_hurt": {},
@@ -72,7 +70,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "red_flag_heard": {"flags": ["numbness", "limp"]},
     "reminder_strength": {}, "reminder_retest": {},
     "checkin_answer": {"feel": "same"},
-    "reminder_checkin": {},
+    "reminder_checkin": {"move": "Side-plank clamshell", "side": "left"},
     # Every question, as it is asked when changing an answer.
     **{f"q_{q.id}": {"current": complete({})[q.id], "editing": True} for q in QUESTIONS},
     "ready_text": {},
@@ -111,10 +109,14 @@ def content(catalog: Catalog) -> ContentLibrary:
 @pytest.fixture(scope="module")
 def samples(catalog: Catalog) -> dict[str, dict[str, object]]:
     """Every template's sample; the plan's views come from a real week of the engine."""
-    kit = CoachKit(catalog, ExerciseMatcher(catalog), FeedbackReader(()).read)
+    kit = CoachKit(catalog, ExerciseMatcher(catalog), FeedbackReader(()).read,
+                   ladders=cached_ladders(ROOT / "content"))
     ctx = Context(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), GeoZoneResolver(), kit, "Ana")
     ready = Dialogue(State.READY, ANSWERS, turn=3)
-    walk = [item_view(i, catalog) for i in plan_for(ANSWERS, kit).day("mon").items]
+    monday = date(2026, 11, 23)
+    plan = coaching.plan_of(ANSWERS, kit, monday)
+    walk = [coaching.item_view(i, catalog)
+            for i in training.day_view(plan, kit.ladders, monday).items]
     return {**SAMPLES,
             "exercise_howto": dict(views.exercise_reply("seated_leg_lift_over_block",
                                                         kit).params),

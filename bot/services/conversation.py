@@ -20,15 +20,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db import dialogues
 from bot.db.dialogues import DialogueWrite, NewPlan, StoredDialogue
 from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
-from bot.domain.dialogue.plan import progress_from_json
 from bot.domain.dialogue.router import step
 from bot.domain.dialogue.state import (
-    COACH_STATES,
     CompleteScreening,
     DeleteEverything,
     Produce,
@@ -40,7 +39,7 @@ from bot.domain.dialogue.state import (
 )
 from bot.domain.listen import ScheduleCheckIn
 from bot.domain.model import CoachKit, Context, Event, ZoneResolver
-from bot.services.coaching import Training, check_ins, hook_for, load_training, produce
+from bot.services.coaching import check_ins, hook_for, produce
 from bot.services.drafts import dump_state, load_dialogue
 from bot.services.feedback import FeedbackReader
 from bot.services.group_commit import GroupCommitter
@@ -98,6 +97,7 @@ class ConversationService:
         self.catalog = catalog
         self.link = link
         self.find_exercises = ExerciseMatcher(catalog)
+        self.ladders = cached_ladders(content.root)
         self.reader = FeedbackReader((e.id, e.name, e.aliases) for e in catalog.exercises.values())
         self.cache: OrderedDict[int, StoredDialogue] = OrderedDict()
         # 0 when other processes serve the same users (webhook mode): a stale cached read that
@@ -151,7 +151,7 @@ class ConversationService:
                 cached: StoredDialogue | None) -> tuple[Transition, DialogueWrite | None]:
         stored = cached if cached is not None else self._load(sender.telegram_id)
         now = self.clock()
-        context = Context(now=now, zones=self.zones, coach=self._coach_kit(stored, now),
+        context = Context(now=now, zones=self.zones, coach=self._coach_kit(stored),
                           first_name=sender.first_name)
         base = load_dialogue(stored.state, stored.answers, stored.draft, stored.turn)
         outcome = step(base, event, context, self.matcher)
@@ -160,13 +160,9 @@ class ConversationService:
             return outcome, None  # nothing to store: a hint, a stale tap, /help, /progress
         return outcome, _write_for(sender, stored, outcome, now)
 
-    def _coach_kit(self, stored: StoredDialogue, now: datetime) -> CoachKit:
-        training = Training()
-        if stored.user_id is not None and stored.state in COACH_STATES:
-            training = load_training(self.engine, stored.user_id, now.date())
+    def _coach_kit(self, stored: StoredDialogue) -> CoachKit:
         return CoachKit(self.catalog, self.find_exercises, self.reader.read,
-                        progress_from_json(stored.plan.progress), stored.plan.number,
-                        stored.plan.plan, training.outcomes, training.history)
+                        stored.plan.number, stored.plan.plan, self.ladders)
 
     def _cached(self, telegram_id: int) -> StoredDialogue | None:
         cached = self.cache.get(telegram_id)

@@ -6,12 +6,12 @@ from datetime import date
 
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.domain.model import Button, Reply
-from bot.domain.schedule import PRE_RUN, key_date, zone_info
-from bot.services.reminder_model import NUDGE_BUTTONS, Activation, Claim
+from bot.domain.schedule import CHECKIN, PRE_RUN, key_date, zone_info
+from bot.services.reminder_model import NUDGE_BUTTONS, Activation, CheckinAbout, Claim
 
 
 def render_claim(content: ContentLibrary, activation_for: Activation,
-                 claim: Claim) -> RenderedMessage:
+                 checkin_about: CheckinAbout, claim: Claim) -> RenderedMessage:
     """Blocking (the activation may read the database): call it from a worker thread."""
     local_run = claim.run_at.astimezone(zone_info(claim.zone))
     if claim.kind == PRE_RUN:
@@ -25,7 +25,8 @@ def render_claim(content: ContentLibrary, activation_for: Activation,
                    (Button("reminder.snooze", "0|r:snooze"),
                     Button("reminder.not_today", "0|r:not_today")))
         return content.render(Reply("reminder_pre_run", params, buttons))
-    return content.render(Reply(f"reminder_{claim.kind}", {},
+    about = checkin_about(claim.user_id) if claim.kind == CHECKIN else {}
+    return content.render(Reply(f"reminder_{claim.kind}", dict(about),
                                 NUDGE_BUTTONS.get(claim.kind, ())))
 
 

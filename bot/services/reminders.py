@@ -54,6 +54,7 @@ from bot.services.reminder_model import (
     SKIPPED,
     UNKNOWN,
     Activation,
+    CheckinAbout,
     Claim,
     Outcome,
     RecipientGoneError,
@@ -112,6 +113,7 @@ class ReminderService(ScheduleSettings):
         sender: Sender,
         *,
         activation_for: Activation | None = None,
+        checkin_about: CheckinAbout | None = None,
         rate_per_second: float = DEFAULT_RATE_PER_SECOND,
         lease: timedelta = DEFAULT_LEASE,
         batch_size: int | None = None,
@@ -126,6 +128,7 @@ class ReminderService(ScheduleSettings):
         self.content = content
         self.sender = sender
         self.activation_for = activation_for or default_activation(content)
+        self.checkin_about = checkin_about or (lambda user_id: {})
         self.pacer = Pacer(rate_per_second)
         self.election = SenderElection(engine)
         self.lease = lease
@@ -410,7 +413,7 @@ class ReminderService(ScheduleSettings):
             self._advance(session, row, now)
 
     def render(self, claim: Claim) -> RenderedMessage:
-        return render_claim(self.content, self.activation_for, claim)
+        return render_claim(self.content, self.activation_for, self.checkin_about, claim)
 
 
 def _log_outcome(claim: Claim, outcome: Outcome) -> None:
