@@ -177,20 +177,8 @@ def _lock_versions(conn: Connection, user_ids: list[int]) -> tuple[dict[int, int
 
 
 def _store(conn: Connection, accepted: list[tuple[int, DialogueWrite]]) -> None:
-    inserts = [_dialogue_row(u, w) for u, w in accepted if w.base.version == 0]
-    updates = [{"b_user_id": u, **_dialogue_row(u, w)} for u, w in accepted if w.base.version > 0]
-    if inserts:
-        conn.execute(insert(DIALOGUES), inserts)
-    if updates:
-        conn.execute(_UPDATE_DIALOGUE, [{k: v for k, v in r.items() if k != "user_id"}
-                                        for r in updates])
-    answers = [{"user_id": u, "question": q, "value": v, "answered_at": w.at}
-               for u, w in accepted for q, v in w.new_answers]
-    if answers:
-        conn.execute(insert(ANSWERS), answers)
-    plans = [_plan_row(u, w) for u, w in accepted if w.new_plan is not None]
-    if plans:
-        conn.execute(insert(PLANS), plans)
+    _store_dialogues(conn, accepted)
+    _store_answers_and_plans(conn, accepted)
     for user_id, write in accepted:
         for hook in write.hooks:
             hook(conn, user_id)
@@ -198,6 +186,27 @@ def _store(conn: Connection, accepted: list[tuple[int, DialogueWrite]]) -> None:
         if write.user_changes:
             conn.execute(update(USERS).where(USERS.c.id == user_id)
                          .values(**write.user_changes, updated_at=write.at))
+
+
+def _store_dialogues(conn: Connection, accepted: list[tuple[int, DialogueWrite]]) -> None:
+    inserts = [_dialogue_row(u, w) for u, w in accepted if w.base.version == 0]
+    updates = [{"b_user_id": u, **_dialogue_row(u, w)} for u, w in accepted if w.base.version > 0]
+    if inserts:
+        conn.execute(insert(DIALOGUES), inserts)
+    if updates:
+        conn.execute(_UPDATE_DIALOGUE, [{k: v for k, v in r.items() if k != "user_id"}
+                                        for r in updates])
+
+
+def _store_answers_and_plans(conn: Connection,
+                             accepted: list[tuple[int, DialogueWrite]]) -> None:
+    answers = [{"user_id": u, "question": q, "value": v, "answered_at": w.at}
+               for u, w in accepted for q, v in w.new_answers]
+    if answers:
+        conn.execute(insert(ANSWERS), answers)
+    plans = [_plan_row(u, w) for u, w in accepted if w.new_plan is not None]
+    if plans:
+        conn.execute(insert(PLANS), plans)
 
 
 _UPDATE_DIALOGUE = (

@@ -6,8 +6,7 @@ A tick, per batch:
    single-worker lock). A delivery row is inserted under the unique (user, occurrence) key in
    the same transaction; an existing key means already handled. A batch holds what the rate
    can send in a quarter of the lease, so two batches in flight are sent well within it.
-2. *Render* each claim in the same worker thread (the day's activation reads the database):
-   the event loop never waits on it.
+2. *Render* each claim in the same worker thread: the event loop never waits on it.
 3. *Send*, outside any transaction, through the one send budget (send_budget.Pacer; on
    PostgreSQL only the elected sender sends). Inside its send slot, just before the request,
    the delivery is marked ``unknown`` (committed): a crash from then on never resends.
@@ -22,8 +21,7 @@ Faults, decided on purpose:
   ``claimed`` and is tried again after a backoff, up to ``send_attempts`` times, then ``failed``.
 - a database error while marking, rendering or recording: retried briefly; failing that, the
   claim is left for its lease to hand back. Nothing aborts the tick.
-- downtime: a reminder whose run has already started is recorded ``skipped`` and logged, never
-  sent late; one still before its run goes out once.
+- downtime: a reminder whose run has started is ``skipped`` and logged, never sent late.
 Every reminder that ends ``failed`` or ``unknown`` is logged once, with its reason.
 """
 
