@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.config import Settings
 from bot.content.checks import check_content
 from bot.content.library import ContentError, ContentLibrary, RenderedMessage
+from bot.content.safety import add_safety_labels, check_safety_content
 from bot.db import migrate
 from bot.db.engine import DatabaseConfigError, make_engine, parse_database_url, safe_url
 from bot.db.models import utc_now
@@ -20,7 +21,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.model import ZoneResolver
 from bot.paths import content_dir
 from bot.services.conversation import ConversationService
-from bot.services.reminder_link import Activation, ReminderLink
+from bot.services.reminder_link import Activation, ReminderGate, ReminderLink
 from bot.services.reminders import (
     DEFAULT_RATE_PER_SECOND,
     ReminderService,
@@ -53,8 +54,9 @@ class NoSender:
 
 
 def load_content() -> tuple[ContentLibrary, Catalog]:
-    content = ContentLibrary(content_dir())
+    content = add_safety_labels(ContentLibrary(content_dir()))
     catalog = check_content(content)
+    check_safety_content(content)
     content.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
     return content, catalog
 
@@ -113,7 +115,9 @@ def compose(engine: Engine, content: ContentLibrary, catalog: Catalog, zones: Zo
             clock: Callable[[], datetime] = utc_now) -> tuple[ConversationService,
                                                              ReminderService]:
     """The conversation and the reminder engine over one database, each built whole."""
+    add_safety_labels(content)
     reminders = ReminderService(engine, content, sender, activation_for=Activation(engine, catalog),
+                                allowed=ReminderGate(engine),
                                 rate_per_second=rate_per_second, clock=clock)
     link = ReminderLink(engine, reminders, content, clock)
     return ConversationService(engine, content, zones, catalog, link, clock), reminders

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.domain.adaptation import AppliedAdjustment, OutcomeRecord
@@ -113,6 +113,7 @@ class CoachKit:
     last_plan: Mapping[str, object] | None = None
     outcomes: tuple[OutcomeRecord, ...] = ()
     history: tuple[AppliedAdjustment, ...] = ()
+    started: date | None = None  # the first plan's local day (the first weeks are gentler)
 
 
 @dataclass(frozen=True)

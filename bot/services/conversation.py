@@ -46,6 +46,7 @@ from bot.services.feedback import FeedbackReader
 from bot.services.group_commit import GroupCommitter
 from bot.services.matching import ExerciseMatcher, LabelMatcher
 from bot.services.reminder_link import ReminderLink
+from bot.services.summary_link import first_plan_day, summary_message
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +142,14 @@ class ConversationService:
 
     def _coach_kit(self, stored: StoredDialogue) -> CoachKit:
         training = Training()
+        started = None
         if stored.user_id is not None and stored.state in COACH_STATES:
             training = load_training(self.engine, stored.user_id)
+            zone = str(stored.answers.get("timezone") or "UTC")
+            started = first_plan_day(self.engine, stored.user_id, zone)
         return CoachKit(self.catalog, self.find_exercises, self.reader.read,
                         progress_from_json(stored.plan.progress), stored.plan.number,
-                        stored.plan.plan, training.outcomes, training.history)
+                        stored.plan.plan, training.outcomes, training.history, started)
 
     def _stored(self, telegram_id: int) -> StoredDialogue:
         cached = self.cache.get(telegram_id)
@@ -201,10 +205,13 @@ class ConversationService:
 
     def _produce(self, stored: StoredDialogue, effect: Produce, turn: int) -> RenderedMessage:
         assert stored.user_id is not None
-        if effect.what not in ("progress", "export"):
+        if effect.what not in ("progress", "export", "summary"):
             return self.link.perform(stored.user_id, effect, turn)
         zone = str(stored.answers.get("timezone") or "UTC")
         today = self.clock().astimezone(ZoneInfo(zone)).date()
+        if effect.what == "summary":
+            return summary_message(self.engine, stored.user_id, zone, today, stored.answers,
+                                   self.content, self.catalog)
         return produce(effect, self.engine, stored.user_id, zone, today, stored.plan.plan,
                        self.content)
 

@@ -18,14 +18,18 @@ from bot.db.models import DialogueState, ReminderSchedule, User, utc_now
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.plan import item_view, progress_from_json, week_for
 from bot.domain.dialogue.reminders import reminders_reply
+from bot.domain.dialogue.safe import allowed_reminders, view_seconds
 from bot.domain.dialogue.state import Produce
 from bot.domain.model import Reply
+from bot.domain.parsing import WEEKDAYS
 from bot.domain.schedule import (
     CHECKIN,
     DEFAULT_LEAD_MINUTES,
     DEFAULT_QUIET,
+    KINDS,
     PRE_RUN,
     RETEST,
+    SAFETY_CHECKIN,
     STRENGTH,
     Occurrence,
     QuietHours,
@@ -37,6 +41,7 @@ from bot.domain.schedule import (
 from bot.domain.week import today
 from bot.services.coaching import load_training
 from bot.services.reminders import ReminderService
+from bot.services.summary_link import first_plan_day
 
 log = logging.getLogger(__name__)
 CHECKIN_TIME = "09:00"
@@ -74,9 +79,21 @@ class Activation:
             return []
         history = load_training(self.engine, user_id).history
         week = week_for(runner.answers, self.catalog, progress_from_json(runner.progress),
-                        history)
-        return [item_view(i, self.catalog) for i in today(week, day).items
-                if i.phase == "before"]
+                        history, day, first_plan_day(self.engine, user_id, runner.zone))
+        views = [item_view(i, self.catalog) for i in today(week, day).items
+                 if i.phase == "before"]
+        return [{**v, "seconds": view_seconds(v)} for v in views]
+
+
+class ReminderGate:
+    """The send-time check: may this kind go to this runner, by the answers stored now?"""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, user_id: int, kind: str) -> bool:
+        runner = read_runner(self.engine, user_id)
+        return runner is None or kind in allowed_reminders(runner.answers)
 
 
 class ReminderLink:
@@ -90,9 +107,15 @@ class ReminderLink:
     # -- schedules follow the answers ----------------------------------------------------------
 
     def sync(self, user_id: int) -> None:
-        """Pre-run, strength-day and re-test reminders from the current answers and plan."""
+        """Pre-run, strength-day and re-test reminders from the current answers and plan,
+        as far as the safety gate allows (the red-flag path: only the weekly check-in)."""
         runner = self._runner(user_id)
         if runner is None or not runner.answers.get("run_days"):
+            return
+        allowed = allowed_reminders(runner.answers)
+        self.reminders.stop(user_id, [k for k in KINDS if k not in allowed])
+        if SAFETY_CHECKIN in allowed:
+            self._weekly_checkin(user_id, runner)
             return
         settings = self._settings(user_id)
         run_time = str(runner.answers.get("run_time", "07:00"))
@@ -105,12 +128,23 @@ class ReminderLink:
                 user_id, kind=STRENGTH, days=_strength_days(runner.plan),
                 local_time=settings.nudge_at or run_time, zone=runner.zone,
                 quiet=settings.quiet)
-            if runner.screened_at is not None:
+            if runner.screened_at is not None and RETEST in allowed:
                 self.reminders.upsert_schedule(
                     user_id, kind=RETEST, local_time=run_time, zone=runner.zone,
                     quiet=settings.quiet, anchor_at=runner.screened_at)
         except ScheduleError:
             log.exception("could not schedule reminders for user %s", user_id)
+
+    def _weekly_checkin(self, user_id: int, runner: Runner) -> None:
+        """One gentle check-in a week, on the weekday the path began, at the run time."""
+        day = WEEKDAYS[self.clock().astimezone(zone_info(runner.zone)).weekday()]
+        try:
+            self.reminders.upsert_schedule(
+                user_id, kind=SAFETY_CHECKIN, days=[day], zone=runner.zone,
+                local_time=str(runner.answers.get("run_time", "07:00")),
+                quiet=self._settings(user_id).quiet)
+        except ScheduleError:
+            log.exception("could not schedule the weekly check-in for user %s", user_id)
 
     def schedule_checkin(self, user_id: int, on: date) -> None:
         runner = self._runner(user_id)

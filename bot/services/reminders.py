@@ -45,6 +45,7 @@ from bot.domain.schedule import (
     KINDS,
     PRE_RUN,
     RETEST,
+    SAFETY_CHECKIN,
     STRENGTH,
     Occurrence,
     QuietHours,
@@ -58,6 +59,7 @@ from bot.domain.schedule import (
     pre_run_plan,
     retest_plan,
     strength_plan,
+    weekly_checkin_plan,
     zone_info,
 )
 
@@ -80,6 +82,8 @@ NUDGE_BUTTONS: dict[str, Keyboard] = {
                  Button("reminder.hip_worse", "0|r:hip:worse")),),
     "retest": ((Button("reminder.retest", "0|r:retest"),),),
     "strength": ((Button("reminder.today", "0|r:today"),),),
+    "safety_checkin": ((Button("reminder.safety_clear", "0|r:clear"),),
+                       (Button("reminder.safety_summary", "0|r:summary"),)),
 }
 REMINDER_LABELS = ("reminder.snooze", "reminder.not_today", "reminder.start", "reminder.done",
                    "reminder.hip_better", "reminder.hip_same", "reminder.hip_worse",
@@ -90,6 +94,8 @@ REMINDER_LABELS = ("reminder.snooze", "reminder.not_today", "reminder.start", "r
 CLAIMED, UNKNOWN, SENT, FAILED, SKIPPED = "claimed", "unknown", "sent", "failed", "skipped"
 
 Activation = Callable[[int, date], Sequence[Mapping[str, object]]]
+# Whether a reminder kind may be sent to a runner now (the safety gate; see ReminderGate).
+Allowed = Callable[[int, str], bool]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -238,6 +244,7 @@ class ReminderService:
         sender: Sender,
         *,
         activation_for: Activation | None = None,
+        allowed: Allowed | None = None,
         rate_per_second: float = DEFAULT_RATE_PER_SECOND,
         lease: timedelta = DEFAULT_LEASE,
         batch_size: int | None = None,
@@ -250,6 +257,7 @@ class ReminderService:
         self.content = content
         self.sender = sender
         self.activation_for = activation_for or default_activation(content)
+        self.allowed = allowed
         self.pacer = Pacer(rate_per_second)
         self.lease = lease
         # A batch must be sendable well within its lease, or another worker could take it over.
@@ -364,6 +372,14 @@ class ReminderService:
         return delivery.id, delivery.attempts
 
     async def _deliver(self, claim: Claim, report: TickReport) -> Outcome:
+        if self.allowed is not None and not await asyncio.to_thread(
+                self.allowed, claim.user_id, claim.kind):
+            # The safety gate has the last word at send time, whatever a schedule still says.
+            log.info("reminder %s for user %s held back by the safety gate", claim.key,
+                     claim.user_id)
+            outcome = Outcome(SKIPPED, error="held back by the safety gate")
+            await asyncio.to_thread(self.record, claim, outcome)
+            return outcome
         try:
             message = self.render(claim)
         except Exception as exc:  # one broken reminder must not stop a tick
@@ -493,6 +509,14 @@ class ReminderService:
                     setattr(row, name, getattr(settings, name))
             row.snoozed_until = None
             return self._reschedule(session, row, self.clock())
+
+    def stop(self, user_id: int, kinds: Sequence[str]) -> None:
+        """Disarm these kinds for a runner (kept as rows: settings survive a pause in them)."""
+        with Session(self.engine) as session, session.begin():
+            for kind in kinds:
+                row = self._schedule(session, user_id, kind)
+                if row is not None:
+                    _disarm(row)
 
     def snooze(self, user_id: int) -> Occurrence | None:
         """Send the last pre-run reminder again in 15 minutes; None if the run starts first."""
@@ -638,6 +662,8 @@ def plan_of(row: ReminderSchedule) -> ReminderPlan:
         if row.anchor_at is None:
             raise ScheduleError("a re-test reminder needs the screening time")
         return retest_plan(row.anchor_at, row.local_time, row.zone, quiet, row.paused_until)
+    if row.kind == SAFETY_CHECKIN:
+        return weekly_checkin_plan(row.days, row.local_time, row.zone, quiet, row.paused_until)
     if row.kind == CHECKIN:
         if row.anchor_at is None:
             raise ScheduleError("a check-in needs its day")

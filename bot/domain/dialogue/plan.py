@@ -13,6 +13,7 @@ from bot.domain import listen
 from bot.domain.adaptation import AppliedAdjustment
 from bot.domain.buttons import Choice, Feature
 from bot.domain.catalog import Catalog
+from bot.domain.dialogue import safe
 from bot.domain.dialogue.state import (
     Answers,
     Dialogue,
@@ -48,13 +49,22 @@ def base_plan(answers: Mapping[str, object], kit: CoachKit) -> WeekPlan:
     return build_week(profile_from_answers(answers), kit.catalog, kit.progress)
 
 
-def plan_for(answers: Mapping[str, object], kit: CoachKit) -> WeekPlan:
-    return week_for(answers, kit.catalog, kit.progress, kit.history)
+def plan_for(answers: Mapping[str, object], kit: CoachKit, on: date | None = None) -> WeekPlan:
+    return week_for(answers, kit.catalog, kit.progress, kit.history, on, kit.started)
 
 
 def week_for(answers: Mapping[str, object], catalog: Catalog, progress: Progress,
-             history: Sequence[AppliedAdjustment]) -> WeekPlan:
-    """The week the runner sees: the program with the policy's changes still in force."""
+             history: Sequence[AppliedAdjustment], on: date | None = None,
+             started: date | None = None) -> WeekPlan:
+    """The week the runner sees: the program with the policy's changes still in force, through
+    the safety gate (the one place every view, reminder and stored plan passes)."""
+    return safe.gated_week(program_week(answers, catalog, progress, history), answers,
+                           catalog, on, started)
+
+
+def program_week(answers: Mapping[str, object], catalog: Catalog, progress: Progress,
+                 history: Sequence[AppliedAdjustment]) -> WeekPlan:
+    """The adapter to the plan engine: the week before the gate (one place to repoint)."""
     week = build_week(profile_from_answers(answers), catalog, progress)
     return listen.adjust_week(week, history, catalog)
 
@@ -112,7 +122,7 @@ def save_plan(reason: str, answers: Mapping[str, object], kit: CoachKit,
               history: Sequence[AppliedAdjustment] | None = None) -> SavePlan:
     progress = progress or kit.progress
     chosen = kit.history if history is None else history
-    plan = plan_to_json(week_for(answers, kit.catalog, progress, chosen))
+    plan = plan_to_json(week_for(answers, kit.catalog, progress, chosen, None, kit.started))
     return SavePlan(reason, plan, progress_to_json(progress), plan_changes(kit.last_plan, plan))
 
 
@@ -142,6 +152,19 @@ def day_view(day: DayPlan, on: date, catalog: Catalog) -> dict[str, object]:
     return {"weekday": day.weekday, "date": on.isoformat(), "kind": day.kind,
             "title": day.title, "session": day.session,
             "moves": [item_view(i, catalog) for i in day.items]}
+
+
+def safety_params(answers: Mapping[str, object], on: date,
+                  started: date | None = None) -> dict[str, object]:
+    """What a view needs to show the safety notes above a plan (``_safety.j2``)."""
+    return {"safety_notes": safe.notes(answers, on, started),
+            "hurt_sides": safe.hurt_sides(answers)}
+
+
+def gym_line(answers: Mapping[str, object], day: DayPlan) -> bool:
+    """Gym access pairs a strength day with the gym lifts the sources name, as an option."""
+    return day.kind == "strength" and bool(day.items) and "gym" in strings(
+        answers.get("equipment"))
 
 
 def local_today(answers: Mapping[str, object], now: datetime) -> date:
@@ -195,14 +218,16 @@ def conclude(d: Dialogue, report: Report, kit: CoachKit) -> Transition:
 def today_reply(d: Dialogue, ctx: Context) -> Reply:
     """Today's session (or rest) with the next one; its buttons are drawn for ``d.turn``."""
     kit = ctx.coach
-    plan = plan_for(d.answers, kit)
     on = local_today(d.answers, ctx.now)
+    plan = plan_for(d.answers, kit, on)
     day = today(plan, on)
     upcoming = next_session(plan, on)
     params = {"day": day_view(day, on, kit.catalog), "notices": [n.key for n in plan.notices],
               "next": day_view(upcoming[1], upcoming[0], kit.catalog) if upcoming else None,
               "run_time": d.answers.get("run_time"),
-              "red_flags": bool(d.answers.get("red_flags"))}
+              "red_flags": safe.on_red_flag_path(d.answers),
+              **safety_params(d.answers, on, kit.started), "minutes": safe.minutes_of(day.items),
+              "gym": gym_line(d.answers, day)}
     buttons: list[Button] = []
     if day.items:
         buttons += [button("today.start", Choice(d.turn, Feature.TODAY, "start")),

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.domain.buttons import Choice, Feature
+from bot.domain.clearance import RETESTED_TEMPLATE
+from bot.domain.dialogue import safe
 from bot.domain.dialogue.plan import save_plan
 from bot.domain.dialogue.questions import BY_ID, SELF_TESTS
 from bot.domain.dialogue.state import (
@@ -27,7 +29,7 @@ FLEXION_STEPS = 4
 
 
 def start(d: Dialogue) -> Transition:
-    if d.answers.get("red_flags"):
+    if safe.on_red_flag_path(d.answers):
         return Transition(goto(d, State.READY), (Reply("retest_red_flag"),))
     testing = goto(d, State.RETEST, RetestDraft())
     return Transition(testing, (Reply("retest_intro"), retest_reply(testing)))
@@ -80,15 +82,16 @@ def cancel(d: Dialogue) -> Transition:
 def _done(d: Dialogue, results: Mapping[str, str], ctx: Context,
           last: RecordAnswer) -> Transition:
     before = {q: d.answers.get(q) for q in SELF_TESTS}
-    answers = {**d.answers, **results}
+    answers, noted = safe.after_retest({**d.answers, **results}, ctx.now)
     progress = _progress_after(ctx.coach.progress, before, results)
     saved = save_plan("retest", answers, ctx.coach, progress)
     # The plan says whether flexion strength is open: a failed thigh test keeps it locked.
     reply = Reply("retest_done", {"before": before, "after": dict(results),
                                   "step": saved.plan.get("flexion_step"),
                                   "changes": list(saved.changes)})
-    return Transition(goto(d, State.READY, answers=answers), (reply,), (last, saved),
-                      close_source=True)
+    back = (Reply(RETESTED_TEMPLATE),) if noted else ()
+    return Transition(goto(d, State.READY, answers=answers), (reply, *back),
+                      (last, *noted, saved), close_source=True)
 
 
 def _progress_after(progress: Progress, before: Mapping[str, object],

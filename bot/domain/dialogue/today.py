@@ -42,7 +42,7 @@ def today_command(d: Dialogue, ctx: Context) -> Transition:
 def start_walk(d: Dialogue, ctx: Context) -> Transition:
     kit = ctx.coach
     on = local_today(d.answers, ctx.now)
-    day = today(plan_for(d.answers, kit), on)
+    day = today(plan_for(d.answers, kit, on), on)
     views = tuple(item_view(i, kit.catalog) for i in day.items if i.phase != "during")
     if not views:
         return today_command(d, ctx)
@@ -55,9 +55,17 @@ def walk_reply(draft: WalkDraft, turn: int) -> Reply:
     buttons = (tuple(button(f"walk.{o}", Choice(turn, Feature.TODAY, o))
                      for o in WALK_OUTCOMES[:2]),
                tuple(button(f"walk.{o}", Choice(turn, Feature.TODAY, o))
-                     for o in WALK_OUTCOMES[2:]))
+                     for o in WALK_OUTCOMES[2:]),
+               (button("walk.how", Choice(turn, Feature.TODAY, "how")),))
     return Reply("walk_step", {"item": draft.items[draft.index], "number": draft.index + 1,
                                "total": len(draft.items)}, buttons)
+
+
+def current_exercise(d: Dialogue) -> str | None:
+    """The move on screen in a walk-through (its How? answers about this one)."""
+    if not isinstance(d.draft, WalkDraft) or d.draft.index >= len(d.draft.items):
+        return None
+    return str(d.draft.items[d.draft.index]["id"])
 
 
 def prompt(d: Dialogue, ctx: Context) -> tuple[Reply, ...]:

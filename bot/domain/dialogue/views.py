@@ -2,39 +2,67 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 
 from bot.domain.buttons import Choice, Feature
-from bot.domain.dialogue.plan import day_view, local_today, plan_for
+from bot.domain.dialogue.plan import day_view, gym_line, local_today, plan_for, safety_params
+from bot.domain.dialogue.safe import exercise_gate, minutes_of, on_red_flag_path
 from bot.domain.dialogue.state import Dialogue, State, Transition, goto, stale
 from bot.domain.model import CoachKit, Context, Reply, button
+from bot.domain.parsing import WEEKDAYS
 
 SAID_CHARS = 80
 
 
 def week_reply(d: Dialogue, ctx: Context) -> Reply:
+    """A short overview, a line a day, with a button per day that shows it in full."""
     kit = ctx.coach
-    plan = plan_for(d.answers, kit)
     on = local_today(d.answers, ctx.now)
+    plan = plan_for(d.answers, kit, on)
     monday = on - timedelta(days=on.weekday())
-    days = [day_view(day, monday + timedelta(days=i), kit.catalog)
-            for i, day in enumerate(plan.days)]
+    days = [{**day_view(day, monday + timedelta(days=i), kit.catalog),
+             "minutes": minutes_of(day.items)} for i, day in enumerate(plan.days)]
+    buttons = tuple(tuple(button(f"day.{day.weekday}", Choice(d.turn, Feature.VIEW, "day",
+                                                               day.weekday))
+                          for day in plan.days[row:row + 4]) for row in (0, 4))
     return Reply("plan_week", {"days": days, "today": on.isoformat(),
                                "flexion_step": plan.flexion_step,
                                "failing_sides": list(plan.failing_sides),
-                               "notices": [n.key for n in plan.notices]})
+                               "notices": [n.key for n in plan.notices],
+                               **safety_params(d.answers, on, kit.started)}, buttons)
+
+
+def day_reply(d: Dialogue, ctx: Context, weekday: str) -> Reply:
+    """One day of this week in full, as /today shows a day (without its Start button)."""
+    kit = ctx.coach
+    on = local_today(d.answers, ctx.now)
+    when = on + timedelta(days=WEEKDAYS.index(weekday) - on.weekday())
+    plan = plan_for(d.answers, kit, when)
+    day = plan.day(weekday)
+    return Reply("today", {"day": day_view(day, when, kit.catalog), "next": None,
+                           "notices": [n.key for n in plan.notices],
+                           "run_time": d.answers.get("run_time"), "other_day": when != on,
+                           "red_flags": on_red_flag_path(d.answers),
+                           **safety_params(d.answers, when, kit.started),
+                           "minutes": minutes_of(day.items), "gym": gym_line(d.answers, day)})
 
 
 def plan_command(d: Dialogue, ctx: Context) -> Transition:
-    return Transition(goto(d, State.READY), (week_reply(d, ctx),))
+    ready = goto(d, State.READY)
+    return Transition(ready, (week_reply(ready, ctx),))
 
 
-def exercise_reply(exercise_id: str, kit: CoachKit) -> Reply:
+def exercise_reply(exercise_id: str, kit: CoachKit, answers: Mapping[str, object],
+                   on: date) -> Reply:
+    """The how-to of one move, through the safety gate: a notice and no dose when the runner
+    may not do it. /exercise and the walk-through's How? both answer with this."""
     exercise = kit.catalog.exercise(exercise_id)
     names = {e.id: e.name for e in kit.catalog.exercises.values()}
     dose = exercise.dose
+    gated = exercise_gate(answers, kit.catalog, exercise_id, on)
     return Reply("exercise_howto", {
+        "show_dose": gated.show_dose, "notice": gated.notice, "side": gated.side,
         "name": exercise.name, "how_to": exercise.how_to, "cues": list(exercise.cues),
         "mistake": exercise.mistake, "equipment": list(exercise.equipment),
         "variant": exercise.without_equipment, "one_sided": exercise.one_sided,
@@ -57,7 +85,8 @@ def exercise_command(d: Dialogue, said: str, ctx: Context) -> Transition:
         return Transition(ready, (Reply("exercise_unknown",
                                         {"said": said, "examples": _examples(kit)}),))
     if len(found) == 1:
-        return Transition(ready, (exercise_reply(found[0], kit),))
+        on = local_today(d.answers, ctx.now)
+        return Transition(ready, (exercise_reply(found[0], kit, d.answers, on),))
     return Transition(ready, (_pick_reply(ready.turn, found, said),))
 
 
@@ -75,7 +104,10 @@ def _examples(kit: CoachKit) -> list[str]:
 def on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
     if c.action == "week":  # an extra look at the week: whatever was going on goes on
         return Transition(d, (week_reply(d, ctx),))
+    if c.action == "day" and c.arg in WEEKDAYS:
+        return Transition(d, (day_reply(d, ctx, c.arg),))
     if c.action == "ex" and c.arg in ctx.coach.catalog.exercises:
-        return Transition(goto(d, State.READY), (exercise_reply(c.arg, ctx.coach),),
-                          close_source=True)
+        on = local_today(d.answers, ctx.now)
+        return Transition(goto(d, State.READY),
+                          (exercise_reply(c.arg, ctx.coach, d.answers, on),), close_source=True)
     return stale(d)
