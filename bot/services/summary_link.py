@@ -19,7 +19,6 @@ from bot.db.models import ExerciseOutcome, PlanAdjustment, PlanVersion, Screenin
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.questions import BY_ID
 from bot.services.clinician_records import summary_from_records
-from bot.services.clinician_summary import SummaryWords, render_clinician_summary
 
 
 def summary_message(engine: Engine, user_id: int, zone: str, today: date,
@@ -33,6 +32,9 @@ def summary_message(engine: Engine, user_id: int, zone: str, today: date,
 
 def summary_pdf(engine: Engine, user_id: int, zone: str, today: date,
                 answers: Mapping[str, Any], content: ContentLibrary, catalog: Catalog) -> bytes:
+    # fpdf2 (and what it pulls in) costs most of a second to import: only when asked for.
+    from bot.services.clinician_summary import SummaryWords, render_clinician_summary
+
     with Session(engine) as db:
         user = db.get(User, user_id)
         rows = db.scalars(select(ScreeningAnswer).where(ScreeningAnswer.user_id == user_id)
