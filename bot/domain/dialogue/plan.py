@@ -227,6 +227,7 @@ def today_reply(d: Dialogue, ctx: Context) -> Reply:
               "run_time": d.answers.get("run_time"),
               "red_flags": safe.on_red_flag_path(d.answers),
               **safety_params(d.answers, on, kit.started), "minutes": safe.minutes_of(day.items),
+              "sections": safe.section_minutes(day.items),
               "gym": gym_line(d.answers, day)}
     buttons: list[Button] = []
     if day.items:

@@ -22,7 +22,16 @@ from datetime import UTC, date, datetime, timedelta
 from bot.domain import safety
 from bot.domain.catalog import Catalog, Dose
 from bot.domain.dialogue.state import Answers, RecordAnswer, strings
-from bot.domain.sizing import Pattern, Priority, SizedItem, session_seconds, trim_strength
+from bot.domain.sizing import (
+    PRE_RUN_MIN_MINUTES,
+    Fit,
+    Pattern,
+    Priority,
+    SizedItem,
+    fit_pre_run,
+    session_seconds,
+    trim_strength,
+)
 from bot.domain.week import DayPlan, PlanItem, WeekPlan
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -86,26 +95,33 @@ def gated_week(week: WeekPlan, answers: Mapping[str, object], catalog: Catalog,
 
     Without ``on`` (a stored plan version), the first plan day stands for today: the
     conservative and comeback limits apply, the safer reading."""
-    status = status_of(answers, started)
+    status = status_of(answers, started or on)  # no plan stored yet: it starts today
     today = on or status.plan_started or date(2000, 1, 1)
     red = status.phase is safety.Phase.RED_FLAG
-    days = tuple(_gated_day(day, status, catalog, today, red) for day in week.days)
+    days = tuple(_gated_day(day, status, catalog, today, red, answers) for day in week.days)
     return replace(week, days=days)
 
 
 def _gated_day(day: DayPlan, status: safety.SafetyStatus, catalog: Catalog, today: date,
-               red: bool) -> DayPlan:
-    by_id = {i.exercise: i for i in day.items}
-    wanted = [safety.candidate(catalog, _kinds(catalog), i.exercise, i.side)
-              for i in day.items if i.exercise in catalog.exercises]
-    result = safety.gate(status, wanted, today)
-    items = tuple(_limited(by_id[s.exercise_id], s) for s in result.shown)
-    if day.kind == "strength" and not red:
-        items = fit_strength_items(items)
-    if red or result.phase is not safety.Phase.CLEAR:
+               red: bool, answers: Mapping[str, object]) -> DayPlan:
+    items = tuple(kept for i in day.items
+                  if (kept := _through_gate(status, catalog, today, i)) is not None)
+    if not red:
+        items = fit_day(items, minutes_before_run(answers))
+    if red or status.phase is not safety.Phase.CLEAR:
         title = "plan.day.gentle" if items else "plan.day.rest"
         return DayPlan(day.weekday, "rest", title, items, None)
     return replace(day, items=items)
+
+
+def _through_gate(status: safety.SafetyStatus, catalog: Catalog, today: date,
+                  item: PlanItem) -> PlanItem | None:
+    """One item through the gate: held back (None), or with its side and dose limit."""
+    if item.exercise not in catalog.exercises:
+        return None
+    wanted = safety.candidate(catalog, _kinds(catalog), item.exercise, item.side)
+    shown = safety.gate(status, [wanted], today).shown
+    return _limited(item, shown[0]) if shown else None
 
 
 def _limited(item: PlanItem, shown: safety.Shown) -> PlanItem:
@@ -139,18 +155,46 @@ def sized(item: PlanItem) -> SizedItem:
                      min_sets=min(dose.sets, 3) if priority is Priority.ESSENTIAL else 1)
 
 
-def fit_strength_items(items: Sequence[PlanItem]) -> tuple[PlanItem, ...]:
-    """A strength day at about 40 minutes at most: the least important work goes first."""
-    fit = trim_strength([sized(i) for i in items])
-    kept = {s.exercise_id: s.sets for s in fit.kept}
-    return tuple(replace(i, dose=replace(i.dose, sets=kept[i.exercise]))
-                 for i in items if i.exercise in kept)
+def minutes_before_run(answers: Mapping[str, object]) -> int:
+    value = answers.get("minutes")
+    return value if isinstance(value, int) else PRE_RUN_MIN_MINUTES
+
+
+def fit_day(items: Sequence[PlanItem], minutes: int) -> tuple[PlanItem, ...]:
+    """The work before a run fits the runner's minutes; the strength session (on its own day
+    or after a run) is about 40 minutes at most; the least important work goes first."""
+    before = [i for i in items if _group(i) == "before"]
+    strength = [i for i in items if _group(i) == "strength"]
+    kept = {"before": _kept(fit_pre_run([sized(i) for i in before], minutes)),
+            "strength": _kept(trim_strength([sized(i) for i in strength]))}
+    fitted: list[PlanItem] = []
+    for item in items:
+        sets = kept.get(_group(item), {}).get(item.exercise)
+        if _group(item) not in kept:
+            fitted.append(item)
+        elif sets is not None:
+            fitted.append(replace(item, dose=replace(item.dose, sets=sets)))
+    return tuple(fitted)
+
+
+def _group(item: PlanItem) -> str:
+    return {"before": "before", "after": "strength", "main": "strength"}.get(item.phase, "")
+
+
+def _kept(fit: Fit) -> dict[str, int]:
+    return {s.exercise_id: s.sets for s in fit.kept}
 
 
 def minutes_of(items: Iterable[PlanItem]) -> int:
     """The estimated minutes of a session (moves during the run are not counted)."""
     seconds = session_seconds([sized(i) for i in items if i.phase != "during"])
     return -(-seconds // 60) if seconds else 0
+
+
+def section_minutes(items: Sequence[PlanItem]) -> dict[str, int]:
+    """The estimate of each part of a day: the warm-up before a run, the strength session."""
+    return {group: minutes_of(i for i in items if _group(i) == group)
+            for group in ("before", "strength")}
 
 
 def view_seconds(view: Mapping[str, object]) -> int:
@@ -187,7 +231,7 @@ def reminder_allowed(answers: Mapping[str, object], kind: str) -> bool:
 
 def notes(answers: Mapping[str, object], today: date, started: date | None = None) -> list[str]:
     """The safety notes a view shows above the plan (template names, most important first)."""
-    return list(safety.notices(status_of(answers, started), today))
+    return list(safety.notices(status_of(answers, started or today), today))
 
 
 def hurt_sides(answers: Mapping[str, object]) -> list[str]:

@@ -7,7 +7,12 @@ from datetime import date, timedelta
 
 from bot.domain.buttons import Choice, Feature
 from bot.domain.dialogue.plan import day_view, gym_line, local_today, plan_for, safety_params
-from bot.domain.dialogue.safe import exercise_gate, minutes_of, on_red_flag_path
+from bot.domain.dialogue.safe import (
+    exercise_gate,
+    minutes_of,
+    on_red_flag_path,
+    section_minutes,
+)
 from bot.domain.dialogue.state import Dialogue, State, Transition, goto, stale
 from bot.domain.model import CoachKit, Context, Reply, button
 from bot.domain.parsing import WEEKDAYS
@@ -45,7 +50,8 @@ def day_reply(d: Dialogue, ctx: Context, weekday: str) -> Reply:
                            "run_time": d.answers.get("run_time"), "other_day": when != on,
                            "red_flags": on_red_flag_path(d.answers),
                            **safety_params(d.answers, when, kit.started),
-                           "minutes": minutes_of(day.items), "gym": gym_line(d.answers, day)})
+                           "minutes": minutes_of(day.items),
+                           "sections": section_minutes(day.items), "gym": gym_line(d.answers, day)})
 
 
 def plan_command(d: Dialogue, ctx: Context) -> Transition:
