@@ -62,3 +62,17 @@ SOURCES  # unused variable (bot/domain/catalog.py:16)
 day_kind  # unused variable (bot/domain/dialogue/state.py:201)
 via  # unused variable (bot/domain/model.py:82)
 NOTICES  # unused variable (bot/domain/program.py:57)
+
+# The safety, clearance and sizing models' full API: tested on its own (tests/test_safety*.py,
+# tests/test_sizing.py); the training model (bot/domain/training/) is to use the rest
+decline  # unused function (bot/domain/clearance.py)
+retested  # unused function (bot/domain/clearance.py)
+flagged_again  # unused function (bot/domain/clearance.py)
+SAFETY_CHECKIN_EVERY  # unused variable (bot/domain/safety.py)
+hurt_sides_from_history  # unused function (bot/domain/safety.py)
+session_minutes  # unused function (bot/domain/sizing.py)
+limited  # unused function (bot/domain/sizing.py)
+pre_run_minutes_ok  # unused function (bot/domain/sizing.py)
+fit_strength  # unused function (bot/domain/sizing.py)
+volume_twice_a_week  # unused function (bot/domain/sizing.py)
+save_summary  # unused function (bot/services/clinician_summary.py): the console saves files

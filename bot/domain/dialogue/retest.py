@@ -23,13 +23,14 @@ from bot.domain.dialogue.state import (
     stale,
 )
 from bot.domain.model import Context, OptionMatcher, Reply, button
+from bot.domain.safety import retest_allowed
 from bot.domain.week import Progress
 
 FLEXION_STEPS = 4
 
 
 def start(d: Dialogue) -> Transition:
-    if safe.on_red_flag_path(d.answers):
+    if not retest_allowed(safe.status_of(d.answers)):
         return Transition(goto(d, State.READY), (Reply("retest_red_flag"),))
     testing = goto(d, State.RETEST, RetestDraft())
     return Transition(testing, (Reply("retest_intro"), retest_reply(testing)))

@@ -225,10 +225,6 @@ def allowed_reminders(answers: Mapping[str, object]) -> frozenset[str]:
     return safety.allowed_reminders(status_of(answers))
 
 
-def reminder_allowed(answers: Mapping[str, object], kind: str) -> bool:
-    return kind in allowed_reminders(answers)
-
-
 def notes(answers: Mapping[str, object], today: date, started: date | None = None) -> list[str]:
     """The safety notes a view shows above the plan (template names, most important first)."""
     return list(safety.notices(status_of(answers, started or today), today))
