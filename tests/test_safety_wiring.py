@@ -261,3 +261,16 @@ def test_minutes_outside_five_to_thirty_get_a_clear_answer(boot: Callable[[], Bo
     assert "25" in bot.runner.plain()
 
 
+
+
+def test_settings_offers_the_clearance_on_the_red_flag_path(boot: Callable[[], Bot]) -> None:
+    bot = boot()
+    screen(bot, FLAGGED)
+    bot.runner.command("settings")
+    assert "clear" in bot.runner.button_names()
+    bot.runner.tap("clear")
+    assert "Just to be sure" in bot.runner.plain()
+    bot.runner.tap("yes")
+    assert "cleared on" in bot.runner.plain()
+    bot.runner.command("cleared")  # asked again with nothing open: nothing to clear
+    assert "nothing to clear" in bot.runner.plain()
