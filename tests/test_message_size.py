@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.content.library import ContentLibrary, fit_message
+from bot.domain import safety
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue import safe, views
 from bot.domain.dialogue.plan import item_view, plan_for, today_reply
@@ -134,3 +135,26 @@ def test_notes_for_pain_comeback_and_a_painful_test_show_above_the_plan(
     early = Context(MONDAY + timedelta(days=3), GeoZoneResolver(), started, "Ana")
     assert "Easing in" in content_with_names.render(today_reply(
         Dialogue(State.READY, settled), early)).text
+
+
+def test_a_painful_self_test_keeps_flexion_loading_off_that_side_and_hills_out(
+        kit: CoachKit) -> None:
+    answers = {**LARGEST, "thigh_right": "hurt"}
+    kinds = safety.kinds_from_catalog(kit.catalog)
+    for offset in range(7):
+        on = (MONDAY + timedelta(days=offset)).date()
+        for item in plan_for(answers, kit, on).day(WEEKDAYS[on.weekday()]).items:
+            loads = safety.candidate(kit.catalog, kinds, item.exercise).loads_flexion
+            assert not (loads and item.side in ("both", "right")), (on, item.exercise)
+            assert item.exercise not in safety.HILLS
+
+
+def test_hurting_most_runs_starts_at_the_bottom_of_every_dose_without_hills(
+        kit: CoachKit) -> None:
+    answers = {**LARGEST, "pain": "often"}
+    for offset in range(7):
+        on = (MONDAY + timedelta(days=offset)).date()
+        for item in plan_for(answers, kit, on).day(WEEKDAYS[on.weekday()]).items:
+            assert item.exercise not in safety.HILLS
+            for pair in (item.dose.reps, item.dose.hold_seconds, item.dose.duration_seconds):
+                assert pair is None or pair[0] == pair[1], (item.exercise, pair)
