@@ -12,13 +12,14 @@ from sqlalchemy.exc import DBAPIError
 from bot.config import Settings
 from bot.content.checks import check_content
 from bot.content.library import ContentError, ContentLibrary, RenderedMessage
+from bot.content.safety import add_safety_labels, check_safety_content
 from bot.db.engine import DatabaseConfigError, make_engine, parse_database_url, safe_url
 from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
 from bot.domain.model import ZoneResolver
 from bot.paths import content_dir
 from bot.services.conversation import ConversationService
-from bot.services.reminder_link import Activation, PainAbout, ReminderLink
+from bot.services.reminder_link import Activation, PainAbout, ReminderGate, ReminderLink
 from bot.services.reminders import (
     DEFAULT_LEASE,
     DEFAULT_RATE_PER_SECOND,
@@ -52,8 +53,9 @@ class NoSender:
 
 
 def load_content() -> tuple[ContentLibrary, Catalog]:
-    content = ContentLibrary(content_dir())
+    content = add_safety_labels(ContentLibrary(content_dir()))
     catalog = check_content(content)
+    check_safety_content(content)
     content.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
     return content, catalog
 
@@ -119,8 +121,10 @@ def compose(engine: Engine, content: ContentLibrary, catalog: Catalog, zones: Zo
             clock: Callable[[], datetime] = utc_now,
             lease: timedelta = DEFAULT_LEASE) -> tuple[ConversationService, ReminderService]:
     """The conversation and the reminder engine over one database, each built whole."""
+    add_safety_labels(content)
     reminders = ReminderService(engine, content, sender, activation_for=Activation(engine, catalog),
                                 checkin_about=PainAbout(engine, catalog),
+                                allowed=ReminderGate(engine),
                                 rate_per_second=rate_per_second, lease=lease, clock=clock)
     link = ReminderLink(engine, reminders, content, clock)
     return ConversationService(engine, content, zones, catalog, link, clock), reminders

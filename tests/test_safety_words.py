@@ -15,7 +15,7 @@ SAFETY_SAMPLES: dict[str, dict[str, object]] = {
     "safety/red_flag_welcome": {"first_name": "Ana"},
     "safety/red_flag_advice": {},
     "safety/clear_ask": {}, "safety/clear_confirmed": {"cleared_on": "2026-11-30"},
-    "safety/clear_declined": {}, "safety/clear_retested": {},
+    "safety/clear_declined": {}, "safety/clear_retested": {}, "safety/clear_nothing": {},
     "safety/retest_first": {},
     "safety/weekly_checkin": {},
     "safety/exercise_notice": {}, "safety/exercise_retest_first": {},

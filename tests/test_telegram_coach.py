@@ -60,7 +60,7 @@ async def test_screening_ends_with_the_plan_and_today_is_walked_step_by_step(
     while "Session done" not in texts(calls):
         assert f"{steps + 1}/" in texts(calls)
         assert [b["text"] for b in calls[-1].inline_buttons()] == [
-            "✅ Done", "😤 Hard", "⚠️ Pain", "⏭️ Skip"]
+            "✅ Done", "😤 Hard", "⚠️ Pain", "⏭️ Skip", "❓ How?"]
         calls = await telegram.tap("done")
         steps += 1
     assert steps >= 3

@@ -71,6 +71,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "reminder_strength": {}, "reminder_retest": {},
     "checkin_answer": {"feel": "same"},
     "reminder_checkin": {"move": "Side-plank clamshell", "side": "left"},
+    "reminder_safety_checkin": {},
     # Every question, as it is asked when changing an answer.
     **{f"q_{q.id}": {"current": complete({})[q.id], "editing": True} for q in QUESTIONS},
     "ready_text": {},
@@ -118,8 +119,8 @@ def samples(catalog: Catalog) -> dict[str, dict[str, object]]:
     walk = [coaching.item_view(i, catalog)
             for i in training.day_view(plan, kit.ladders, monday).items]
     return {**SAMPLES,
-            "exercise_howto": dict(views.exercise_reply("seated_leg_lift_over_block",
-                                                        kit).params),
+            "exercise_howto": dict(views.exercise_reply(
+                "seated_leg_lift_over_block", kit, ANSWERS, ctx.now.date()).params),
             "plan_week": dict(views.week_reply(ready, ctx).params),
             "today": dict(today_reply(ready, ctx).params),
             "walk_step": {"item": walk[0], "number": 1, "total": len(walk)},

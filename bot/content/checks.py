@@ -9,6 +9,7 @@ from bot.content.exercises import cached_catalog
 from bot.content.ladders import cached_ladders, check_reason_texts
 from bot.content.library import ContentError, ContentLibrary
 from bot.content.poses import cached_poses, check_pose_geometry, check_poses
+from bot.content.safety import add_safety_labels
 from bot.domain.catalog import MOTIONS, Catalog
 from bot.domain.dialogue.coaching import TITLES, WHY
 from bot.domain.dialogue.questions import QUESTIONS
@@ -17,8 +18,8 @@ SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.ye
                     "restart.keep", "restart.resume", "restart.fresh", "toast.stale",
                     "toast.pick_a_day", "location.share")
 # In the order Telegram's command menu shows them.
-COMMANDS = ("today", "plan", "exercise", "progress", "settings", "retest", "privacy", "export",
-            "delete", "help", "start", "cancel")
+COMMANDS = ("today", "plan", "exercise", "progress", "summary", "settings", "retest", "privacy",
+            "export", "delete", "help", "start", "cancel")
 # Reasons whose words need parameters (a side, a step) are written in texts/_plan.j2.
 WHY_IN_TEMPLATE = frozenset({"mobility_first", "side_door", "activation", "flexion_step",
                              "adapted", "weak_side"})
@@ -30,6 +31,7 @@ def check_content(content: ContentLibrary) -> Catalog:
     """Raise ContentError naming the first missing label, broken template or exercise field.
 
     Returns the validated exercise catalog (loaded once per content folder)."""
+    add_safety_labels(content)
     for key in _required_labels():
         content.label(key)
     for name in content.template_names():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,9 @@ import yaml
 from bot.domain.model import Button, Reply
 
 TELEGRAM_TEXT_LIMIT = 4096
+ELLIPSIS = "\n…"
+SAFETY_LABELS = "safety.yaml"
+MAX_CLOSING = 64  # room for the closing tags a cut message needs
 
 
 class ContentError(Exception):
@@ -51,10 +55,39 @@ class RenderedMessage:
     params: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
+_TAG = re.compile(r"<(/?)([a-zA-Z]+)[^<>]*>")
+
+
+def fit_message(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
+    """A message Telegram will take: at most ``limit`` characters, and when it must be
+    shortened, cut at a line end (never inside a tag or an entity) with every open tag
+    closed again."""
+    if len(text) <= limit:
+        return text
+    room = limit - len(ELLIPSIS) - MAX_CLOSING
+    cut = text.rfind("\n", 0, room)
+    kept = text[:cut if cut > 0 else room]
+    if "<" in kept[kept.rfind(">") + 1:] or "&" in kept[kept.rfind(";") + 1:]:
+        kept = kept[:max(kept.rfind("<"), kept.rfind("&"))]  # no half tag or entity
+    return kept + ELLIPSIS + "".join(f"</{name}>" for name in reversed(_open_tags(kept)))
+
+
+def _open_tags(text: str) -> list[str]:
+    stack: list[str] = []
+    for closing, name in _TAG.findall(text):
+        if not closing:
+            stack.append(name.lower())
+        elif name.lower() in stack:
+            del stack[len(stack) - 1 - stack[::-1].index(name.lower())]
+    return stack
+
+
 class ContentLibrary:
     def __init__(self, root: Path, auto_reload: bool = False) -> None:
         self.root = root
         self.labels, self.aliases = _load_labels(root / "labels.yaml")
+        if (root / SAFETY_LABELS).exists():  # the safety words live in a file of their own
+            self.labels.update(_load_labels(root / SAFETY_LABELS)[0])
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(root / "texts"),
             undefined=jinja2.StrictUndefined,
@@ -93,7 +126,7 @@ class ContentLibrary:
             raise ContentError(f"{self.root / 'texts'}: no template '{template}.j2'") from None
         except jinja2.UndefinedError as exc:
             raise ContentError(f"{self.root / 'texts' / template}.j2: {exc.message}") from None
-        return text[:TELEGRAM_TEXT_LIMIT]
+        return fit_message(text)
 
     def _button(self, button: Button) -> RenderedButton:
         label = self.label(button.label)

@@ -17,9 +17,11 @@ TEMPLATES = (
     clearance.ASK_TEMPLATE, clearance.CONFIRMED_TEMPLATE, clearance.DECLINED_TEMPLATE,
     clearance.RETESTED_TEMPLATE, "safety/red_flag_welcome", "safety/weekly_checkin",
     "safety/summary_ready", "safety/summary_saved", "size/duration", "size/minutes_range",
+    "safety/clear_nothing",
 )
 LABELS = (clearance.OFFER_LABEL, clearance.CONFIRM_LABEL, clearance.DECLINE_LABEL,
-          "safety.summary", "command.summary")
+          "safety.summary", "command.summary", "walk.how", "size.gym_pairing",
+          "reminder.safety_clear", "reminder.safety_summary")
 
 
 def load_safety_labels(content_root: Path) -> dict[str, str]:
@@ -36,7 +38,9 @@ def load_safety_labels(content_root: Path) -> dict[str, str]:
 
 
 def add_safety_labels(content: ContentLibrary) -> ContentLibrary:
-    content.add_labels(load_safety_labels(content.root))
+    """Merge the safety labels in (once: a second call leaves the library as it is)."""
+    if clearance.OFFER_LABEL not in content.labels:
+        content.add_labels(load_safety_labels(content.root))
     return content
 
 

@@ -24,6 +24,7 @@ class Feature(StrEnum):
     REPORT = "fb"  # the feedback report and Undo
     RETEST = "rt"
     DATA = "data"  # /delete's confirmation
+    SAFE = "sf"  # the red-flag path: "a clinician cleared me", its confirmation, /summary
     REMINDER = "r"
 
 

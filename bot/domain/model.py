@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.domain.buttons import BadButton, Choice, parse_button_data
@@ -112,6 +112,7 @@ class CoachKit:
     plan_number: int = 0
     last_plan: Mapping[str, object] | None = None
     ladders: Mapping[str, Ladder] = field(default_factory=dict)
+    started: date | None = None  # the first plan's local day (the first weeks are gentler)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ PRE_RUN = "pre_run"
 STRENGTH = "strength"
 RETEST = "retest"
 CHECKIN = "checkin"  # once, the day after a pain report: how does the hip feel?
-KINDS = (PRE_RUN, STRENGTH, RETEST, CHECKIN)
+SAFETY_CHECKIN = "safety_checkin"  # weekly, on the red-flag path only (bot.domain.safety)
+KINDS = (PRE_RUN, STRENGTH, RETEST, CHECKIN, SAFETY_CHECKIN)
 
 DEFAULT_LEAD_MINUTES = 45
 MAX_LEAD_MINUTES = 180
@@ -130,6 +131,15 @@ def strength_plan(days: Sequence[str], at: str, zone: str,
     zone_info(zone)
     return ReminderPlan(STRENGTH, zone, parse_hhmm(at), parse_weekdays(days), 0, quiet,
                         paused_until, frozenset(skipped_dates))
+
+
+def weekly_checkin_plan(days: Sequence[str], at: str, zone: str,
+                        quiet: QuietHours | None = DEFAULT_QUIET,
+                        paused_until: datetime | None = None) -> ReminderPlan:
+    """The red-flag path's one gentle check-in a week."""
+    zone_info(zone)
+    return ReminderPlan(SAFETY_CHECKIN, zone, parse_hhmm(at), parse_weekdays(days), 0, quiet,
+                        paused_until)
 
 
 def retest_plan(screened_at: datetime, at: str, zone: str,

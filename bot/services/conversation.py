@@ -28,6 +28,7 @@ from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.router import step
 from bot.domain.dialogue.state import (
+    COACH_STATES,
     CompleteScreening,
     DeleteEverything,
     Produce,
@@ -45,6 +46,7 @@ from bot.services.feedback import FeedbackReader
 from bot.services.group_commit import GroupCommitter
 from bot.services.matching import ExerciseMatcher, LabelMatcher
 from bot.services.reminder_link import ReminderLink
+from bot.services.summary_link import first_plan_day, summary_message
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +163,12 @@ class ConversationService:
         return outcome, _write_for(sender, stored, outcome, now)
 
     def _coach_kit(self, stored: StoredDialogue) -> CoachKit:
+        started = None
+        if stored.user_id is not None and stored.state in COACH_STATES:
+            zone = str(stored.answers.get("timezone") or "UTC")
+            started = first_plan_day(self.engine, stored.user_id, zone)
         return CoachKit(self.catalog, self.find_exercises, self.reader.read,
-                        stored.plan.number, stored.plan.plan, self.ladders)
+                        stored.plan.number, stored.plan.plan, self.ladders, started)
 
     def _cached(self, telegram_id: int) -> StoredDialogue | None:
         cached = self.cache.get(telegram_id)
@@ -220,10 +226,13 @@ class ConversationService:
 
     def _produce(self, stored: StoredDialogue, effect: Produce, turn: int) -> RenderedMessage:
         assert stored.user_id is not None
-        if effect.what not in ("progress", "export"):
+        if effect.what not in ("progress", "export", "summary"):
             return self.link.perform(stored.user_id, effect, turn)
         zone = str(stored.answers.get("timezone") or "UTC")
         today = self.clock().astimezone(ZoneInfo(zone)).date()
+        if effect.what == "summary":
+            return summary_message(self.engine, stored.user_id, zone, today, stored.answers,
+                                   self.content, self.catalog)
         return produce(effect, self.engine, stored.user_id, zone, today, stored.plan.plan,
                        self.content)
 

@@ -20,14 +20,19 @@ from bot.domain import training
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.coaching import TRAINING_KEY, item_view
 from bot.domain.dialogue.reminders import reminders_reply
+from bot.domain.dialogue.safe import allowed_reminders
+from bot.domain.dialogue.safe import gated as gated_view
 from bot.domain.dialogue.state import Produce
 from bot.domain.model import Reply
+from bot.domain.parsing import WEEKDAYS
 from bot.domain.schedule import (
     CHECKIN,
     DEFAULT_LEAD_MINUTES,
     DEFAULT_QUIET,
+    KINDS,
     PRE_RUN,
     RETEST,
+    SAFETY_CHECKIN,
     STRENGTH,
     Occurrence,
     QuietHours,
@@ -38,6 +43,7 @@ from bot.domain.schedule import (
 )
 from bot.paths import content_dir
 from bot.services.reminders import ReminderService
+from bot.services.summary_link import first_plan_day
 
 log = logging.getLogger(__name__)
 CHECKIN_TIME = "09:00"
@@ -78,7 +84,11 @@ class Activation:
             return []
         view = training.day_view(training.plan_from_json(raw), cached_ladders(content_dir()),
                                  day)
-        return [item_view(i, self.catalog) for i in view.items if i.when == "before_run"]
+        # The same gate as /today; each move carries its share of the day's estimate.
+        gated = gated_view(view, runner.answers, self.catalog,
+                           first_plan_day(self.engine, user_id, runner.zone))
+        return [{**item_view(i, self.catalog), "seconds": i.cost_seconds()}
+                for i in gated.items if i.when == "before_run"]
 
 
 class PainAbout:
@@ -104,6 +114,17 @@ class PainAbout:
         return {"move": exercise.name if exercise else None, "side": swap.params.get("side")}
 
 
+class ReminderGate:
+    """The send-time check: may this kind go to this runner, by the answers stored now?"""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, user_id: int, kind: str) -> bool:
+        runner = read_runner(self.engine, user_id)
+        return runner is None or kind in allowed_reminders(runner.answers)
+
+
 class ReminderLink:
     def __init__(self, engine: Engine, reminders: ReminderService, content: ContentLibrary,
                  clock: Callable[[], datetime] = utc_now) -> None:
@@ -115,9 +136,15 @@ class ReminderLink:
     # -- schedules follow the answers ----------------------------------------------------------
 
     def sync(self, user_id: int) -> None:
-        """Pre-run, strength-day and re-test reminders from the current answers and plan."""
+        """Pre-run, strength-day and re-test reminders from the current answers and plan,
+        as far as the safety gate allows (the red-flag path: only the weekly check-in)."""
         runner = self._runner(user_id)
         if runner is None or not runner.answers.get("run_days"):
+            return
+        allowed = allowed_reminders(runner.answers)
+        self.reminders.stop(user_id, [k for k in KINDS if k not in allowed])
+        if SAFETY_CHECKIN in allowed:
+            self._weekly_checkin(user_id, runner)
             return
         settings = self._settings(user_id)
         run_time = str(runner.answers.get("run_time", "07:00"))
@@ -130,12 +157,23 @@ class ReminderLink:
                 user_id, kind=STRENGTH, days=_strength_days(runner.plan),
                 local_time=settings.nudge_at or run_time, zone=runner.zone,
                 quiet=settings.quiet)
-            if runner.screened_at is not None:
+            if runner.screened_at is not None and RETEST in allowed:
                 self.reminders.upsert_schedule(
                     user_id, kind=RETEST, local_time=run_time, zone=runner.zone,
                     quiet=settings.quiet, anchor_at=runner.screened_at)
         except ScheduleError:
             log.exception("could not schedule reminders for user %s", user_id)
+
+    def _weekly_checkin(self, user_id: int, runner: Runner) -> None:
+        """One gentle check-in a week, on the weekday the path began, at the run time."""
+        day = WEEKDAYS[self.clock().astimezone(zone_info(runner.zone)).weekday()]
+        try:
+            self.reminders.upsert_schedule(
+                user_id, kind=SAFETY_CHECKIN, days=[day], zone=runner.zone,
+                local_time=str(runner.answers.get("run_time", "07:00")),
+                quiet=self._settings(user_id).quiet)
+        except ScheduleError:
+            log.exception("could not schedule the weekly check-in for user %s", user_id)
 
     def schedule_checkin(self, user_id: int, on: date) -> None:
         runner = self._runner(user_id)

@@ -20,6 +20,8 @@ NUDGE_BUTTONS: dict[str, Keyboard] = {
                  Button("reminder.hip_worse", "0|r:hip:worse")),),
     "retest": ((Button("reminder.retest", "0|r:retest"),),),
     "strength": ((Button("reminder.today", "0|r:today"),),),
+    "safety_checkin": ((Button("reminder.safety_clear", "0|r:clear"),),
+                       (Button("reminder.safety_summary", "0|r:summary"),)),
 }
 REMINDER_LABELS = ("reminder.snooze", "reminder.not_today", "reminder.start", "reminder.done",
                    "reminder.hip_better", "reminder.hip_same", "reminder.hip_worse",
@@ -30,6 +32,8 @@ REMINDER_LABELS = ("reminder.snooze", "reminder.not_today", "reminder.start", "r
 Activation = Callable[[int, date], Sequence[Mapping[str, object]]]
 # The check-in names the move that hurt and its side (empty: the words stay general).
 CheckinAbout = Callable[[int], Mapping[str, object]]
+# Whether a reminder kind may be sent to a runner now (the safety gate; see ReminderGate).
+Allowed = Callable[[int, str], bool]
 
 
 class SendError(Exception):

@@ -7,7 +7,22 @@ from datetime import date
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.domain.model import Button, Reply
 from bot.domain.schedule import CHECKIN, PRE_RUN, key_date, zone_info
-from bot.services.reminder_model import NUDGE_BUTTONS, Activation, CheckinAbout, Claim
+from bot.services.reminder_model import (
+    NUDGE_BUTTONS,
+    SKIPPED,
+    Activation,
+    Allowed,
+    CheckinAbout,
+    Claim,
+    Outcome,
+)
+
+
+def held_back(allowed: Allowed, claim: Claim) -> Outcome | None:
+    """The safety gate has the last word at claim time, whatever a schedule still says."""
+    if allowed(claim.user_id, claim.kind):
+        return None
+    return Outcome(SKIPPED, error="held back by the safety gate")
 
 
 def render_claim(content: ContentLibrary, activation_for: Activation,

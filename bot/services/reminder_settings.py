@@ -18,6 +18,7 @@ from bot.domain.schedule import (
     KINDS,
     PRE_RUN,
     RETEST,
+    SAFETY_CHECKIN,
     STRENGTH,
     Occurrence,
     QuietHours,
@@ -31,6 +32,7 @@ from bot.domain.schedule import (
     pre_run_plan,
     retest_plan,
     strength_plan,
+    weekly_checkin_plan,
     zone_info,
 )
 from bot.services.reminder_model import SENT, UNKNOWN
@@ -146,6 +148,14 @@ class ScheduleSettings:
                        if (d := last_handled(session, user_id, r.kind)) is not None}
         return sorted(pending + next_three(plans, now, handled), key=lambda o: o.due_at)[:3]
 
+    def stop(self, user_id: int, kinds: Sequence[str]) -> None:
+        """Disarm these kinds for a runner (kept as rows: settings survive a pause in them)."""
+        with Session(self.engine) as session, session.begin():
+            for kind in kinds:
+                row = self._schedule(session, user_id, kind)
+                if row is not None:
+                    disarm(row)
+
     def _set_pause(self, user_id: int, until: datetime | None, now: datetime) -> None:
         with Session(self.engine) as session, session.begin():
             for row in session.scalars(select(ReminderSchedule)
@@ -228,6 +238,8 @@ def plan_of(row: ReminderSchedule) -> ReminderPlan:
         if row.anchor_at is None:
             raise ScheduleError("a re-test reminder needs the screening time")
         return retest_plan(row.anchor_at, row.local_time, row.zone, quiet, row.paused_until)
+    if row.kind == SAFETY_CHECKIN:
+        return weekly_checkin_plan(row.days, row.local_time, row.zone, quiet, row.paused_until)
     if row.kind == CHECKIN:
         if row.anchor_at is None:
             raise ScheduleError("a check-in needs its day")

@@ -6,7 +6,7 @@ A tick, per batch:
    single-worker lock). A delivery row is inserted under the unique (user, occurrence) key in
    the same transaction; an existing key means already handled. A batch holds what the rate
    can send in a quarter of the lease, so two batches in flight are sent well within it.
-2. *Render* each claim in the same worker thread: the event loop never waits on it.
+2. *Render* each claim in a worker thread (a kind the safety gate holds back: ``skipped``).
 3. *Send*, outside any transaction, through the one send budget (send_budget.Pacer; on
    PostgreSQL only the elected sender sends). Inside its send slot, just before the request,
    the delivery is marked ``unknown`` (committed): a crash from then on never resends.
@@ -52,6 +52,7 @@ from bot.services.reminder_model import (
     SKIPPED,
     UNKNOWN,
     Activation,
+    Allowed,
     CheckinAbout,
     Claim,
     Outcome,
@@ -64,7 +65,7 @@ from bot.services.reminder_model import (
     TransientSendError,
     short_error,
 )
-from bot.services.reminder_render import default_activation, render_claim
+from bot.services.reminder_render import default_activation, held_back, render_claim
 from bot.services.reminder_settings import (
     SNOOZE,
     ScheduleSettings,
@@ -79,16 +80,13 @@ log = logging.getLogger(__name__)
 DEFAULT_RATE_PER_SECOND = 30.0
 DEFAULT_LEASE = timedelta(minutes=2)
 MAX_FLOOD_WAITS = 5
-# Tries for one reminder against connection errors and 5xx, with BACKOFF doubling in between
-# (0.5 + 1 + 2 + 4 s): a Bot API hiccup of several seconds is ridden out, a real outage is not
-# waited on for the rest of the batch.
+# Tries against connection errors and 5xx, BACKOFF doubling in between (0.5 + 1 + 2 + 4 s):
+# a hiccup of seconds is ridden out, an outage is not waited on for the rest of the batch.
 SEND_ATTEMPTS = 5
 BACKOFF = 0.5
-# Database writes around a send (mark, unmark, record) are tried this often before the claim
-# is left to its lease: SQLite's busy timeout already waits 5 s inside each try.
+# DB writes around a send are tried this often, then the claim is left to its lease.
 DB_ATTEMPTS = 3
-# Reminders between their claim and the API call: about a second's worth at 30/s.
-SEND_CONCURRENCY = 32
+SEND_CONCURRENCY = 32  # reminders between their claim and the API call: ~1 s at 30/s
 
 T = TypeVar("T")
 Prepared = RenderedMessage | Outcome
@@ -112,6 +110,7 @@ class ReminderService(ScheduleSettings):
         *,
         activation_for: Activation | None = None,
         checkin_about: CheckinAbout | None = None,
+        allowed: Allowed | None = None,
         rate_per_second: float = DEFAULT_RATE_PER_SECOND,
         lease: timedelta = DEFAULT_LEASE,
         batch_size: int | None = None,
@@ -127,6 +126,7 @@ class ReminderService(ScheduleSettings):
         self.sender = sender
         self.activation_for = activation_for or default_activation(content)
         self.checkin_about = checkin_about or (lambda user_id: {})
+        self.allowed = allowed or (lambda user_id, kind: True)
         self.pacer = Pacer(rate_per_second)
         self.election = SenderElection(engine)
         self.lease = lease
@@ -193,7 +193,7 @@ class ReminderService(ScheduleSettings):
         prepared: list[tuple[Claim, Prepared]] = []
         for claim in claims:
             try:
-                prepared.append((claim, self.render(claim)))
+                prepared.append((claim, held_back(self.allowed, claim) or self.render(claim)))
             except DBAPIError as exc:
                 log.warning("reminder %s for user %s could not be prepared (%s); it is sent "
                             "when its lease ends", claim.key, claim.user_id, _first_line(exc))

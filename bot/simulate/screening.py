@@ -6,7 +6,7 @@ from bot.simulate.persona import Persona, to_answers
 from bot.simulate.runner import Hands, Sent
 
 MAX_TURNS = 60
-DONE_TEMPLATES = frozenset({"screening_done", "red_flag_welcome"})
+DONE_TEMPLATES = frozenset({"screening_done", "safety/red_flag_welcome"})
 
 
 class ScreeningStuckError(Exception):

@@ -102,6 +102,8 @@ def _session(view: training.DayView) -> str | None:
 
 
 def title(plan: training.Plan, view: training.DayView) -> str:
+    if view.kind == "gentle":  # the red-flag path: no day is a run day
+        return TITLES["gentle"]
     kind, session = _kind(plan, view), _session(view)
     if kind == "run":
         return TITLES.get(f"run_{session}", TITLES["run"])

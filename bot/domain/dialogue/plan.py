@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from bot.domain import listen, training
 from bot.domain.buttons import Choice, Feature
-from bot.domain.dialogue import coaching
+from bot.domain.dialogue import coaching, safe
 from bot.domain.dialogue.state import (
     Answers,
     Dialogue,
@@ -34,6 +34,19 @@ from bot.domain.week import local_date
 def save_plan(reason: str, answers: Mapping[str, object], kit: CoachKit, on: date) -> SavePlan:
     """Screening, /settings, a red flag in words: the plan the answers give, history kept."""
     return coaching.save(reason, coaching.rebuilt(answers, kit, on), kit, on)
+
+
+def safety_params(answers: Mapping[str, object], on: date,
+                  started: date | None = None) -> dict[str, object]:
+    """What a view needs to show the safety notes above a plan (``_safety.j2``)."""
+    return {"safety_notes": safe.notes(answers, on, started),
+            "hurt_sides": safe.hurt_sides(answers)}
+
+
+def gym_line(answers: Mapping[str, object], day: training.DayView) -> bool:
+    """Gym access pairs a strength day with the gym lifts the sources name, as an option."""
+    return day.kind == "strength" and bool(day.items) and "gym" in strings(
+        answers.get("equipment"))
 
 
 def local_today(answers: Mapping[str, object], now: datetime) -> date:
@@ -115,14 +128,15 @@ def today_reply(d: Dialogue, ctx: Context) -> Reply:
     """Today's session (or rest) with the next one; its buttons are drawn for ``d.turn``."""
     kit = ctx.coach
     on = local_today(d.answers, ctx.now)
-    plan = coaching.plan_of(d.answers, kit, on)
-    day = training.day_view(plan, kit.ladders, on)
-    upcoming = coaching.next_session(plan, kit, on)
+    plan, day = safe.day(d.answers, kit, on)
+    upcoming = safe.next_session(d.answers, kit, on)
     params = {"day": coaching.day_params(plan, day, kit.catalog),
               "notices": coaching.notice_keys(day.notices),
               "next": coaching.day_params(plan, upcoming, kit.catalog) if upcoming else None,
               "run_time": d.answers.get("run_time"),
-              "red_flags": plan.flags.red_flag or bool(d.answers.get("red_flags"))}
+              "red_flags": safe.on_red_flag_path(d.answers) or plan.flags.red_flag,
+              **safety_params(d.answers, on, kit.started), "minutes": safe.minutes_of(day),
+              "sections": safe.section_minutes(day), "gym": gym_line(d.answers, day)}
     buttons: list[Button] = []
     if day.items:
         buttons += [button("today.start", Choice(d.turn, Feature.TODAY, "start")),

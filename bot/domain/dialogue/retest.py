@@ -9,7 +9,8 @@ from collections.abc import Mapping
 
 from bot.domain import training
 from bot.domain.buttons import Choice, Feature
-from bot.domain.dialogue import coaching
+from bot.domain.clearance import RETESTED_TEMPLATE
+from bot.domain.dialogue import coaching, safe
 from bot.domain.dialogue.plan import local_today
 from bot.domain.dialogue.questions import BY_ID, SELF_TESTS
 from bot.domain.dialogue.state import (
@@ -22,14 +23,16 @@ from bot.domain.dialogue.state import (
     stale,
 )
 from bot.domain.model import Context, OptionMatcher, Reply, button
+from bot.domain.safety import retest_allowed
 
 
 def start(d: Dialogue, ctx: Context) -> Transition:
-    if d.answers.get("red_flags"):
+    if not retest_allowed(safe.status_of(d.answers)):
         return Transition(goto(d, State.READY), (Reply("retest_red_flag"),))
     on = local_today(d.answers, ctx.now)
     plan = coaching.stored_plan(ctx.coach)
-    if plan is not None and on < training.retest_allowed_from(plan):
+    waiting = safe.awaiting_retest(d.answers)  # just cleared: the self-tests come now
+    if plan is not None and not waiting and on < training.retest_allowed_from(plan):
         refusal = training.Refusal("retest.too_soon",
                                    {"from": training.retest_allowed_from(plan).isoformat()})
         return Transition(goto(d, State.READY), (training.refusal_reply(refusal),))
@@ -86,16 +89,20 @@ def _done(d: Dialogue, results: Mapping[str, str], ctx: Context,
     kit = ctx.coach
     on = local_today(d.answers, ctx.now)
     before = {q: d.answers.get(q) for q in SELF_TESTS}
-    answers = {**d.answers, **results}
+    answers, noted = safe.after_retest({**d.answers, **results}, ctx.now)
     plan = coaching.plan_of(d.answers, kit, on)
     result = training.retest(plan, kit.ladders, training.RetestResult(
         results["thigh_left"], results["thigh_right"], results.get("knee_lift")), on)
     ready = goto(d, State.READY, answers=answers)
     if isinstance(result, training.Refusal):
-        return Transition(ready, (training.refusal_reply(result),), (last,), close_source=True)
+        refused = goto(d, State.READY, answers={**d.answers, **results})
+        return Transition(refused, (training.refusal_reply(result),), (last,),
+                          close_source=True)
     saved = coaching.save("retest", result.plan, kit, on)
     reply = Reply("retest_done", {"before": before, "after": dict(results),
                                   "step": saved.plan.get("flexion_step"),
                                   "changes": list(saved.changes)})
-    return Transition(ready, (reply, *coaching.change_replies(result.changes, kit, ready.turn)),
-                      (last, saved), close_source=True)
+    back = (Reply(RETESTED_TEMPLATE),) if noted else ()
+    return Transition(ready, (reply, *back, *coaching.change_replies(result.changes, kit,
+                                                                      ready.turn)),
+                      (last, *noted, saved), close_source=True)

@@ -13,10 +13,13 @@ from dataclasses import dataclass, replace
 
 from bot.domain.buttons import BadButton, Choice, Feature
 from bot.domain.dialogue import (
+    clearing,
     data_rights,
+    plan,
     reminders,
     report,
     retest,
+    safe,
     screening,
     today,
     views,
@@ -62,6 +65,10 @@ class Handler:
 
 
 def step(d: Dialogue, event: Event, ctx: Context, match: OptionMatcher) -> Transition:
+    return clearing.offer_on_red_flag_path(_step(d, event, ctx, match))
+
+
+def _step(d: Dialogue, event: Event, ctx: Context, match: OptionMatcher) -> Transition:
     if isinstance(event, Command):
         return _on_command(d, event, ctx)
     if isinstance(event, BadButton):
@@ -99,6 +106,8 @@ COACH_COMMANDS: dict[str, CommandHandler] = {
                                                effects=(Produce("progress"),)),
     "settings": lambda d, cmd, ctx: screening.settings_command(d),
     "retest": lambda d, cmd, ctx: retest.start(d, ctx),
+    "summary": lambda d, cmd, ctx: clearing.summary(d),
+    "cleared": lambda d, cmd, ctx: clearing.ask(d),
     **{name: lambda d, cmd, ctx: data_rights.command(d, cmd, ())
        for name in data_rights.COMMANDS},
     **{name: lambda d, cmd, ctx: reminders.command(d, cmd)
@@ -127,6 +136,9 @@ def _coach_command(d: Dialogue, cmd: Command, ctx: Context) -> Transition:
     if screening.in_settings(d, ctx):
         saved = screening.confirm_settings(d, ctx)
         return then(saved, _coach_command(saved.dialogue, cmd, ctx))
+    if d.state is State.WALK and cmd.name == "exercise":  # a look-up keeps the session going
+        looked = views.exercise_command(d, cmd.args, ctx)
+        return Transition(d, _keep_walking(d, looked.replies) + today.prompt(d, ctx))
     if d.state is State.WALK:
         stopped = today.stop_walk(d, ctx)
         return then(stopped, _coach_command(stopped.dialogue, cmd, ctx))
@@ -194,10 +206,13 @@ def _restart_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) ->
 # Buttons under /today, /exercise and a plan change stay usable after later messages: they
 # start something new rather than answer a question, and a second tap finds it already done.
 LASTING = frozenset({(Feature.TODAY, "start"), (Feature.VIEW, "week"), (Feature.VIEW, "ex"),
+                     (Feature.VIEW, "day"),
                      (Feature.REPORT, "did"), (Feature.REPORT, "undo")})
 
 
 def _on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
+    if c.feature is Feature.SAFE:
+        return _safe_choice(d, c, ctx)
     if c.feature is Feature.REMINDER:
         return _reminder_button(d, c, ctx)
     if c.feature is Feature.DATA and d.state not in COACH_STATES:
@@ -226,7 +241,48 @@ def _coach_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
 def _walk_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
     if c.feature is Feature.TODAY and c.action in today.WALK_OUTCOMES:
         return today.on_choice(d, c, ctx)
+    if (c.feature, c.action) == (Feature.TODAY, "how"):
+        return _how(d, ctx)
+    if (c.feature, c.action) == (Feature.VIEW, "ex") and c.arg in ctx.coach.catalog.exercises:
+        on = plan.local_today(d.answers, ctx.now)
+        shown = views.exercise_reply(c.arg, ctx.coach, d.answers, on)
+        return Transition(d, (shown,) + today.prompt(d, ctx))
     return _coach_choice(d, c, ctx)
+
+
+def _how(d: Dialogue, ctx: Context) -> Transition:
+    """How? on a step: the move's how-to (as /exercise shows it), then the same step again."""
+    current = today.current_exercise(d)
+    if current is None or current not in ctx.coach.catalog.exercises:
+        return Transition(d, today.prompt(d, ctx))
+    on = plan.local_today(d.answers, ctx.now)
+    return Transition(d, (views.exercise_reply(current, ctx.coach, d.answers, on),)
+                      + today.prompt(d, ctx))
+
+
+def _keep_walking(d: Dialogue, replies: tuple[Reply, ...]) -> tuple[Reply, ...]:
+    """Pick buttons drawn for the walk's own turn, so a tap answers without ending it."""
+    return tuple(replace(r, buttons=tuple(tuple(replace(b, data=_at_turn(b.data, d.turn))
+                                                for b in row) for row in r.buttons))
+                 for r in replies)
+
+
+def _at_turn(data: str, turn: int) -> str:
+    return f"{turn}|{data.partition('|')[2]}"
+
+
+def _safe_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
+    """The red-flag path's buttons: "cleared" and "summary" work like their commands from any
+    screened state; the confirmation answers only its own question."""
+    if c.action in ("clear", "summary"):
+        if d.state not in COACH_STATES and not screening.in_settings(d, ctx):
+            return stale(d)
+        name = "cleared" if c.action == "clear" else "summary"
+        return _coach_command(d, Command(name), ctx)
+    answered = clearing.on_choice(d, c, ctx)
+    if c.action == "yes" and answered.dialogue.answers != d.answers:
+        return then(answered, retest.start(answered.dialogue, ctx))  # the self-tests come next
+    return answered
 
 
 def _retest_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
@@ -242,6 +298,9 @@ def _reminder_button(d: Dialogue, c: Choice, ctx: Context) -> Transition:
     if d.state is State.READY and c.action in READY_REMINDER_ACTIONS:
         return READY_REMINDER_ACTIONS[c.action](d, ctx)
     if c.action == "hip" and c.arg in ("better", "same", "worse"):
+        if safe.on_red_flag_path(d.answers):  # the path answers it: no building back up
+            return Transition(d, (Reply("checkin_answer", {"feel": c.arg, "red_flag": True}),),
+                              close_source=True)
         return report.hip_check_in(d, c.arg, ctx)
     return reminders.on_choice(d, c)
 
@@ -251,6 +310,8 @@ READY_REMINDER_ACTIONS: dict[str, Callable[[Dialogue, Context], Transition]] = {
     "done": report.ask_which_hard,
     "today": today.today_command,
     "retest": lambda d, ctx: retest.start(d, ctx),
+    "clear": lambda d, ctx: clearing.ask(d),
+    "summary": lambda d, ctx: clearing.summary(d),
 }
 
 
@@ -258,8 +319,12 @@ READY_REMINDER_ACTIONS: dict[str, Callable[[Dialogue, Context], Transition]] = {
 
 
 def _on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
+    if d.state is State.READY and clearing.heard_cleared(d, text):
+        return clearing.ask(d)
     if d.state is State.READY:
         return report.on_ready_text(d, text, ctx)
+    if d.state is State.WALK and len(text) <= MAX_ANSWER_CHARS and safe.asks_how(text):
+        return _how(d, ctx)
     if len(text) > MAX_ANSWER_CHARS:
         return _hint(d, ctx, "hint_too_long")
     return HANDLERS[d.state].text(d, text, ctx, match)

@@ -21,6 +21,7 @@ from bot.domain.dialogue.questions import (
     first_missing,
     required_questions,
 )
+from bot.domain.dialogue.safe import on_red_flag_path
 from bot.domain.dialogue.state import (
     AnswerValue,
     AskDraft,
@@ -34,6 +35,7 @@ from bot.domain.dialogue.state import (
     ZoneDraft,
     goto,
     stale,
+    strings,
 )
 from bot.domain.model import (
     Button,
@@ -45,6 +47,7 @@ from bot.domain.model import (
     button,
 )
 from bot.domain.parsing import parse_clock_time, parse_minutes, parse_weekdays
+from bot.domain.safety import flags_after_edit
 
 
 def question_of(d: Dialogue) -> Question | None:
@@ -177,12 +180,12 @@ def on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
     q = question_of(d)
     if q is None or c.feature is not Feature.QUESTION:
         return stale(d)
-    return _choose(d, q, c)
+    return _choose(d, q, c, ctx.coach.plan_number > 0)
 
 
-def _choose(d: Dialogue, q: Question, c: Choice) -> Transition:
+def _choose(d: Dialogue, q: Question, c: Choice, locked: bool = False) -> Transition:
     if q.kind == "multi":
-        return _on_multi(d, q, c)
+        return _on_multi(d, q, c, locked)
     if c.action != "pick" or c.arg not in q.options:
         return stale(d)
     if q.kind == "minutes":
@@ -190,7 +193,7 @@ def _choose(d: Dialogue, q: Question, c: Choice) -> Transition:
     return _answer(d, q, c.arg, *q.notes_for(c.arg))
 
 
-def _on_multi(d: Dialogue, q: Question, c: Choice) -> Transition:
+def _on_multi(d: Dialogue, q: Question, c: Choice, locked: bool = False) -> Transition:
     chosen = _selection(d)
     if c.action == "t" and c.arg in q.options:
         chosen = [x for x in chosen if x != c.arg] if c.arg in chosen else [*chosen, c.arg]
@@ -198,14 +201,19 @@ def _on_multi(d: Dialogue, q: Question, c: Choice) -> Transition:
         toggled = replace(d, draft=AskDraft(q.id, ordered), turn=d.turn + 1)
         return Transition(toggled, (question_reply(toggled, edit=True),))
     if c.action in ("done", "none"):
-        return _submit_multi(d, q, chosen if c.action == "done" else [])
+        return _submit_multi(d, q, chosen if c.action == "done" else [], locked)
     return stale(d)
 
 
-def _submit_multi(d: Dialogue, q: Question, chosen: list[str]) -> Transition:
+def _submit_multi(d: Dialogue, q: Question, chosen: list[str],
+                  locked: bool = False) -> Transition:
+    """A multi-select's answer. ``locked``: a plan exists, so warning signs only accumulate."""
     if q.id == "run_days" and not chosen:
         return Transition(d, (Reply("hint_pick_a_day"),), toast="toast.pick_a_day")
     ordered = [o for o in q.options if o in chosen]
+    if q.id == "red_flags" and locked:
+        # Once a plan was given, an edit never removes a warning sign: only a clearance does.
+        ordered = list(flags_after_edit(strings(d.answers.get("red_flags")), ordered))
     if q.id == "red_flags" and ordered:
         # The self-tests are skipped on the red-flag path, so earlier results no longer apply.
         kept = {k: v for k, v in d.answers.items() if k not in SELF_TESTS}
@@ -223,15 +231,24 @@ def _on_summary(d: Dialogue, action: str, ctx: Context) -> Transition:
 
 
 def _on_confirm(d: Dialogue, ctx: Context) -> Transition:
-    done = goto(d, State.READY)
     kit = ctx.coach
+    first = kit.plan_number == 0
+    complete = CompleteScreening(dict(d.answers))
+    done = goto(d, State.READY)
     saved = save_plan("settings" if kit.plan_number else "screening", d.answers, kit,
                       local_today(d.answers, ctx.now))
-    reply = Reply("screening_done" if kit.plan_number == 0 else "plan_updated",
-                  {"answers": dict(d.answers), "changes": list(saved.changes)})
+    reply = Reply(_done_template(d, first),
+                  {"answers": dict(d.answers), "changes": list(saved.changes),
+                   "first_name": ctx.first_name})
     today = today_reply(done, ctx)
-    return Transition(done, (reply, today), (CompleteScreening(dict(d.answers)), saved),
-                      close_source=True)
+    return Transition(done, (reply, today),
+                      (complete, saved), close_source=True)
+
+
+def _done_template(d: Dialogue, first: bool) -> str:
+    if not first:
+        return "plan_updated"
+    return "safety/red_flag_welcome" if on_red_flag_path(d.answers) else "screening_done"
 
 
 def _on_change(d: Dialogue, c: Choice) -> Transition:
@@ -342,8 +359,11 @@ def _text_on_buttons(d: Dialogue, text: str, ctx: Context, match: OptionMatcher)
 
 def _on_minutes_text(d: Dialogue, q: Question, text: str, ctx: Context) -> Transition:
     minutes = parse_minutes(text, *MINUTES_RANGE)
+    low, high = MINUTES_RANGE
+    said = parse_minutes(text, 0, 10_000)
+    if minutes is None and said is not None:  # a number, just not one that fits a warm-up
+        return _hint(d, ctx, "size/minutes_range", low=low, high=high, said=said)
     if minutes is None:
-        low, high = MINUTES_RANGE
         return _hint(d, ctx, "bad_minutes", low=low, high=high)
     return _answer(d, q, minutes)
 
@@ -352,7 +372,8 @@ def _on_multi_text(d: Dialogue, q: Question, text: str, ctx: Context,
                    match: OptionMatcher) -> Transition:
     finish = match(q.id, ("done", "none"), text)
     if finish is not None:
-        return _submit_multi(d, q, _selection(d) if finish == "done" else [])
+        return _submit_multi(d, q, _selection(d) if finish == "done" else [],
+                             ctx.coach.plan_number > 0)
     if q.id == "run_days":
         days = parse_weekdays(text)
         if days is None:
@@ -362,7 +383,7 @@ def _on_multi_text(d: Dialogue, q: Question, text: str, ctx: Context,
     picked = [match(q.id, q.options, p) for p in parts]
     if not parts or None in picked:
         return _hint(d, ctx, "hint_buttons", said=text)
-    return _submit_multi(d, q, [p for p in picked if p is not None])
+    return _submit_multi(d, q, [p for p in picked if p is not None], ctx.coach.plan_number > 0)
 
 
 def _split_list(text: str) -> list[str]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain import listen, training
+from bot.domain import listen
 from bot.domain.buttons import Choice, Feature
-from bot.domain.dialogue import coaching
+from bot.domain.dialogue import coaching, safe
 from bot.domain.dialogue.plan import local_today, report_or_ask, today_reply
 from bot.domain.dialogue.state import (
     Dialogue,
@@ -36,7 +36,7 @@ def today_command(d: Dialogue, ctx: Context) -> Transition:
 def start_walk(d: Dialogue, ctx: Context) -> Transition:
     kit = ctx.coach
     on = local_today(d.answers, ctx.now)
-    day = training.day_view(coaching.plan_of(d.answers, kit, on), kit.ladders, on)
+    day = safe.day(d.answers, kit, on)[1]
     # Hills and backwards running are walked too (reported after the run): they count.
     views = tuple(coaching.item_view(i, kit.catalog) for i in day.items)
     if not views:
@@ -50,9 +50,17 @@ def walk_reply(draft: WalkDraft, turn: int) -> Reply:
     buttons = (tuple(button(f"walk.{o}", Choice(turn, Feature.TODAY, o))
                      for o in WALK_OUTCOMES[:2]),
                tuple(button(f"walk.{o}", Choice(turn, Feature.TODAY, o))
-                     for o in WALK_OUTCOMES[2:]))
+                     for o in WALK_OUTCOMES[2:]),
+               (button("walk.how", Choice(turn, Feature.TODAY, "how")),))
     return Reply("walk_step", {"item": draft.items[draft.index], "number": draft.index + 1,
                                "total": len(draft.items)}, buttons)
+
+
+def current_exercise(d: Dialogue) -> str | None:
+    """The move on screen in a walk-through (its How? answers about this one)."""
+    if not isinstance(d.draft, WalkDraft) or d.draft.index >= len(d.draft.items):
+        return None
+    return str(d.draft.items[d.draft.index]["id"])
 
 
 def prompt(d: Dialogue, ctx: Context) -> tuple[Reply, ...]:

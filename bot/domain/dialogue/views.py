@@ -2,43 +2,70 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 
-from bot.domain import training
 from bot.domain.buttons import Choice, Feature
-from bot.domain.dialogue import coaching
-from bot.domain.dialogue.plan import local_today
+from bot.domain.dialogue import coaching, safe
+from bot.domain.dialogue.plan import gym_line, local_today, safety_params
 from bot.domain.dialogue.state import Dialogue, State, Transition, goto, stale
 from bot.domain.model import CoachKit, Context, Reply, button
+from bot.domain.parsing import WEEKDAYS
 
 SAID_CHARS = 80
 
 
 def week_reply(d: Dialogue, ctx: Context) -> Reply:
+    """A short overview, a line a day, with a button per day that shows it in full."""
     kit = ctx.coach
     on = local_today(d.answers, ctx.now)
-    plan = coaching.plan_of(d.answers, kit, on)
     monday = on - timedelta(days=on.weekday())
-    views = [training.day_view(plan, kit.ladders, monday + timedelta(days=i)) for i in range(7)]
+    shown = [safe.day(d.answers, kit, monday + timedelta(days=i)) for i in range(7)]
+    plan = shown[0][0]
+    views = [view for _, view in shown]
     saved = coaching.save("view", plan, kit, on).plan
-    return Reply("plan_week", {"days": [coaching.day_params(plan, v, kit.catalog) for v in views],
-                               "today": on.isoformat(),
+    days = [{**coaching.day_params(plan, v, kit.catalog), "minutes": safe.minutes_of(v)}
+            for v in views]
+    buttons = tuple(tuple(button(f"day.{day}", Choice(d.turn, Feature.VIEW, "day", day))
+                          for day in WEEKDAYS[row:row + 4]) for row in (0, 4))
+    return Reply("plan_week", {"days": days, "today": on.isoformat(),
                                "flexion_step": saved.get("flexion_step"),
                                "failing_sides": saved.get("failing_sides"),
                                "notices": coaching.notice_keys(
-                                   [n for v in views for n in v.notices])})
+                                   [n for v in views for n in v.notices]),
+                               **safety_params(d.answers, on, kit.started)}, buttons)
+
+
+def day_reply(d: Dialogue, ctx: Context, weekday: str) -> Reply:
+    """One day of this week in full, as /today shows a day (without its Start button)."""
+    kit = ctx.coach
+    on = local_today(d.answers, ctx.now)
+    when = on + timedelta(days=WEEKDAYS.index(weekday) - on.weekday())
+    plan, day = safe.day(d.answers, kit, when)
+    return Reply("today", {"day": coaching.day_params(plan, day, kit.catalog), "next": None,
+                           "notices": coaching.notice_keys(day.notices),
+                           "run_time": d.answers.get("run_time"), "other_day": when != on,
+                           "red_flags": safe.on_red_flag_path(d.answers),
+                           **safety_params(d.answers, when, kit.started),
+                           "minutes": safe.minutes_of(day),
+                           "sections": safe.section_minutes(day), "gym": gym_line(d.answers, day)})
 
 
 def plan_command(d: Dialogue, ctx: Context) -> Transition:
-    return Transition(goto(d, State.READY), (week_reply(d, ctx),))
+    ready = goto(d, State.READY)
+    return Transition(ready, (week_reply(ready, ctx),))
 
 
-def exercise_reply(exercise_id: str, kit: CoachKit) -> Reply:
+def exercise_reply(exercise_id: str, kit: CoachKit, answers: Mapping[str, object],
+                   on: date) -> Reply:
+    """The how-to of one move, through the safety gate: a notice and no dose when the runner
+    may not do it. /exercise and the walk-through's How? both answer with this."""
     exercise = kit.catalog.exercise(exercise_id)
     names = {e.id: e.name for e in kit.catalog.exercises.values()}
     dose = exercise.dose
+    gated = safe.exercise_gate(answers, kit.catalog, exercise_id, on)
     return Reply("exercise_howto", {
+        "show_dose": gated.show_dose, "notice": gated.notice, "side": gated.side,
         "name": exercise.name, "how_to": exercise.how_to, "cues": list(exercise.cues),
         "mistake": exercise.mistake, "equipment": list(exercise.equipment),
         "variant": exercise.without_equipment, "one_sided": exercise.one_sided,
@@ -61,7 +88,8 @@ def exercise_command(d: Dialogue, said: str, ctx: Context) -> Transition:
         return Transition(ready, (Reply("exercise_unknown",
                                         {"said": said, "examples": _examples(kit)}),))
     if len(found) == 1:
-        return Transition(ready, (exercise_reply(found[0], kit),))
+        on = local_today(d.answers, ctx.now)
+        return Transition(ready, (exercise_reply(found[0], kit, d.answers, on),))
     return Transition(ready, (_pick_reply(ready.turn, found, said),))
 
 
@@ -79,7 +107,10 @@ def _examples(kit: CoachKit) -> list[str]:
 def on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
     if c.action == "week":  # an extra look at the week: whatever was going on goes on
         return Transition(d, (week_reply(d, ctx),))
+    if c.action == "day" and c.arg in WEEKDAYS:
+        return Transition(d, (day_reply(d, ctx, c.arg),))
     if c.action == "ex" and c.arg in ctx.coach.catalog.exercises:
-        return Transition(goto(d, State.READY), (exercise_reply(c.arg, ctx.coach),),
-                          close_source=True)
+        on = local_today(d.answers, ctx.now)
+        return Transition(goto(d, State.READY),
+                          (exercise_reply(c.arg, ctx.coach, d.answers, on),), close_source=True)
     return stale(d)

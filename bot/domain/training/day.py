@@ -96,7 +96,7 @@ def day_view(plan: Plan, ladders: Ladders, on: date) -> DayView:
     kept, trimmed = _fit(_unique(_parts(plan, ladders, on, weekday)))
     kind = "run" if run else ("strength" if strength or circuit else "rest")
     notices = (*_notices(plan, on), *(("trimmed",) if trimmed else ()))
-    return DayView(on, kind, _sorted(kept), _minutes(kept), notices)
+    return DayView(on, kind, _sorted(kept), minutes_of(kept), notices)
 
 
 def _parts(plan: Plan, ladders: Ladders, on: date, weekday: str) -> list[DayItem]:
@@ -122,7 +122,7 @@ def _gentle(plan: Plan, ladders: Ladders, on: date, weekday: str) -> DayView:
     days = plan.schedule.run_days or GENTLE_DAYS
     notice = "red_flag" if plan.flags.red_flag else "awaiting_retest"
     if weekday not in days:
-        return DayView(on, "rest", (), _minutes(()), (notice,))
+        return DayView(on, "rest", (), minutes_of(()), (notice,))
     items = []
     for slot in plan.slots.values():
         if slot.kind != "mobility" or slot.dropped:
@@ -133,7 +133,7 @@ def _gentle(plan: Plan, ladders: Ladders, on: date, weekday: str) -> DayView:
             continue
         items.append(_item(plan, ladders, slot, on, "mobility"))
     merged = _sorted(_unique(_merge_sides(items)))
-    return DayView(on, "gentle", merged, _minutes(merged), (notice,))
+    return DayView(on, "gentle", merged, minutes_of(merged), (notice,))
 
 
 # ---- the parts of a day
@@ -377,7 +377,7 @@ def _sorted(items: Sequence[DayItem]) -> tuple[DayItem, ...]:
     return tuple(sorted(items, key=lambda i: WHEN_ORDER.index(i.when)))
 
 
-def _minutes(items: Sequence[DayItem]) -> dict[str, int]:
+def minutes_of(items: Sequence[DayItem]) -> dict[str, int]:
     totals = {"before_run": 0, "strength": 0, "mobility": 0}
     for item in items:
         if item.when in totals:
