@@ -165,15 +165,24 @@ class ReminderLink:
             log.exception("could not schedule reminders for user %s", user_id)
 
     def _weekly_checkin(self, user_id: int, runner: Runner) -> None:
-        """One gentle check-in a week, on the weekday the path began, at the run time."""
-        day = WEEKDAYS[self.clock().astimezone(zone_info(runner.zone)).weekday()]
+        """One gentle check-in a week, on the weekday the path began, at the run time (a later
+        sync, after each session, keeps that weekday: the check-in would never come due)."""
+        days = self._armed_days(user_id, SAFETY_CHECKIN) or [
+            WEEKDAYS[self.clock().astimezone(zone_info(runner.zone)).weekday()]]
         try:
             self.reminders.upsert_schedule(
-                user_id, kind=SAFETY_CHECKIN, days=[day], zone=runner.zone,
+                user_id, kind=SAFETY_CHECKIN, days=days, zone=runner.zone,
                 local_time=str(runner.answers.get("run_time", "07:00")),
                 quiet=self._settings(user_id).quiet)
         except ScheduleError:
             log.exception("could not schedule the weekly check-in for user %s", user_id)
+
+    def _armed_days(self, user_id: int, kind: str) -> list[str]:
+        with Session(self.engine) as db:
+            row = db.scalars(select(ReminderSchedule).where(
+                ReminderSchedule.user_id == user_id, ReminderSchedule.kind == kind,
+                ReminderSchedule.next_due_at.is_not(None))).first()
+            return [str(d) for d in row.days] if row is not None else []
 
     def schedule_checkin(self, user_id: int, on: date) -> None:
         runner = self._runner(user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
+from bot.domain.clearance import CONFIRM_LABEL
 from bot.simulate.journal import DayEntry
 from bot.simulate.persona import PainEvent, Persona, Retest, retest_answers
 from bot.simulate.runner import Hands, Sent
@@ -132,9 +133,8 @@ class Trainer:
 
     def clearance(self) -> None:
         shown = self.hands.command("cleared")
-        for key in ("clearance.confirm", "clearance.yes"):
-            if key in _keys(shown):
-                shown = self.hands.tap(key, shown) or []
+        if CONFIRM_LABEL in _keys(shown):  # two steps: "Just to be sure?" then "Yes"
+            shown = self.hands.tap(CONFIRM_LABEL, shown) or []
         self.react(shown)
 
 
