@@ -178,6 +178,25 @@ def test_a_red_flag_after_screening_stops_every_reminder_but_the_weekly_check_in
     assert 4 <= len(sent) <= 6
 
 
+def test_the_weekly_check_in_arrives_while_the_runner_keeps_doing_gentle_sessions(
+        boot: Callable[[], Bot]) -> None:
+    """Each session saves the plan again and re-syncs the reminders: the check-in keeps the
+    weekday the path began on instead of moving a week out every time."""
+    bot = boot()
+    screen(bot, FLAGGED)  # a Monday
+    for day in range(22):
+        bot.clock.now = START.replace(hour=12) + timedelta(days=day)
+        bot.runner.command("today")
+        if "start" in bot.runner.keyboard_turn:
+            bot.runner.tap("start")
+            while "done" in bot.runner.keyboard_turn:
+                bot.runner.tap("done")
+        bot.clock.now = START.replace(hour=16, minute=30) + timedelta(days=day)
+        bot.tick()
+    checkins = [t for t in bot.sender.texts(4242) if "Weekly check-in" in t]
+    assert len(checkins) == 4  # the Mondays 23 and 30 Nov, 7 and 14 Dec
+
+
 def test_clearance_takes_two_steps_and_the_self_tests_before_strength(
         boot: Callable[[], Bot], engine: Engine) -> None:
     bot = boot()
