@@ -191,15 +191,6 @@ def day_params(plan: training.Plan, view: training.DayView,
                       else item_view(i, catalog) for i in view.items]}
 
 
-def next_session(plan: training.Plan, kit: CoachKit,
-                 on: date) -> training.DayView | None:
-    for offset in range(1, 8):
-        view = training.day_view(plan, kit.ladders, on + timedelta(days=offset))
-        if view.items:
-            return view
-    return None
-
-
 # --- reports, progress and undo --------------------------------------------------------------
 
 

@@ -7,11 +7,11 @@ Owns the ``feedback`` state (its draft is one of WhichHard, WhichHurt, PainDetai
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from bot.domain import listen, training
 from bot.domain.buttons import Choice, Feature
-from bot.domain.dialogue import coaching
+from bot.domain.dialogue import coaching, safe
 from bot.domain.dialogue.plan import (
     answers_of,
     flagged,
@@ -88,16 +88,18 @@ def _opt(value: object) -> str | None:
 
 
 def _todays(d: Dialogue, ctx: Context, on: date) -> tuple[str, ...]:
-    kit = ctx.coach
-    view = training.day_view(coaching.plan_of(d.answers, kit, on), kit.ladders, on)
+    view = safe.day(d.answers, ctx.coach, on)[1]
     return tuple(dict.fromkeys(i.exercise for i in view.items))
 
 
 def _week_moves(d: Dialogue, ctx: Context, on: date) -> list[str]:
-    """The week's moves, for a pain report on a day with nothing planned (up to eight)."""
-    moves = coaching.slots_by_exercise(coaching.plan_of(d.answers, ctx.coach, on), ctx.coach,
-                                       on)
-    return [m for m, items in moves.items() if all(i.when != "during_run" for i in items)][:8]
+    """The week's moves as the runner saw them (today's first), for a pain report on a day
+    with nothing planned (up to eight)."""
+    days = [safe.day(d.answers, ctx.coach, on + timedelta(days=o))[1]
+            for o in (0, *range(-3, 0), *range(1, 4))]
+    during = {i.exercise for v in days for i in v.items if i.when == "during_run"}
+    moves = dict.fromkeys(i.exercise for v in days for i in v.items)
+    return [m for m in moves if m not in during][:8]
 
 
 def _red_flag_in_words(d: Dialogue, flags: list[str], ctx: Context) -> Transition:

@@ -1,7 +1,8 @@
-"""The dialogue's side of the safety gate (``bot.domain.safety``): every list of exercises a
-runner can see (``/today``, ``/plan``, the walk-through, a report, a reminder's activation, an
-undo's new plan) passes ``gated_week``, ``/exercise`` passes ``exercise_gate``, reminders pass
-``reminder_allowed``. Pure, stdlib only; shared by the feature modules like ``plan.py``.
+"""The dialogue's side of the safety gate (``bot.domain.safety``): every day a runner can see
+(``/today`` and its next session, ``/plan`` and its days, the walk-through) is ``day``: the
+training model's ``day_view`` passed through ``gated``; a reminder's activation passes
+``gated`` too, ``/exercise`` passes ``exercise_gate``, reminders pass ``allowed_reminders``.
+Pure, stdlib only; shared by the feature modules like ``plan.py``.
 
 What a runner's safety state is, read from the answers alone (no extra table):
 - ``red_flags``: the warning signs in force. They only ever grow (``/settings`` keeps them);
