@@ -79,6 +79,9 @@ def test_the_largest_plans_fit_a_phone_and_the_clock(
             assert balanced(text), (variant, reply.template)
 
         sections = safe.section_minutes(day)
+        # One estimate: the reminder's warm-up minutes are the ones /today shows for it.
+        assert -(-sum(int(str(v["seconds"])) for v in warm_up) // 60) == sections["before"]
+        assert sum(sections.values()) == safe.minutes_of(day)
         assert sections["before"] <= int(answers["minutes"])  # type: ignore[call-overload]
         assert sections["strength"] <= 41, (variant, day.on, sections)
         if day.items:

@@ -146,10 +146,11 @@ def minutes_of(view: training.DayView) -> int:
 
 
 def section_minutes(view: training.DayView) -> dict[str, int]:
-    """The estimate of each part of a day: the warm-up before a run, the strength session."""
+    """The estimate of each part of a day as /today shows it: the warm-up before a run (the
+    pre-run reminder sums the same moves), then the rest (strength and mobility)."""
     parts = view.minutes
-    return {"before": parts.get("before_run", 0) + parts.get("mobility", 0),
-            "strength": parts.get("strength", 0)}
+    return {"before": parts.get("before_run", 0),
+            "strength": parts.get("strength", 0) + parts.get("mobility", 0)}
 
 
 # --- /exercise and reminders ------------------------------------------------------------------
