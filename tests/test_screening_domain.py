@@ -21,7 +21,7 @@ from bot.content.library import ContentLibrary
 from bot.domain.buttons import BadButton, Choice, Feature, decode, parse_button_data
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.questions import QUESTIONS
-from bot.domain.dialogue.router import LASTING, step
+from bot.domain.dialogue.router import HELP_GROUPS, LASTING, step
 from bot.domain.dialogue.state import (
     CompleteScreening,
     Dialogue,
@@ -323,7 +323,7 @@ def common_rows(s: str) -> list[Row]:
     rows = [
         Row(s, "stale button", stale, SAME, (), toast="toast.stale"),
         Row(s, "/help", event(Command("help")), SAME, ("help", *prompt),
-            params={"screening": in_screening}),
+            params={"screening": in_screening, "groups": HELP_GROUPS}),
         Row(s, "unknown command", event(Command("frobnicate")), SAME,
             ("unknown_command", *prompt), params={"command": "frobnicate"}),
         Row(s, "sticker", event(Unsupported("sticker")), SAME, ("hint_unsupported", *prompt),
@@ -376,7 +376,8 @@ SPECIFIC_ROWS: tuple[Row | object, ...] = (
     Row("new", "location", event(Location(52.52, 13.405)), "ask:pain", ("welcome", "q_pain")),
     Row("new", "sticker", event(Unsupported("sticker")), "ask:pain", ("welcome", "q_pain")),
     Row("new", "5,000 emoji", typing(EMOJI_FLOOD), "ask:pain", ("welcome", "q_pain")),
-    Row("new", "/help", event(Command("help")), SAME, ("help",), params={"screening": False}),
+    Row("new", "/help", event(Command("help")), SAME, ("help",),
+        params={"screening": False, "groups": HELP_GROUPS}),
     Row("new", "/cancel", event(Command("cancel")), SAME, ("cancel_nothing",)),
     # pain
     *answers_by_tap("pain", ("none", "mild", "often"), NEXT["pain"]),

@@ -11,6 +11,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.dialogue import views
 from bot.domain.dialogue.plan import item_view, plan_for, today_reply
 from bot.domain.dialogue.questions import QUESTIONS
+from bot.domain.dialogue.router import HELP_GROUPS
 from bot.domain.dialogue.state import Dialogue, State
 from bot.domain.model import CoachKit, Context, Reply
 from bot.services.feedback import FeedbackReader
@@ -37,7 +38,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "exercise_ask": {"examples": ["Side-plank clamshell"]},
     "exercise_pick": {"said": "bridge"},
     "exercise_unknown": {"said": "hello", "examples": ["Side-plank clamshell"]},
-    "help": {"screening": True},
+    "help": {"screening": True, "groups": HELP_GROUPS},
     "hint_buttons": {"said": "maybe"}, "hint_days": {}, "hint_location_unneeded": {},
     "hint_pick_a_day": {}, "hint_too_long": {}, "hint_unsupported": {"kind": "sticker"},
     "note_test_hurt": {},

@@ -11,14 +11,14 @@ from bot.content.library import ContentError, ContentLibrary
 from bot.content.poses import cached_poses, check_pose_geometry, check_poses
 from bot.domain.catalog import MOTIONS, Catalog
 from bot.domain.dialogue.questions import QUESTIONS
+from bot.domain.dialogue.router import HELP_GROUPS
 from bot.domain.program import DAY_TITLES, ITEM_REASONS
 
 SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.yes", "zone.no",
                     "restart.keep", "restart.resume", "restart.fresh", "toast.stale",
                     "toast.pick_a_day", "location.share")
-# In the order Telegram's command menu shows them.
-COMMANDS = ("today", "plan", "exercise", "progress", "settings", "retest", "privacy", "export",
-            "delete", "help", "start", "cancel")
+# In the order Telegram's command menu shows them: /help's groups, in order.
+COMMANDS = tuple(name for _, names in HELP_GROUPS for name in names)
 # Reasons whose words need parameters (a side, a step) are written in texts/_plan.j2.
 WHY_IN_TEMPLATE = frozenset({"mobility_first", "side_door", "activation", "flexion_step",
                              "adapted", "weak_side"})
@@ -63,6 +63,7 @@ def _required_labels() -> list[str]:
     keys += ["red_flags.none", "red_flags.done", "equipment.none", "equipment.done",
              "run_days.done"]
     keys += [f"command.{c}" for c in COMMANDS]
+    keys += [f"help_group.{group}" for group, _ in HELP_GROUPS]
     keys += [*DAY_TITLES, *(f"why.{k}" for k in ITEM_REASONS if k not in WHY_IN_TEMPLATE)]
     keys += [f"motion.{m}" for m in MOTIONS]
     return keys + list(SCREENING_LABELS) + list(COACH_LABELS)

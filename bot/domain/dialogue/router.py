@@ -106,11 +106,24 @@ COACH_COMMANDS: dict[str, CommandHandler] = {
 }
 
 
+BASIC_COMMANDS = ("help", "start", "cancel")
+# /help and Telegram's command menu show every command the router knows, in these groups.
+HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("today", ("today", "plan", "exercise", "settings", "retest")),
+    ("reminders", ("reminders", "pause", "resume", "quiet", "nudge")),
+    ("progress", ("progress",)),
+    ("data", data_rights.COMMANDS),
+    ("basics", BASIC_COMMANDS),
+)
+KNOWN_COMMANDS = frozenset({*BASIC_COMMANDS, *COACH_COMMANDS})
+
+
 def _on_command(d: Dialogue, cmd: Command, ctx: Context) -> Transition:
     if cmd.name == "start":
         return _on_start(d, ctx)
     if cmd.name == "help":
-        return _hint(d, ctx, "help", screening=d.state not in (State.NEW, *COACH_STATES))
+        return _hint(d, ctx, "help", groups=HELP_GROUPS,
+                     screening=d.state not in (State.NEW, *COACH_STATES))
     if cmd.name == "cancel":
         return _on_cancel(d, ctx)
     if d.state is State.NEW:
