@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from telegram.ext import Application
 
 from bot.domain.dialogue.router import KNOWN_COMMANDS
+from bot.services.conversation import Sender
+from tests.conftest import SCREENING
 from tests.support.conversation import Runner
+from tests.support.screening import upto
 from tests.support.telegram_user import TelegramUser
 
 
@@ -36,3 +40,55 @@ def test_help_lists_every_command_in_groups(screened: Runner) -> None:
         assert group in text
     assert text.index("Reminders") < text.index("/pause") < text.index("Progress")
     assert "/cancel always means the same thing" in text
+
+
+def test_a_hello_in_another_language_gets_a_friendly_line_in_english(
+        make_runner: Callable[[], Runner], screened: Runner) -> None:
+    new = make_runner()
+    new.sender = Sender(9001, "Olga", "ru")
+    new.type("Привет")
+    assert "I only speak English for now" in new.plain()
+    assert "I'm Hip Coach" in new.plain()  # and the welcome, as for any first message
+    screened.type("hola!")
+    assert "I only speak English for now" in screened.plain()
+    assert "didn't catch" not in screened.plain()
+
+
+def test_a_city_in_another_script_still_answers_the_time_zone(
+        make_runner: Callable[[], Runner]) -> None:
+    runner = make_runner()
+    runner.command("start")
+    runner.walk(upto(SCREENING, "ask:timezone"))
+    runner.type("Москва")
+    assert "English" not in runner.plain()
+
+
+def test_everyday_phrases_get_a_useful_answer(screened: Runner) -> None:
+    screened.type("what's next?")
+    assert "Before your 18:00 run" in screened.plain()
+    screened.type("I ran 10k this morning")
+    assert "10k, nice running" in screened.plain()
+    assert "/today" in screened.plain()
+    screened.type("skip today")
+    assert "a day off is fine" in screened.plain()
+
+
+def test_im_injured_is_taken_as_a_pain_report(screened: Runner) -> None:
+    screened.type("I'm injured")
+    text = screened.plain()
+    assert "see a doctor or physio" in text
+    assert "Which one hurt?" in text
+    assert screened.button_names()  # today's moves, to say which one hurt
+
+
+def test_a_typed_kit_item_ticks_it_instead_of_ending_the_question(
+        make_runner: Callable[[], Runner]) -> None:
+    runner = make_runner()
+    runner.command("start")
+    runner.walk(upto(SCREENING, "ask:equipment"))
+    runner.type("bottle")
+    keyboard = [b.label for m in runner.last for row in m.keyboard for b in row]
+    assert any(t.startswith("✅") and "block" in t.lower() for t in keyboard), keyboard
+    runner.type("band")
+    runner.type("done")
+    assert "What do you have to hand" not in runner.plain()

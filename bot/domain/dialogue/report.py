@@ -115,6 +115,19 @@ def _unnamed_pain(d: Dialogue, reading: FeedbackReading, text: str, on: date,
     return Transition(asking, (listen.which_hurt_reply(moves, asking.turn),))
 
 
+def ask_where_it_hurts(d: Dialogue, text: str, ctx: Context, lead: Reply) -> Transition:
+    """"I'm injured": taken as a pain report, so the move that hurt can be eased or swapped."""
+    on = local_today(d.answers, ctx.now)
+    week = plan_for(d.answers, ctx.coach)
+    moves = [i.exercise for i in today(week, on).items if i.phase != "during"]
+    moves = moves or _week_moves(week)
+    if not moves:
+        return Transition(d, (lead,))
+    draft = WhichHurt(on.isoformat(), "feedback", tuple(moves), (), text)
+    asking = goto(d, State.FEEDBACK, draft)
+    return Transition(asking, (lead, listen.which_hurt_reply(moves, asking.turn)))
+
+
 # --- the report's questions ------------------------------------------------------------------
 
 

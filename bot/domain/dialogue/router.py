@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from bot.domain.buttons import BadButton, Choice, Feature
 from bot.domain.dialogue import (
     data_rights,
+    phrases,
     reminders,
     report,
     retest,
@@ -67,7 +68,9 @@ def step(d: Dialogue, event: Event, ctx: Context, match: OptionMatcher) -> Trans
     if isinstance(event, BadButton):
         return Transition(d, toast="toast.unreadable")
     if d.state is State.NEW:
-        return screening.welcome(d, ctx)
+        welcome = screening.welcome(d, ctx)
+        foreign = isinstance(event, Text) and phrases.not_english(event.text)
+        return phrases.english_only(welcome) if foreign else welcome
     if isinstance(event, Choice):
         return _on_choice(d, event, ctx)
     if isinstance(event, Text):
@@ -271,8 +274,10 @@ READY_REMINDER_ACTIONS: dict[str, Callable[[Dialogue, Context], Transition]] = {
 
 
 def _on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
+    if phrases.not_english(text) and not screening.asks_for_a_place(d):
+        return phrases.english_only(Transition(d, prompt(d, ctx)))
     if d.state is State.READY:
-        return report.on_ready_text(d, text, ctx)
+        return _ready_text(d, text, ctx, match)
     if len(text) > MAX_ANSWER_CHARS:
         return _hint(d, ctx, "hint_too_long")
     return HANDLERS[d.state].text(d, text, ctx, match)
@@ -289,7 +294,8 @@ def _nothing(d: Dialogue, ctx: Context) -> tuple[Reply, ...]:
 
 
 def _ready_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
-    return report.on_ready_text(d, text, ctx)
+    heard = phrases.everyday(d, text, ctx)
+    return heard if heard is not None else report.on_ready_text(d, text, ctx)
 
 
 def _welcome_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:

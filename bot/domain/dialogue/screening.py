@@ -326,6 +326,12 @@ def on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Trans
     return _answer(d, q, picked, *q.notes_for(picked))
 
 
+def asks_for_a_place(d: Dialogue) -> bool:
+    """A city in any script is a fair answer to the time-zone question."""
+    q = question_of(d)
+    return d.state is State.CONFIRM_ZONE or (q is not None and q.kind == "zone")
+
+
 def _text_on_buttons(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
     """Typing a button's label on the summary or a confirmation works like tapping it."""
     prefix, options = TYPED_BUTTONS.get(d.state, ("", ()))
@@ -361,7 +367,13 @@ def _on_multi_text(d: Dialogue, q: Question, text: str, ctx: Context,
     picked = [match(q.id, q.options, p) for p in parts]
     if not parts or None in picked:
         return _hint(d, ctx, "hint_buttons", said=text)
+    if q.id in TOGGLED_BY_NAME and len(picked) == 1:
+        return _on_multi(d, q, _tap(d.turn, "t", str(picked[0])))
     return _submit_multi(d, q, [p for p in picked if p is not None])
+
+
+# On the kit list one typed item ("bottle") ticks or unticks it like its button; a list answers.
+TOGGLED_BY_NAME = frozenset({"equipment"})
 
 
 def _split_list(text: str) -> list[str]:
