@@ -12,7 +12,7 @@ from bot.domain.dialogue.router import KNOWN_COMMANDS
 from bot.services.conversation import Sender
 from tests.conftest import SCREENING
 from tests.support.conversation import Runner
-from tests.support.screening import upto
+from tests.support.screening import onwards, upto
 from tests.support.telegram_user import TelegramUser
 
 
@@ -92,3 +92,24 @@ def test_a_typed_kit_item_ticks_it_instead_of_ending_the_question(
     runner.type("band")
     runner.type("done")
     assert "What do you have to hand" not in runner.plain()
+
+
+def test_words_for_days_times_and_pain_are_understood_and_echoed(
+        make_runner: Callable[[], Runner]) -> None:
+    runner = make_runner()
+    runner.command("start")
+    runner.type("my hip is kinda sore sometimes")
+    assert "Does any of these apply" in runner.plain()  # read as "mild", on to the next
+    runner.walk(onwards(upto(SCREENING, "ask:run_days"), "ask:red_flags"))
+    runner.type("tuesdays thursdays saturdays sundays")
+    assert "Got it: Tuesday, Thursday, Saturday and Sunday." in runner.plain()
+    runner.type("half past six")
+    assert "Got it: 06:30." in runner.plain()
+
+
+def test_a_sentence_that_turns_an_answer_round_is_asked_again(
+        make_runner: Callable[[], Runner]) -> None:
+    runner = make_runner()
+    runner.command("start")
+    runner.type("it's not often, honestly")
+    assert "Does any of these apply" not in runner.plain()

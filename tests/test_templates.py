@@ -40,7 +40,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "exercise_unknown": {"said": "hello", "examples": ["Side-plank clamshell"]},
     "help": {"screening": True, "groups": HELP_GROUPS},
     "english_only": {}, "heard_injury": {}, "heard_run": {"distance": "10k"},
-    "heard_skip_today": {},
+    "heard_skip_today": {}, "heard_answer": {"days": ["tue", "sat", "sun"], "time": None},
     "hint_buttons": {"said": "maybe"}, "hint_days": {}, "hint_location_unneeded": {},
     "hint_pick_a_day": {}, "hint_too_long": {}, "hint_unsupported": {"kind": "sticker"},
     "note_test_hurt": {},

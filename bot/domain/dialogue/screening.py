@@ -313,7 +313,8 @@ def on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Trans
         parsed = parse_clock_time(text)
         if parsed.value is None:
             return _hint(d, ctx, "bad_time", problem=parsed.problem, said=text)
-        return _answer(d, q, parsed.value)
+        heard = Reply("heard_answer", {"time": parsed.value, "days": []})
+        return _answer(d, q, parsed.value, heard)
     if q.kind == "zone":
         return _propose_zone(d, ctx.zones.from_text(text), ctx, text)
     if q.kind == "minutes":
@@ -362,7 +363,7 @@ def _on_multi_text(d: Dialogue, q: Question, text: str, ctx: Context,
         days = parse_weekdays(text)
         if days is None:
             return _hint(d, ctx, "hint_days")
-        return _submit_multi(d, q, days)
+        return _answer(d, q, days, Reply("heard_answer", {"days": days, "time": None}))
     parts = [p for p in _split_list(text) if p]
     picked = [match(q.id, q.options, p) for p in parts]
     if not parts or None in picked:
