@@ -6,8 +6,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from telegram.ext import Application
 
+from bot.domain.catalog import Catalog
 from bot.domain.dialogue.router import KNOWN_COMMANDS
 from bot.services.conversation import Sender
 from tests.conftest import SCREENING
@@ -113,3 +115,37 @@ def test_a_sentence_that_turns_an_answer_round_is_asked_again(
     runner.command("start")
     runner.type("it's not often, honestly")
     assert "Does any of these apply" not in runner.plain()
+
+
+def test_exercise_with_no_name_lists_every_move_by_protocol(screened: Runner,
+                                                            catalog: Catalog) -> None:
+    screened.command("exercise")
+    text = screened.plain()
+    for protocol in catalog.protocols.values():
+        assert protocol.name in text
+    for exercise in catalog.exercises.values():
+        assert exercise.name in text
+    assert text.index("Six hip motions") < text.index("Stride strength")
+
+
+@pytest.mark.parametrize(("said", "name"), [
+    ("side plank lateral hip raise", "Side-plank abduction"),
+    ("standing hip hinge with rotation", "Standing hinge with rotation"),
+    ("bent-knee abdominal march", "Abdominal march"),
+    ("hip controlled articular rotation", "Hip CARs"),
+    ("step up pelvis down and back", "Step-up, pelvis back"),
+    ("sidelying bottom leg lifts", "Side-lying adduction"),
+    ("single-leg glute bridge", "Leg-up glute bridge"),
+    ("single-leg bridge", "Single-leg bridge"),
+])
+def test_the_article_name_of_a_move_finds_it(screened: Runner, said: str, name: str) -> None:
+    screened.send_command("exercise", said)
+    assert screened.plain().startswith(name + "\n")
+
+
+def test_exercise_names_its_kit_in_words_and_no_two_moves_share_a_name(
+        screened: Runner, catalog: Catalog) -> None:
+    screened.send_command("exercise", "side plank clamshell")
+    assert "Kit: a band" in screened.plain()
+    names = [e.name.lower() for e in catalog.exercises.values()]
+    assert len(names) == len(set(names))

@@ -38,6 +38,8 @@ def check_content(content: ContentLibrary) -> Catalog:
         except Exception as exc:  # noqa: BLE001 - any template error is a content error
             raise ContentError(f"{content.root / 'texts' / name}.j2: {exc}") from None
     catalog = cached_catalog(content.root)
+    for kit in sorted({k for e in catalog.exercises.values() for k in e.equipment}):
+        content.label(f"kit.{kit}")  # /exercise names the kit in words
     check_reason_texts(content, catalog, cached_ladders(content.root))
     check_poses(cached_poses(content.root), catalog, content.root / "poses")
     return catalog
