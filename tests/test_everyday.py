@@ -149,3 +149,20 @@ def test_exercise_names_its_kit_in_words_and_no_two_moves_share_a_name(
     assert "Kit: a band" in screened.plain()
     names = [e.name.lower() for e in catalog.exercises.values()]
     assert len(names) == len(set(names))
+
+
+def test_progress_shows_pain_apart_from_hard_and_counts_in_words(screened: Runner) -> None:
+    screened.command("today")
+    screened.tap("did")
+    screened.tap("t:single_leg_bridge")
+    screened.tap("good")
+    screened.type("my left hip hurt during the clamshell")
+    screened.tap("mild")
+
+    screened.command("progress")
+
+    text = screened.plain()
+    assert "Streak: 1 session in a row." in text
+    assert "Hardest so far: Single-leg bridge." in text
+    assert "Hurt so far: Side-plank clamshell." in text
+    assert "1 sessions" not in text

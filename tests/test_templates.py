@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -47,8 +48,9 @@ SAMPLES: dict[str, dict[str, object]] = {
     "note_test_hurt": {},
     "plan_updated": {"answers": ANSWERS, "changes": ["mon:run:rest", "tue:rest:run"]},
     **{f"progress_chart_{part}": {} for part in ("done", "planned", "title", "week_format", "x",
-                                                  "y", "hardest", "hard", "pain", "streak",
-                                                  "steps", "retests", "nothing_hard")},
+                                                  "y", "hardest", "hard", "pain",
+                                                  "nothing_hard")},
+    **{f"progress_chart_{part}": {"count": 1} for part in ("streak", "steps", "retests")},
     "adapt_change": {"reason": "progress_weak_side",
                      "params": {"exercise": "Side-plank clamshell", "side": "left", "sets": 2}},
     "adapt_nothing_to_undo": {},
@@ -65,7 +67,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "privacy": {},
     "progress": {"weeks": [{"start": "2026-11-23", "planned": 4, "done": 3}], "streak": 5,
                  "hardest": [{"id": "side_plank_clamshell", "hard": 2, "pain": 0}],
-                 "steps": 2, "retests": 2},
+                 "painful": ["single_leg_bridge"], "steps": 2, "retests": 2},
     "reminders": {"upcoming": [{"when": "Mon 17:45", "kind": "pre_run"}], "lead": 45,
                   "quiet": "22:00-07:00", "paused_until": None},
     "reminder_changed": {"what": "snooze", "next": "17:45", "until": None, "quiet": None,
@@ -144,3 +146,41 @@ def test_template_renders_with_sample_data(content: ContentLibrary,
     assert len(text) < TELEGRAM_TEXT_LIMIT
     assert "{{" not in text
     assert "{%" not in text
+
+
+NOUNS = ("session", "time", "step", "set", "rep", "minute", "day", "week", "second", "round",
+         "move", "row", "table", "exercise", "hour", "snooze", "reminder", "record")
+# Stored answers are not counts: their ranges are checked when given (minutes 5-30).
+NOT_COUNTS = frozenset({"answers"})
+ONE_PLURAL = re.compile(rf"(?<![\d.,])\b1 (?:{'|'.join(NOUNS)})s\b")
+MANY_SINGULAR = re.compile(rf"(?<![\d.,])\b[02] (?:{'|'.join(NOUNS)})\b(?!s)")
+
+
+def _with_count(params: dict[str, object], key: str, n: int) -> dict[str, object]:
+    """``params`` with one count set to ``n``; ``key`` may name a count inside a dict."""
+    top, _, inner = key.partition(".")
+    if not inner:
+        return {**params, top: n}
+    nested = params[top]
+    assert isinstance(nested, dict)
+    return {**params, top: {**nested, inner: n}}
+
+
+def _counts(params: dict[str, object]) -> list[str]:
+    keys = [k for k, v in params.items() if isinstance(v, int) and not isinstance(v, bool)]
+    keys += [f"{k}.{i}" for k, v in params.items() if isinstance(v, dict) and k not in NOT_COUNTS
+             for i, w in v.items() if isinstance(w, int) and not isinstance(w, bool)]
+    return keys
+
+
+@pytest.mark.parametrize("template", sorted({*SAMPLES, *FROM_THE_PLAN}))
+def test_every_count_agrees_with_its_noun(content: ContentLibrary,
+                                          samples: dict[str, dict[str, object]],
+                                          template: str) -> None:
+    """Each count in a template's sample, at 0, 1 and 2: "1 session", "2 sessions"."""
+    for key in _counts(samples[template]):
+        for n in (0, 1, 2):
+            text = content.render(Reply(template, _with_count(samples[template], key, n))).text
+            plain = re.sub(r"<[^>]+>", "", text)
+            assert not ONE_PLURAL.search(plain), (key, n, plain)
+            assert not MANY_SINGULAR.search(plain), (key, n, plain)
