@@ -71,7 +71,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "reminders": {"upcoming": [{"when": "Mon 17:45", "kind": "pre_run"}], "lead": 45,
                   "quiet": "22:00-07:00", "paused_until": None},
     "reminder_changed": {"what": "snooze", "next": "17:45", "until": None, "quiet": None,
-                         "at": None, "lead": 45},
+                         "at": None, "lead": 45, "refused": None},
     "usage_pause": {"said": "forever"}, "usage_quiet": {"said": "late"},
     "usage_nudge": {"said": "soon"},
     "red_flag_heard": {"flags": ["numbness", "limp"]},

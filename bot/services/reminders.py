@@ -65,7 +65,7 @@ from bot.services.reminder_model import (
     TransientSendError,
     short_error,
 )
-from bot.services.reminder_render import default_activation, render_claim
+from bot.services.reminder_render import DayDone, default_activation, render_claim
 from bot.services.reminder_settings import (
     SNOOZE,
     ScheduleSettings,
@@ -112,6 +112,7 @@ class ReminderService(ScheduleSettings):
         sender: Sender,
         *,
         activation_for: Activation | None = None,
+        day_done: DayDone | None = None,
         rate_per_second: float = DEFAULT_RATE_PER_SECOND,
         lease: timedelta = DEFAULT_LEASE,
         batch_size: int | None = None,
@@ -126,6 +127,7 @@ class ReminderService(ScheduleSettings):
         self.content = content
         self.sender = sender
         self.activation_for = activation_for or default_activation(content)
+        self.day_done = day_done
         self.pacer = Pacer(rate_per_second)
         self.election = SenderElection(engine)
         self.lease = lease
@@ -409,8 +411,9 @@ class ReminderService(ScheduleSettings):
         if row.occurrence_key == claim.key:
             self._advance(session, row, now)
 
-    def render(self, claim: Claim) -> RenderedMessage:
-        return render_claim(self.content, self.activation_for, claim)
+    def render(self, claim: Claim) -> Prepared:
+        return render_claim(self.content, self.activation_for, claim, self.clock(),
+                            self.day_done)
 
 
 def _log_outcome(claim: Claim, outcome: Outcome) -> None:
