@@ -98,8 +98,9 @@ class ScheduleSettings:
                 return None
             until = now + SNOOZE
             key = last.occurrence_key.split("#")[0] + "#snooze"
-            if until >= last.run_at or self._delivered(session, user_id, key):
-                return None
+            if (until >= last.run_at or row.occurrence_key == key
+                    or self._delivered(session, user_id, key)):
+                return None  # one snooze per reminder
             row.next_due_at, row.run_at, row.occurrence_key = until, last.run_at, key
             row.snoozed_until = until
             return Occurrence(key, PRE_RUN, key_date(key), until, last.run_at)
