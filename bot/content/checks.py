@@ -11,7 +11,7 @@ from bot.content.library import ContentError, ContentLibrary
 from bot.content.poses import cached_poses, check_pose_geometry, check_poses
 from bot.domain.catalog import MOTIONS, Catalog
 from bot.domain.dialogue.questions import QUESTIONS
-from bot.domain.dialogue.router import HELP_GROUPS
+from bot.domain.dialogue.router import HELP_GROUPS, KNOWN_COMMANDS
 from bot.domain.program import DAY_TITLES, ITEM_REASONS
 
 SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.yes", "zone.no",
@@ -30,6 +30,9 @@ def check_content(content: ContentLibrary) -> Catalog:
     """Raise ContentError naming the first missing label, broken template or exercise field.
 
     Returns the validated exercise catalog (loaded once per content folder)."""
+    if set(COMMANDS) != KNOWN_COMMANDS:  # /help and the menu show every command, once
+        raise ContentError(f"/help groups and the router's commands differ: "
+                           f"{sorted(set(COMMANDS) ^ KNOWN_COMMANDS)}")
     for key in _required_labels():
         content.label(key)
     for name in content.template_names():

@@ -360,10 +360,12 @@ def _on_multi_text(d: Dialogue, q: Question, text: str, ctx: Context,
     if finish is not None:
         return _submit_multi(d, q, _selection(d) if finish == "done" else [])
     if q.id == "run_days":
-        days = parse_weekdays(text)
-        if days is None:
-            return _hint(d, ctx, "hint_days")
-        return _answer(d, q, days, Reply("heard_answer", {"days": days, "time": None}))
+        return _on_days_text(d, q, text, ctx)
+    return _on_items_text(d, q, text, ctx, match)
+
+
+def _on_items_text(d: Dialogue, q: Question, text: str, ctx: Context,
+                   match: OptionMatcher) -> Transition:
     parts = [p for p in _split_list(text) if p]
     picked = [match(q.id, q.options, p) for p in parts]
     if not parts or None in picked:
@@ -371,6 +373,13 @@ def _on_multi_text(d: Dialogue, q: Question, text: str, ctx: Context,
     if q.id in TOGGLED_BY_NAME and len(picked) == 1:
         return _on_multi(d, q, _tap(d.turn, "t", str(picked[0])))
     return _submit_multi(d, q, [p for p in picked if p is not None])
+
+
+def _on_days_text(d: Dialogue, q: Question, text: str, ctx: Context) -> Transition:
+    days = parse_weekdays(text)
+    if days is None:
+        return _hint(d, ctx, "hint_days")
+    return _answer(d, q, days, Reply("heard_answer", {"days": days, "time": None}))
 
 
 # On the kit list one typed item ("bottle") ticks or unticks it like its button; a list answers.
