@@ -166,3 +166,26 @@ def test_progress_shows_pain_apart_from_hard_and_counts_in_words(screened: Runne
     assert "Hardest so far: Single-leg bridge." in text
     assert "Hurt so far: Side-plank clamshell." in text
     assert "1 sessions" not in text
+
+
+def walk_all(runner: Runner, first: str) -> None:
+    runner.command("today")
+    runner.tap("start")
+    runner.tap(first)
+    while "skip" in runner.keyboard_turn:
+        runner.tap("done")
+
+
+def test_after_a_session_the_word_of_encouragement_fits_what_was_done(
+        make_runner: Callable[[], Runner]) -> None:
+    clean, tough = make_runner(), make_runner()
+    tough.sender = Sender(5151, "Bo", "en")
+    for runner in (clean, tough):
+        runner.command("start")
+        runner.walk(SCREENING)
+        runner.tap("confirm")
+    walk_all(clean, "done")
+    assert "your hips are awake, so enjoy the run" in clean.plain()  # Monday is a run day
+    walk_all(tough, "hard")
+    assert "1 felt hard: that's where the strength comes from" in tough.plain()
+    assert "Nice work" not in clean.plain() + tough.plain()

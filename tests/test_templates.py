@@ -94,7 +94,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "summary": {"answers": ANSWERS},
     "unknown_command": {"command": "frobnicate"},
     "walk_done": {"counts": {"done": 3, "hard": 1, "pain": 1, "skip": 1}, "total": 6,
-                  "finished": True},
+                  "finished": True, "kind": "strength"},
     "walk_pain_stop": {"name": "Side-plank clamshell"},
     "walk_stopped": {},
     "welcome": {"first_name": "Ana"},
