@@ -161,3 +161,18 @@ def test_a_pain_report_after_midnight_brings_the_check_in_the_morning_after(
     check_in = bot.schedule(CHECKIN)
     assert check_in.next_due_at is not None
     assert local(check_in.next_due_at) == "Wed 09:00"  # not Tuesday 09:00, 8 hours later
+
+
+def test_the_check_in_counts_its_first_answer_only(
+        screened_bot: Callable[[str], Bot], clock: Clock) -> None:
+    bot = screened_bot("17:00")
+    bot.runner.type("my right hip hurt in the clamshell, it stopped me")
+    clock.now = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # Tuesday 09:00 in Berlin
+    assert bot.tick() == 1
+
+    assert "Keep to the easier version" in bot.press("0|r:hip:same")
+    second = bot.press("0|r:hip:worse")
+    assert "Already noted" in second
+    assert "sorry it's worse" not in second
+    bot.runner.command("plan")
+    assert "Gentle mobility only for now" not in bot.runner.plain()  # "worse" was not taken

@@ -76,7 +76,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "usage_nudge": {"said": "soon"},
     "red_flag_heard": {"flags": ["numbness", "limp"]},
     "reminder_strength": {}, "reminder_retest": {},
-    "checkin_answer": {"feel": "same"},
+    "checkin_answer": {"feel": "same"}, "checkin_already": {},
     "reminder_checkin": {},
     # Every question, as it is asked when changing an answer.
     **{f"q_{q.id}": {"current": complete({})[q.id], "editing": True} for q in QUESTIONS},

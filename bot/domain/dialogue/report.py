@@ -243,9 +243,18 @@ def undo(d: Dialogue, ctx: Context) -> Transition:
     return Transition(ready, (reply,), (*effects, saved), close_source=True)
 
 
+# The local day the last check-in was answered: its buttons count once.
+CHECKIN_ANSWERED = "checkin_answered"
+
+
 def hip_check_in(d: Dialogue, feel: str, ctx: Context) -> Transition:
     """The day after a pain report: worse takes the red-flag path, as repeated pain does."""
+    on = local_today(d.answers, ctx.now).isoformat()
+    if d.answers.get(CHECKIN_ANSWERED) == on:
+        return Transition(d, (Reply("checkin_already"),), toast="toast.checkin_noted",
+                          close_source=True)
     answer = Reply("checkin_answer", {"feel": feel})
+    d = replace(d, answers={**d.answers, CHECKIN_ANSWERED: on})
     if feel != "worse":
         return Transition(d, (answer,), close_source=True)
     answers = answers_of(flagged(d.answers, "pain_reports"))
