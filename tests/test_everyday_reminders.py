@@ -176,3 +176,20 @@ def test_the_check_in_counts_its_first_answer_only(
     assert "sorry it's worse" not in second
     bot.runner.command("plan")
     assert "Gentle mobility only for now" not in bot.runner.plain()  # "worse" was not taken
+
+
+def test_today_after_not_running_today_does_not_talk_about_the_run(
+        screened_bot: Callable[[str], Bot], clock: Clock) -> None:
+    bot = screened_bot("17:00")
+    bot.runner.command("today")
+    assert "Before your 17:00 run" in bot.runner.plain()
+    clock.now = datetime(2026, 11, 23, 15, 15, tzinfo=UTC)
+    assert bot.tick() == 1
+    assert "No run today, no reminder." in bot.press("0|r:not_today")
+
+    bot.runner.command("today")
+    assert "Before your 17:00 run" not in bot.runner.plain()
+    assert "No run today, you said." in bot.runner.plain()
+    clock.now += timedelta(days=2)  # Wednesday's run is on again
+    bot.runner.command("today")
+    assert "Before your 17:00 run" in bot.runner.plain()

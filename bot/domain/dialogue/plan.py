@@ -192,6 +192,10 @@ def conclude(d: Dialogue, report: Report, kit: CoachKit) -> Transition:
                       close_source=True)
 
 
+# The local day the runner said "not running today" (from a reminder's button).
+NOT_RUNNING = "not_running_on"
+
+
 def today_reply(d: Dialogue, ctx: Context) -> Reply:
     """Today's session (or rest) with the next one; its buttons are drawn for ``d.turn``."""
     kit = ctx.coach
@@ -202,6 +206,7 @@ def today_reply(d: Dialogue, ctx: Context) -> Reply:
     params = {"day": day_view(day, on, kit.catalog), "notices": [n.key for n in plan.notices],
               "next": day_view(upcoming[1], upcoming[0], kit.catalog) if upcoming else None,
               "run_time": d.answers.get("run_time"),
+              "not_running": d.answers.get(NOT_RUNNING) == on.isoformat(),
               "red_flags": bool(d.answers.get("red_flags"))}
     buttons: list[Button] = []
     if day.items:

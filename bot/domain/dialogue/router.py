@@ -22,6 +22,7 @@ from bot.domain.dialogue import (
     today,
     views,
 )
+from bot.domain.dialogue.plan import NOT_RUNNING, local_today
 from bot.domain.dialogue.questions import MAX_ANSWER_CHARS
 from bot.domain.dialogue.state import (
     COACH_STATES,
@@ -259,6 +260,9 @@ def _reminder_button(d: Dialogue, c: Choice, ctx: Context) -> Transition:
         return READY_REMINDER_ACTIONS[c.action](d, ctx)
     if c.action == "hip" and c.arg in ("better", "same", "worse"):
         return report.hip_check_in(d, c.arg, ctx)
+    if c.action == "not_today":  # /today stops talking about today's run
+        on = local_today(d.answers, ctx.now).isoformat()
+        d = replace(d, answers={**d.answers, NOT_RUNNING: on})
     return reminders.on_choice(d, c)
 
 
