@@ -10,6 +10,7 @@ import pytest
 from telegram.ext import Application
 
 from bot.domain.catalog import Catalog
+from bot.domain.dialogue import phrases
 from bot.domain.dialogue.router import KNOWN_COMMANDS
 from bot.services.conversation import Sender
 from tests.conftest import SCREENING
@@ -189,3 +190,22 @@ def test_after_a_session_the_word_of_encouragement_fits_what_was_done(
     walk_all(tough, "hard")
     assert "1 felt hard: that's where the strength comes from" in tough.plain()
     assert "Nice work" not in clean.plain() + tough.plain()
+
+
+@pytest.mark.parametrize(("said", "heard"), [
+    ("I'm injured", "injured"), ("I think I pulled something", "injured"),
+    ("injury prevention", None), ("what's next?", "whats_next"), ("What now", "whats_next"),
+    ("skip today", "skip_today"), ("no time today, sorry", "skip_today"),
+    ("I ran 10k", "ran"), ("just finished my run", "ran"), ("I ran out of time", "skip_today"),
+    ("thanks!", None),
+])
+def test_everyday_phrases_are_told_apart(said: str, heard: str | None) -> None:
+    assert phrases.intent(said) == heard
+
+
+@pytest.mark.parametrize(("said", "foreign"), [
+    ("Привет", True), ("hola!", True), ("Bonjour", True), ("こんにちは", True),
+    ("hello", False), ("café time", False), ("Zürich", False), ("😀", False),
+])
+def test_other_languages_are_recognised(said: str, foreign: bool) -> None:
+    assert phrases.not_english(said) is foreign

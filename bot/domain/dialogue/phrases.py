@@ -19,11 +19,14 @@ GREETINGS = frozenset({
     "konnichiwa", "ni hao", "salam", "shalom", "jambo", "sawubona", "kia ora"})
 
 INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("injured", re.compile(r"\binjur(?:ed|y)\b|\bi'?m hurt\b|\bi am hurt\b|\bhurt myself\b"
+    ("injured", re.compile(r"\binjured\b|\b(?:an|my) injury\b|\bi'?m hurt\b|\bi am hurt\b"
+                           r"|\bhurt myself\b"
                            r"|\bi (?:think i )?(?:pulled|strained|tore|sprained)\b")),
     ("skip_today", re.compile(r"\bskip(?:ping)?(?: it)? today\b|\bskip today'?s\b|\bnot today\b"
-                              r"|\bno time today\b|\brest(?:ing)? today\b|\bday off\b")),
-    ("ran", re.compile(r"\bi (?:just |already )?ran\b|\b(?:did|done|finished) (?:my|a|the) run\b"
+                              r"|\bno time today\b|\bran out of time\b"
+                              r"|\brest(?:ing)? today\b|\bday off\b")),
+    ("ran", re.compile(r"\bi (?:just |already )?ran\b(?! out)"
+                       r"|\b(?:did|done|finished) (?:my|a|the) run\b"
                        r"|\bwent for a run\b|\bback from (?:my|a|the) run\b")),
     ("whats_next", re.compile(r"\bwhat'?s next\b|\bwhat now\b|\bwhat (?:should|do) i do\b"
                               r"|\bwhat'?s (?:on )?(?:for )?today\b|\bnext step\b")),
