@@ -111,6 +111,10 @@ def _opt(value: object) -> str | None:
     return str(value) if value else None
 
 
+# The local day the runner said "not running today" (from a reminder's button).
+NOT_RUNNING = "not_running_on"
+
+
 def today_reply(d: Dialogue, ctx: Context) -> Reply:
     """Today's session (or rest) with the next one; its buttons are drawn for ``d.turn``."""
     kit = ctx.coach
@@ -122,6 +126,7 @@ def today_reply(d: Dialogue, ctx: Context) -> Reply:
               "notices": coaching.notice_keys(day.notices),
               "next": coaching.day_params(plan, upcoming, kit.catalog) if upcoming else None,
               "run_time": d.answers.get("run_time"),
+              "not_running": d.answers.get(NOT_RUNNING) == on.isoformat(),
               "red_flags": plan.flags.red_flag or bool(d.answers.get("red_flags"))}
     buttons: list[Button] = []
     if day.items:

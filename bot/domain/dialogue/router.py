@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from bot.domain.buttons import BadButton, Choice, Feature
 from bot.domain.dialogue import (
     data_rights,
+    phrases,
     reminders,
     report,
     retest,
@@ -21,6 +22,7 @@ from bot.domain.dialogue import (
     today,
     views,
 )
+from bot.domain.dialogue.plan import NOT_RUNNING, local_today
 from bot.domain.dialogue.questions import MAX_ANSWER_CHARS
 from bot.domain.dialogue.state import (
     COACH_STATES,
@@ -67,7 +69,9 @@ def step(d: Dialogue, event: Event, ctx: Context, match: OptionMatcher) -> Trans
     if isinstance(event, BadButton):
         return Transition(d, toast="toast.unreadable")
     if d.state is State.NEW:
-        return screening.welcome(d, ctx)
+        welcome = screening.welcome(d, ctx)
+        foreign = isinstance(event, Text) and phrases.not_english(event.text)
+        return phrases.english_only(welcome) if foreign else welcome
     if isinstance(event, Choice):
         return _on_choice(d, event, ctx)
     if isinstance(event, Text):
@@ -106,11 +110,24 @@ COACH_COMMANDS: dict[str, CommandHandler] = {
 }
 
 
+BASIC_COMMANDS = ("help", "start", "cancel")
+# /help and Telegram's command menu show every command the router knows, in these groups.
+HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("today", ("today", "plan", "exercise", "settings", "retest")),
+    ("reminders", ("reminders", "pause", "resume", "quiet", "nudge")),
+    ("progress", ("progress",)),
+    ("data", data_rights.COMMANDS),
+    ("basics", BASIC_COMMANDS),
+)
+KNOWN_COMMANDS = frozenset({*BASIC_COMMANDS, *COACH_COMMANDS})
+
+
 def _on_command(d: Dialogue, cmd: Command, ctx: Context) -> Transition:
     if cmd.name == "start":
         return _on_start(d, ctx)
     if cmd.name == "help":
-        return _hint(d, ctx, "help", screening=d.state not in (State.NEW, *COACH_STATES))
+        return _hint(d, ctx, "help", groups=HELP_GROUPS,
+                     screening=d.state not in (State.NEW, *COACH_STATES))
     if cmd.name == "cancel":
         return _on_cancel(d, ctx)
     if d.state is State.NEW:
@@ -243,6 +260,9 @@ def _reminder_button(d: Dialogue, c: Choice, ctx: Context) -> Transition:
         return READY_REMINDER_ACTIONS[c.action](d, ctx)
     if c.action == "hip" and c.arg in ("better", "same", "worse"):
         return report.hip_check_in(d, c.arg, ctx)
+    if c.action == "not_today":  # /today stops talking about today's run
+        on = local_today(d.answers, ctx.now).isoformat()
+        d = replace(d, answers={**d.answers, NOT_RUNNING: on})
     return reminders.on_choice(d, c)
 
 
@@ -258,8 +278,10 @@ READY_REMINDER_ACTIONS: dict[str, Callable[[Dialogue, Context], Transition]] = {
 
 
 def _on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
+    if phrases.not_english(text) and not screening.asks_for_a_place(d):
+        return phrases.english_only(Transition(d, prompt(d, ctx)))
     if d.state is State.READY:
-        return report.on_ready_text(d, text, ctx)
+        return _ready_text(d, text, ctx, match)
     if len(text) > MAX_ANSWER_CHARS:
         return _hint(d, ctx, "hint_too_long")
     return HANDLERS[d.state].text(d, text, ctx, match)
@@ -276,7 +298,8 @@ def _nothing(d: Dialogue, ctx: Context) -> tuple[Reply, ...]:
 
 
 def _ready_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
-    return report.on_ready_text(d, text, ctx)
+    heard = phrases.everyday(d, text, ctx)
+    return heard if heard is not None else report.on_ready_text(d, text, ctx)
 
 
 def _welcome_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:

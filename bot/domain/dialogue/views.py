@@ -54,7 +54,8 @@ def exercise_command(d: Dialogue, said: str, ctx: Context) -> Transition:
     kit = ctx.coach
     ready = goto(d, State.READY)
     if not said.strip():
-        return Transition(ready, (Reply("exercise_ask", {"examples": _examples(kit)}),))
+        return Transition(ready, (Reply("exercise_ask", {"examples": _examples(kit),
+                                                         "groups": _by_protocol(kit)}),))
     said = said[:SAID_CHARS]
     found = list(kit.find_exercises(said))
     if not found:
@@ -69,6 +70,26 @@ def _pick_reply(turn: int, ids: Sequence[str], said: str) -> Reply:
     buttons = tuple((button(f"exercise.{i}", Choice(turn, Feature.VIEW, "ex", i)),)
                     for i in ids[:4])
     return Reply("exercise_pick", {"said": said}, buttons)
+
+
+# The order /exercise lists the protocols in: the everyday six first, the drills last.
+PROTOCOL_ORDER = ("six_motions", "circuit", "flexion", "hip_loading", "stride")
+
+
+def _by_protocol(kit: CoachKit) -> list[dict[str, object]]:
+    """Every move once, under the first protocol it belongs to."""
+    protocols = sorted(kit.catalog.protocols.values(),
+                       key=lambda p: (PROTOCOL_ORDER + (p.id,)).index(p.id))
+    seen: set[str] = set()
+    groups: list[dict[str, object]] = []
+    for protocol in protocols:
+        ids = [i.exercise for b in protocol.blocks.values() for i in b.items]
+        fresh = [i for i in dict.fromkeys(ids) if i not in seen]
+        seen.update(fresh)
+        if fresh:
+            groups.append({"name": protocol.name,
+                           "moves": [kit.catalog.exercise(i).name for i in fresh]})
+    return groups
 
 
 def _examples(kit: CoachKit) -> list[str]:
