@@ -13,7 +13,7 @@ from radon.complexity import cc_visit
 MAX_COMPLEXITY = 12
 MAX_LINES = 450
 # Files of other work in flight that are over the limits today; each shrinks in its own change.
-KNOWN = {"bot/services/reminders.py", "bot/db/dialogues.py"}
+KNOWN: set[str] = set()
 
 
 def main() -> int:

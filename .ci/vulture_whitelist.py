@@ -62,3 +62,35 @@ SOURCES  # unused variable (bot/domain/catalog.py:16)
 day_kind  # unused variable (bot/domain/dialogue/state.py:201)
 via  # unused variable (bot/domain/model.py:82)
 NOTICES  # unused variable (bot/domain/program.py:57)
+
+# Stored values and tables kept for history: plan_adjustments holds the changes made before the
+# training plan (bot/domain/training) kept its own; /export and /delete walk it by metadata.
+PlanAdjustment  # unused class (bot/db/models.py)
+dose_change  # unused variable (bot/db/models.py)
+# Enum members are stored values, read back by value (Side("left")).
+LEFT  # unused variable (bot/domain/feedback_words.py)
+RIGHT  # unused variable (bot/domain/feedback_words.py)
+red_flag_on  # unused variable (bot/domain/training/model.py): stored with the plan, for the summary
+# pydantic validators of the simulator's persona, called by pydantic
+_._weekdays  # unused method (bot/simulate/persona.py)
+_._zone  # unused method (bot/simulate/persona.py)
+
+# pydantic validators of settings, poses and personas, called by pydantic
+_._blank_is_none  # unused method (bot/config.py)
+_._shape  # unused method (bot/content/poses.py)
+_._contacts  # unused method (bot/content/poses.py)
+_._joints  # unused method (bot/content/poses.py)
+_._points  # unused method (bot/content/poses.py)
+_._timing  # unused method (bot/content/poses.py)
+_._weekdays  # unused method (bot/simulate/persona.py)
+_._zone  # unused method (bot/simulate/persona.py)
+
+# SQLAlchemy: the connection class and the session event hook that make SQLite reads deferred
+_._connection_cls  # unused attribute (bot/db/engine.py)
+_session_began  # unused function (bot/db/engine.py): a Session "after_begin" listener
+
+# tornado calls a handler's post(); the tick report's counters are read by tests and benchmarks
+_.post  # unused method (bot/telegram/webhook.py)
+_.retries  # unused attribute (bot/services/reminder_model.py)
+_.deferred  # unused attribute (bot/services/reminder_model.py)
+_.renders  # unused attribute (bot/figures/store.py): how many files a store drew, for tests

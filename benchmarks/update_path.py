@@ -30,10 +30,11 @@ from bot.db import migrate
 from bot.db.engine import make_engine
 from bot.domain.model import Event
 from bot.paths import content_dir
-from bot.services.conversation import Response, Sender
+from bot.services.conversation import Response, Sender, Stamp
 from bot.services.zones import GeoZoneResolver
 from bot.telegram.app import DEFAULT_CONCURRENCY, build_application
 from bot.telegram.handlers import Handlers
+from bot.telegram.inbox import DurableInbox
 from bot.wiring import NoSender, compose
 from tests.support.fake_request import (
     TEST_TOKEN,
@@ -59,7 +60,8 @@ SCRIPT: list[tuple[str, str]] = [
 
 
 def screening_updates(users: int, first_user: int, app: App) -> list[Update]:
-    updates, update_id = [], 1
+    # Update ids are unique across rounds, as Telegram's are: a repeated id is a re-delivery.
+    updates, update_id = [], first_user * len(SCRIPT)
     for user in range(first_user, first_user + users):
         for kind, payload in SCRIPT:
             # Telegram sends the tapped message with its keyboard, so answering a question
@@ -95,10 +97,10 @@ def echo_app() -> App:
     return app
 
 
-class ThreadedHandlers(Handlers):
+class ThreadedInbox(DurableInbox):
     """The alternative we measured: each update's own transaction in a worker thread."""
 
-    async def _handle(self, sender: Sender, event: Event) -> Response:
+    async def converse(self, sender: Sender, event: Event, stamp: Stamp) -> Response:
         return await asyncio.to_thread(self.service.handle, sender, event)
 
 
@@ -118,7 +120,8 @@ def coach_app(database_url: str, content: ContentLibrary, zones: GeoZoneResolver
         from bot.telegram.app import register_handlers
 
         app.error_handlers.clear()
-        register_handlers(app, ThreadedHandlers(service, content.label("location.share")))
+        inbox = ThreadedInbox(service, app.bot, content.label("location.share"))
+        register_handlers(app, Handlers(inbox))
     return app
 
 

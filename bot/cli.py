@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import functools
+import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from bot import __version__
 if TYPE_CHECKING:
     from bot.config import Settings
 
+_LISTEN = re.compile(r"([^:]*:)?\d{1,5}")
 NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather in the "
             "environment or in .env, or try the coach without Telegram: hipcoach chat")
 
@@ -29,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[Settings], int] = args.handler
     if args.command == "figure":
         command = functools.partial(figure, args=args)
+    if args.command == "simulate":
+        command = _simulate_with(args)
     import logging
 
     from bot.config import Settings
@@ -36,10 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.wiring import StartupError
 
     try:
-        settings = Settings()
+        settings = Settings().model_copy(update=_overrides(args))
     except ValueError as exc:
         return _fail(f"Configuration error: {_first_line(exc)}")
-    configure_logging(settings.log_level, [settings.token() or ""])
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    configure_logging(settings.log_level, [settings.token() or "", secret])
     try:
         return command(settings)
     except StartupError as exc:
@@ -57,7 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         prog="hipcoach", description="Hip Coach: a Telegram coach for runners' hips.")
     parser.add_argument("--version", action="version", version=f"hipcoach {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="run the Telegram bot (long polling)").set_defaults(handler=run)
+    run_parser = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
+    run_parser.add_argument("--webhook", metavar="URL", dest="webhook_url",
+                            help="serve updates Telegram posts to this public URL")
+    run_parser.add_argument("--listen", metavar="HOST:PORT", dest="webhook_listen",
+                            help="where the webhook server listens (default 0.0.0.0:8080)")
+    run_parser.set_defaults(handler=run)
     sub.add_parser("chat", help="talk to the coach in this terminal (no token needed)"
                    ).set_defaults(handler=chat)
     sub.add_parser("worker", help="send reminders only (several may run on PostgreSQL)"
@@ -75,15 +85,40 @@ def _parser() -> argparse.ArgumentParser:
     drawing.add_argument("--side", choices=("left", "right"), default=None)
     drawing.add_argument("--still", action="store_true", help="a PNG instead of the GIF")
     drawing.set_defaults(handler=figure)
+    sim = sub.add_parser("simulate", help="run one persona through N weeks on a simulated clock")
+    sim.add_argument("persona", type=Path, metavar="PERSONA.yaml")
+    sim.add_argument("--weeks", type=_weeks, default=12)
+    sim.add_argument("--out", type=Path, default=None, metavar="journal.json")
+    sim.add_argument("--database", default=None, metavar="URL",
+                     help="a database URL (default: a temporary SQLite file)")
+    sim.set_defaults(handler=check)
     return parser
+
+
+def _weeks(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 104:
+        raise argparse.ArgumentTypeError("weeks must be between 1 and 104")
+    return value
+
+
+def _simulate_with(args: argparse.Namespace) -> Callable[[Settings], int]:
+    def simulate(settings: Settings) -> int:
+        from bot.simulate.command import SimulateArgs
+        from bot.simulate.command import simulate as run_simulation
+
+        return run_simulation(SimulateArgs(args.persona, args.weeks, args.out, args.database))
+    return simulate
 
 
 def run(settings: Settings) -> int:
     token = settings.token()
     if token is None:
         return _fail(NO_TOKEN)
+    if settings.webhook_url and not _LISTEN.fullmatch(settings.webhook_listen):
+        return _fail(f"--listen must be HOST:PORT or PORT, not {settings.webhook_listen!r}")
     from bot.services.zones import warm_up_in_background
-    from bot.telegram.app import TelegramStartupError, build_application, run_polling
+    from bot.telegram.app import TelegramStartupError, build_application, run_polling, run_webhook
     from bot.telegram.reminders import ReminderRunner, reminder_bot
     from bot.wiring import build_core
 
@@ -95,7 +130,12 @@ def run(settings: Settings) -> int:
     app = build_application(token, settings.telegram_base_url, core.conversation, core.content,
                             lifecycle=reminders)
     try:
-        run_polling(app, settings.telegram_base_url)
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            run_webhook(app, settings.telegram_base_url, settings.webhook_url,
+                        settings.webhook_listen, secret)
+        else:
+            run_polling(app, settings.telegram_base_url)
     except TelegramStartupError as exc:
         return _fail(str(exc))
     return 0
@@ -212,6 +252,10 @@ def figure(settings: Settings, args: argparse.Namespace | None = None) -> int:
     draw = store.still if args.still else store.animation
     print(draw(exercise.id, args.side))
     return 0
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    """Command-line options that take the place of a setting."""
+    names = ("webhook_url", "webhook_listen")
+    return {name: getattr(args, name) for name in names if getattr(args, name, None)}
 
 
 def _fail(message: str) -> int:

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     reminder_tick_seconds: float = Field(default=20.0, ge=1, le=300)
     # How long a claimed reminder stays a worker's; if the worker dies, it is sent after this.
     reminder_lease_seconds: float = Field(default=120.0, ge=4, le=3600)
+    # Webhook mode when set (the public https URL Telegram posts to); long polling otherwise.
+    webhook_url: str | None = None
+    webhook_listen: str = Field(default="0.0.0.0:8080", pattern=r"^([^:]*:)?\d{1,5}$")
+    # Telegram sends it back in a header, so only Telegram can post updates to the webhook.
+    webhook_secret: SecretStr | None = Field(default=None, repr=False)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -37,6 +42,11 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

@@ -18,7 +18,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.model import ZoneResolver
 from bot.paths import content_dir
 from bot.services.conversation import ConversationService
-from bot.services.reminder_link import Activation, ReminderLink, session_done_on
+from bot.services.reminder_link import Activation, PainAbout, ReminderLink, session_done_on
 from bot.services.reminders import (
     DEFAULT_LEASE,
     DEFAULT_RATE_PER_SECOND,
@@ -120,6 +120,7 @@ def compose(engine: Engine, content: ContentLibrary, catalog: Catalog, zones: Zo
             lease: timedelta = DEFAULT_LEASE) -> tuple[ConversationService, ReminderService]:
     """The conversation and the reminder engine over one database, each built whole."""
     reminders = ReminderService(engine, content, sender, activation_for=Activation(engine, catalog),
+                                checkin_about=PainAbout(engine, catalog),
                                 day_done=session_done_on(engine),
                                 rate_per_second=rate_per_second, lease=lease, clock=clock)
     link = ReminderLink(engine, reminders, content, clock)

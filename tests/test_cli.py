@@ -406,7 +406,24 @@ def test_help_lists_the_commands(workdir: Path) -> None:
     assert result.returncode == 0, result.output
     commands = {line.split()[0] for line in result.stdout.splitlines()
                 if line.startswith("    ") and line.split()}
-    assert {"run", "chat", "db", "content"} <= commands, result.stdout
+    assert {"run", "chat", "db", "content", "simulate"} <= commands, result.stdout
+
+
+def test_simulate_writes_a_journal_and_answers_a_bad_persona_in_one_line(
+        workdir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "journal.json"
+    persona = ROOT / "content" / "personas" / "compliant_speed.yaml"
+    result = hipcoach("simulate", str(persona), "--weeks", "1", "--out", str(out),
+                      cwd=workdir, env=cli_env(), timeout=60)
+    assert result.returncode == 0, result.output
+    assert result.stdout.strip() == f"compliant_speed: 7 days written to {out}"
+    assert len(json.loads(out.read_text(encoding="utf-8"))["days"]) == 7
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("answers: {goal: faster}\n", encoding="utf-8")
+    refused = hipcoach("simulate", str(bad), cwd=workdir, env=cli_env())
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1
+    assert "answers.goal" in refused.stderr
 
 
 HEAVY_MODULES = ("sqlalchemy", "alembic", "telegram", "matplotlib", "numpy", "pydantic",

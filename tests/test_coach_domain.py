@@ -3,15 +3,18 @@ stored is lost, and every reply renders."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary
 from bot.domain.buttons import Choice, Feature, decode
 from bot.domain.catalog import Catalog
+from bot.domain.dialogue import coaching
 from bot.domain.dialogue.router import step
 from bot.domain.dialogue.state import (
     Dialogue,
@@ -41,7 +44,8 @@ ANSWERS = {"pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right":
 def ctx(catalog: Catalog) -> Context:
     CONTENT.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
     reader = FeedbackReader((e.id, e.name, e.aliases) for e in catalog.exercises.values())
-    kit = CoachKit(catalog, ExerciseMatcher(catalog), reader.read)
+    kit = CoachKit(catalog, ExerciseMatcher(catalog), reader.read,
+                   ladders=cached_ladders(ROOT / "content"))
     return Context(now=NOW, zones=GeoZoneResolver(), coach=kit, first_name="Ana")
 
 
@@ -152,6 +156,10 @@ def test_finishing_a_walk_records_the_session(ctx: Context) -> None:
 
 
 def test_a_retest_records_each_answer_and_saves_a_plan(ctx: Context) -> None:
+    screened = NOW.date() - timedelta(weeks=4)  # a re-test is offered every 4 weeks
+    kit = ctx.coach
+    plan = coaching.save("screening", coaching.plan_of(ANSWERS, kit, screened), kit, screened)
+    ctx = replace(ctx, coach=replace(kit, plan_number=1, last_plan=plan.plan))
     out = step(Dialogue(State.READY, ANSWERS, turn=20), Command("retest"), ctx, MATCHER)
     effects = []
     for value in ("pass", "pass", "fail"):
@@ -164,3 +172,47 @@ def test_a_retest_records_each_answer_and_saves_a_plan(ctx: Context) -> None:
     assert saved.reason == "retest"
     assert out.dialogue.answers["thigh_right"] == "pass"
     assert out.dialogue.state is State.READY
+    unlocked = [r for r in out.replies if r.template == "_training_change"]
+    # Left passed again: one step more. Right passes for the first time: the placement step,
+    # and the knee-lift hold just failed, so step 1.
+    assert [(r.params["reason"], r.params["side"], r.params["params"]) for r in unlocked] == [
+        ("unlock.next_step", "left", {"side": "left", "step": 4}),
+        ("unlock.first", "right", {"side": "right", "step": 1})]
+
+
+def test_a_move_that_hurt_leaves_every_session_of_the_week_it_is_in(ctx: Context) -> None:
+    """The clamshell hurt in Monday's warm-up: out of the warm-up, and (no gentler move of
+    that motion) out of the strength session too, each told with its own Undo."""
+    kit = ctx.coach
+    stored = coaching.save("screening", coaching.plan_of(ANSWERS, kit, NOW.date()), kit,
+                           NOW.date())
+    ctx = replace(ctx, coach=replace(kit, plan_number=1, last_plan=stored.plan))
+    out = step(Dialogue(State.READY, ANSWERS, turn=30),
+               Text("my left hip hurt in the clamshell, it stopped me"), ctx, MATCHER)
+    told = [r for r in out.replies if r.template == "_training_change"]
+    assert sorted((r.params["reason"], r.params["params"]["side"]) for r in told) == [
+        ("pain.block_move", "left"), ("pain.drop", "left")]
+    ids = [r.params["id"] for r in told]
+    assert [b.data for r in told for row in r.buttons for b in row] == [
+        f"{out.dialogue.turn}|fb:undo:{i}" for i in ids]
+    (saved,) = [e for e in out.effects if isinstance(e, SavePlan)]
+    assert saved.reason == "adapt"
+
+
+def test_a_confirmed_clearance_leaves_the_red_flag_path_and_asks_for_the_self_tests(
+        ctx: Context) -> None:
+    kit = ctx.coach
+    flagged = {**ANSWERS, "red_flags": ["sharp"]}
+    stored = coaching.save("screening", coaching.plan_of(flagged, kit, NOW.date()), kit,
+                           NOW.date())
+    kit = replace(kit, plan_number=1, last_plan=stored.plan)
+    assert coaching.clearance(ANSWERS, replace(kit, last_plan=None), NOW.date()) is None
+    cleared = coaching.clearance(flagged, kit, NOW.date())
+    assert cleared is not None
+    saved, replies = cleared
+    assert saved.reason == "cleared"
+    assert [r.params["reason"] for r in replies] == ["cleared"]
+    after = coaching.stored_plan(replace(kit, last_plan=saved.plan))
+    assert after is not None
+    assert not after.flags.red_flag
+    assert after.flags.awaiting_retest  # the self-tests come before strength

@@ -10,7 +10,6 @@ import asyncio
 import os
 import shutil
 import threading
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -20,8 +19,6 @@ from bot.content.library import ContentLibrary
 from bot.db.models import User
 from bot.domain.catalog import Catalog
 from bot.domain.model import Command, Text, ZoneMatch
-from bot.services import feedback
-from bot.services.coaching import MAX_OUTCOMES, TRAINING_WINDOW, load_training
 from bot.services.conversation import Sender
 from bot.services.matching import MAX_MATCH_LENGTH, ExerciseMatcher, LabelMatcher
 from bot.services.zones import GeoZoneResolver
@@ -73,28 +70,6 @@ async def test_another_runner_is_answered_while_a_city_lookup_is_still_running(
 def _runner_id(engine: Engine) -> int:
     with Session(engine) as db:
         return db.scalars(select(User.id)).one()
-
-
-def test_a_coached_runners_update_reads_a_bounded_history(
-        engine: Engine, screened: Runner, catalog: Catalog) -> None:
-    user_id = _runner_id(engine)
-    today = MONDAY_MORNING.date()
-    days = [today - timedelta(days=n) for n in range(0, 7 * 12, 2)]  # 12 weeks, every other day
-    exercise = next(iter(catalog.exercises))
-    with Session(engine) as db, db.begin():
-        for number, day in enumerate(days):
-            session = feedback.start_session(db, user_id, day, "strength", "done")
-            for rep in range(12):
-                feedback.record_outcome(db, user_id=user_id, session_id=session.id,
-                                        exercise_id=exercise, outcome="done",
-                                        source_key=f"bench:{number}:{rep}")
-
-    outcomes = load_training(engine, user_id, today).outcomes
-
-    assert 0 < len(outcomes) <= MAX_OUTCOMES
-    assert min(o.day for o in outcomes) >= today - TRAINING_WINDOW
-    assert max(o.day for o in outcomes) == today  # the newest are the ones kept
-    assert [o.day for o in outcomes] == sorted(o.day for o in outcomes)  # oldest first
 
 
 def test_a_pasted_page_is_not_matched_to_a_button_or_an_exercise(

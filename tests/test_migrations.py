@@ -12,7 +12,8 @@ from bot.db.engine import make_engine
 from bot.db.models import Base
 
 TABLES = {"users", "dialogue_states", "screening_answers", "plan_versions", "sessions",
-          "exercise_outcomes", "plan_adjustments", "reminder_schedules", "reminder_deliveries"}
+          "exercise_outcomes", "plan_adjustments", "reminder_schedules", "reminder_deliveries",
+          "processed_updates"}
 
 
 def revisions() -> list[str]:

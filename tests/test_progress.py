@@ -12,18 +12,21 @@ from sqlalchemy.orm import Session
 from bot.content.library import ContentLibrary
 from bot.db.models import PlanVersion, ScreeningAnswer, User
 from bot.domain import progress as figures
-from bot.domain.adaptation import (
-    Adjustment,
-    AppliedAdjustment,
-    DoseItem,
-    Kind,
-    Node,
-    OutcomeRecord,
-    Reason,
-)
+from bot.domain import training
 from bot.domain.feedback import OutcomeKind
-from bot.domain.progress import HardExercise, WeekTally
+from bot.domain.progress import HardExercise, OutcomeRecord, WeekTally
+from bot.domain.training import (
+    Refusal,
+    SlotOutcome,
+    build_plan,
+    plan_to_json,
+    progressions,
+    record_session,
+    undo,
+)
+from bot.domain.week import profile_from_answers
 from bot.services import feedback, progress
+from tests.test_training_journeys import LADDERS, SPEED
 
 TODAY = date(2026, 11, 26)  # a Thursday
 MONDAY = date(2026, 11, 23)
@@ -92,21 +95,22 @@ def test_hardest_exercises_rank_by_share_of_hard_sessions_and_pain_is_apart() ->
 
 
 def test_progression_steps_leave_out_undone_and_non_progress_changes() -> None:
-    step = Adjustment(Kind.SWAP, Reason.PROGRESS_STEP, "running_bike_pedal",
-                      "plank_hip_flexion")
-    extra = Adjustment(Kind.DOSE, Reason.PROGRESS_SET, "squats", dose_change={"sets_left": 1})
-    easier = Adjustment(Kind.SWAP, Reason.REGRESS_STEP, "plank_hip_flexion",
-                        "running_bike_pedal")
-    history = [AppliedAdjustment(step, MONDAY), AppliedAdjustment(extra, MONDAY, undone=True),
-               AppliedAdjustment(easier, TODAY)]
-    steps = figures.progression_steps(history)
-    assert [(s.made_on, s.reason, s.replacement_id) for s in steps] == [
-        (MONDAY, "progress_step", "plank_hip_flexion")]
+    plan = build_plan(profile_from_answers(SPEED), LADDERS, MONDAY)
+    for on in (MONDAY, MONDAY + timedelta(days=1)):
+        plan = record_session(plan, LADDERS, training.Session(on, (
+            SlotOutcome("volume.sets", "done"), SlotOutcome("stride", "done")))).plan
+    grown = progressions(plan, LADDERS, MONDAY + timedelta(days=7))
+    assert [c.slot for c in grown.changes] == ["volume.sets", "stride"]
+    undone = undo(grown.plan, grown.changes[1].id, MONDAY + timedelta(days=8))
+    assert not isinstance(undone, Refusal)
+    stored = {"training": plan_to_json(undone.plan)}
+    steps = figures.progression_steps(stored)
+    assert [(s.made_on, s.reason, s.slot) for s in steps] == [
+        (MONDAY + timedelta(days=7), "progress.dose", "volume.sets")]
+    assert figures.progression_steps({}) == ()
 
 
 def test_the_rows_progress_reads(engine: Engine) -> None:
-    graph = {"running_bike_pedal": Node("flexion", "abdominal_march", "plank_hip_flexion")}
-    base = [DoseItem("running_bike_pedal", 2, 2)]
     with Session(engine) as db, db.begin():
         user = User(telegram_id=77, timezone="UTC")
         db.add(user)
@@ -118,7 +122,6 @@ def test_the_rows_progress_reads(engine: Engine) -> None:
                 feedback.record_outcome(db, user_id=user.id, session_id=session.id,
                                         exercise_id="running_bike_pedal", outcome="done",
                                         source_key=f"s{n}")
-        feedback.adapt(db, user.id, base, graph, now=datetime(2026, 11, 25, 18, tzinfo=UTC))
         for when, value in ((datetime(2026, 10, 1, tzinfo=UTC), "fail"),
                             (datetime(2026, 10, 29, tzinfo=UTC), "pass")):
             db.add(ScreeningAnswer(user_id=user.id, question="thigh_left", value=value,
@@ -130,10 +133,7 @@ def test_the_rows_progress_reads(engine: Engine) -> None:
         assert progress.done_days(db, user.id) == ago(1, 3)
         assert progress.first_plan_day(db, user.id, "UTC") == date(2026, 11, 20)
         assert progress.first_plan_day(db, user.id, "Asia/Tokyo") == date(2026, 11, 21)
-        steps = figures.progression_steps(feedback.adjustment_history(db, user.id))
         retests = progress.retest_history(db, user.id)
-    assert [(s.made_on, s.replacement_id) for s in steps] == [
-        (date(2026, 11, 25), "plank_hip_flexion")]
     assert [(r.question, r.value) for r in retests] == [("thigh_left", "fail"),
                                                         ("thigh_left", "pass")]
 

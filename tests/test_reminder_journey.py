@@ -180,12 +180,13 @@ def test_a_pain_report_brings_a_check_in_next_morning(
     bot = start()
     screen(bot)
     bot.runner.type("my right hip hurt in the clamshell, it stopped me")
-    assert "I'll check in tomorrow." in bot.runner.plain()
+    assert "I'll ask tomorrow how that hip feels." in bot.runner.plain()
 
     clock.now = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # Tuesday 09:00 in Berlin
     assert bot.tick() == 1
     check_in = bot.sender.delivered[-1]
     assert "How's your hip today?" in check_in.text
+    assert "the side-plank clamshell hurt on your right side" in check_in.text
     assert check_in.buttons == ("0|r:hip:better", "0|r:hip:same", "0|r:hip:worse")
 
     assert "I'm sorry it's worse." in bot.press("0|r:hip:worse")

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary
 from bot.domain.buttons import BadButton, Choice, Feature, decode, parse_button_data
 from bot.domain.catalog import Catalog
@@ -85,7 +86,8 @@ def zones() -> GeoZoneResolver:
 def ctx(zones: GeoZoneResolver, catalog: Catalog) -> Context:
     kit = CoachKit(catalog, ExerciseMatcher(catalog),
                    FeedbackReader((e.id, e.name, e.aliases)
-                                  for e in catalog.exercises.values()).read)
+                                  for e in catalog.exercises.values()).read,
+                   ladders=cached_ladders(CONTENT.root))
     # After screening, free text may name a move: its name is a label like any other.
     CONTENT.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
     return Context(now=NOW, zones=zones, coach=kit, first_name="Ana")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.content.ladders import cached_ladders
 from bot.content.library import TELEGRAM_TEXT_LIMIT, ContentLibrary
+from bot.domain import training
 from bot.domain.catalog import Catalog
-from bot.domain.dialogue import views
-from bot.domain.dialogue.plan import item_view, plan_for, today_reply
+from bot.domain.dialogue import coaching, views
+from bot.domain.dialogue.plan import today_reply
 from bot.domain.dialogue.questions import QUESTIONS
 from bot.domain.dialogue.router import HELP_GROUPS
 from bot.domain.dialogue.state import Dialogue, State
@@ -33,6 +35,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "bad_minutes": {"low": 3, "high": 120},
     "bad_time": {"problem": "range", "said": "25:99"},
     "bad_zone": {"said": "Atlantis"},
+    "button_unreadable": {},
     "cancel_back": {}, "cancel_nothing": {}, "cancel_paused": {},
     "change_pick": {},
     "error_generic": {},
@@ -51,10 +54,6 @@ SAMPLES: dict[str, dict[str, object]] = {
                                                   "y", "hardest", "hard", "pain",
                                                   "nothing_hard")},
     **{f"progress_chart_{part}": {"count": 1} for part in ("streak", "steps", "retests")},
-    "adapt_change": {"reason": "progress_weak_side",
-                     "params": {"exercise": "Side-plank clamshell", "side": "left", "sets": 2}},
-    "adapt_nothing_to_undo": {},
-    "adapt_undone": {"reason": "pain_swap", "name": "Single-leg bridge"},
     "ask_pain_severity": {"name": "Single-leg bridge"},
     "ask_pain_side": {"name": "Single-leg bridge"},
     "ask_which_hard": {}, "ask_which_hurt": {},
@@ -77,7 +76,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "red_flag_heard": {"flags": ["numbness", "limp"]},
     "reminder_strength": {}, "reminder_retest": {},
     "checkin_answer": {"feel": "same"}, "checkin_already": {},
-    "reminder_checkin": {},
+    "reminder_checkin": {"move": "Side-plank clamshell", "side": "left"},
     # Every question, as it is asked when changing an answer.
     **{f"q_{q.id}": {"current": complete({})[q.id], "editing": True} for q in QUESTIONS},
     "ready_text": {},
@@ -116,10 +115,14 @@ def content(catalog: Catalog) -> ContentLibrary:
 @pytest.fixture(scope="module")
 def samples(catalog: Catalog) -> dict[str, dict[str, object]]:
     """Every template's sample; the plan's views come from a real week of the engine."""
-    kit = CoachKit(catalog, ExerciseMatcher(catalog), FeedbackReader(()).read)
+    kit = CoachKit(catalog, ExerciseMatcher(catalog), FeedbackReader(()).read,
+                   ladders=cached_ladders(ROOT / "content"))
     ctx = Context(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), GeoZoneResolver(), kit, "Ana")
     ready = Dialogue(State.READY, ANSWERS, turn=3)
-    walk = [item_view(i, catalog) for i in plan_for(ANSWERS, kit).day("mon").items]
+    monday = date(2026, 11, 23)
+    plan = coaching.plan_of(ANSWERS, kit, monday)
+    walk = [coaching.item_view(i, catalog)
+            for i in training.day_view(plan, kit.ladders, monday).items]
     return {**SAMPLES,
             "exercise_howto": dict(views.exercise_reply("seated_leg_lift_over_block",
                                                         kit).params),

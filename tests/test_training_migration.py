@@ -3,6 +3,7 @@ downgrades to exactly what was there (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,11 +15,7 @@ from bot.content.ladders import load_ladders
 from bot.db import migrate
 from bot.db.engine import make_engine
 from bot.db.models import DialogueState, PlanVersion, ScreeningAnswer, User
-from bot.domain.dialogue.plan import save_plan
-from bot.domain.model import CoachKit
 from bot.domain.training import day_view, plan_from_json
-from bot.domain.week import Progress
-from bot.services.matching import ExerciseMatcher
 from tests.conftest import ROOT
 
 CATALOG = load_catalog(ROOT / "content")
@@ -31,15 +28,9 @@ SCREENED = datetime(2027, 1, 4, 19, 0, tzinfo=UTC)  # 20:00 in Berlin
 RETESTED = datetime(2027, 2, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 February in Berlin
 
 
-def _no_reading(_text: str, _today: object) -> Any:
-    raise AssertionError("the migration test reads no free text")
-
-
 def _store_todays_plan(engine: Engine) -> dict[str, Any]:
     """A runner as today's code stores them: answers, and a plan with its progress."""
-    kit = CoachKit(CATALOG, ExerciseMatcher(CATALOG), _no_reading,
-                   progress=Progress(flexion_step=3, retest_left=False))
-    saved = save_plan("screening", ANSWERS, kit)
+    saved = json.loads((ROOT / "tests" / "data" / "legacy_plan.json").read_text())
     with Session(engine) as session:
         user = User(telegram_id=42, name="Ana", timezone="Europe/Berlin", screened_at=SCREENED)
         session.add(user)
@@ -48,10 +39,10 @@ def _store_todays_plan(engine: Engine) -> dict[str, Any]:
         session.add(ScreeningAnswer(user_id=user.id, question="thigh_left", value="fail",
                                     answered_at=RETESTED))
         session.add(PlanVersion(user_id=user.id, number=1, reason="screening",
-                                details={"progress": dict(saved.progress), "changes": []},
-                                plan=dict(saved.plan), created_at=SCREENED))
+                                details={"progress": dict(saved["progress"]), "changes": []},
+                                plan=dict(saved["plan"]), created_at=SCREENED))
         session.commit()
-    return dict(saved.plan)
+    return dict(saved["plan"])
 
 
 def _versions(engine: Engine) -> list[tuple[int, str, dict[str, Any]]]:

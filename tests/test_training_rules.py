@@ -73,16 +73,16 @@ def render(reply_template: str, params: dict[str, object]) -> str:
 
 
 def test_three_taps_on_one_morning_count_as_one_session() -> None:
-    plan = sessions(plan_for(), "volume.abduction", "done", MON, MON, MON)
+    plan = sessions(plan_for(), "volume.sets", "done", MON, MON, MON)
     assert progressions(plan, LADDERS, MON + timedelta(days=7)).changes == ()
-    plan = sessions(plan, "volume.abduction", "done", MON + timedelta(days=7))
+    plan = sessions(plan, "volume.sets", "done", MON + timedelta(days=7))
     step = progressions(plan, LADDERS, MON + timedelta(days=7))
-    assert [c.slot for c in step.changes] == ["volume.abduction"]
-    assert exercise_and_sets(step.plan, "volume.abduction") == ("side_plank_abduction", 4)
+    assert [c.slot for c in step.changes] == ["volume.sets"]
+    assert exercise_and_sets(step.plan, "volume.sets") == (None, 4)
 
 
 def test_progress_waits_seven_days_after_the_slots_last_change() -> None:
-    plan = sessions(plan_for(), "volume.adduction", "done", MON, TUE)
+    plan = sessions(plan_for(), "volume.sets", "done", MON, TUE)
     for day in range(2, 7):
         assert progressions(plan, LADDERS, MON + timedelta(days=day)).changes == ()
     assert len(progressions(plan, LADDERS, MON + timedelta(days=7)).changes) == 1
@@ -93,15 +93,42 @@ def test_two_progressions_a_week_at_most_and_the_longest_waiting_go_first() -> N
         return MON + timedelta(days=n)
 
     # Each became due on the day its second clean session came, a week after the start.
-    plan = sessions(plan_for(), "volume.abduction", "done", day(9), day(10))
-    plan = sessions(plan, "volume.adduction", "done", day(8), day(9))
-    plan = sessions(plan, "volume.extension", "done", day(7), day(8))
+    plan = sessions(plan_for(), "stride", "done", day(9), day(10))
+    plan = sessions(plan, "activation", "done", day(8), day(9))
+    plan = sessions(plan, "volume.sets", "done", day(7), day(8))
     today = day(10)
     step = progressions(plan, LADDERS, today)
-    assert [c.slot for c in step.changes] == ["volume.extension", "volume.adduction"]
+    assert [c.slot for c in step.changes] == ["volume.sets", "activation"]
     assert progressions(step.plan, LADDERS, day(13)).changes == ()
     later = progressions(step.plan, LADDERS, day(14))
-    assert [c.slot for c in later.changes] == ["volume.abduction"]
+    assert [c.slot for c in later.changes] == ["stride"]
+
+
+def test_the_volume_set_count_is_one_change_for_all_six_moves() -> None:
+    friday = MON + timedelta(days=4)
+    view = day_view(plan_for(), LADDERS, friday)
+    volume = [i for i in view.items if i.slot.startswith("volume.")]
+    assert len(volume) == 6
+    assert {i.sets for i in volume} == {3}
+    assert all("volume.sets" in i.slot_ids() for i in volume)
+    outcomes = [SlotOutcome(s, "done") for i in volume for s in i.slot_ids()]
+    plan = plan_for()
+    for on in (MON, friday):
+        plan = record_session(plan, LADDERS, Session(on, tuple(outcomes))).plan
+    # A motion's harder exercise waits for the session's top set count.
+    step = progressions(plan, LADDERS, MON + timedelta(days=7))
+    assert [c.slot for c in step.changes] == ["volume.sets"]
+    after = day_view(step.plan, LADDERS, friday + timedelta(days=7))
+    assert {i.sets for i in after.items if i.slot.startswith("volume.")} == {4}
+
+
+def test_one_hard_move_makes_the_shared_set_count_session_hard() -> None:
+    outcomes = (SlotOutcome("volume.sets", "done"), SlotOutcome("volume.sets", "hard"))
+    plan = plan_for()
+    for on in (MON, TUE):
+        plan = record_session(plan, LADDERS, Session(on, outcomes)).plan
+    assert [c.on for c in plan.log if c.slot == "volume.sets"] == [MON, TUE]
+    assert {c.outcome for c in plan.log if c.slot == "volume.sets"} == {"hard"}
 
 
 def test_a_hard_or_painful_session_in_between_is_not_clean() -> None:
@@ -115,7 +142,7 @@ def test_a_hard_or_painful_session_in_between_is_not_clean() -> None:
 
 
 def test_two_hard_days_step_the_dose_back_first_then_the_easier_move_of_the_motion() -> None:
-    plan = plan_for()
+    plan = at_four_sets(plan_for())
     plan = plan.with_slot(replace(plan.slot("volume.abduction"), rung=3))
     step = report(plan, MON, ("volume.abduction", "hard"))
     assert step.changes == ()
@@ -125,6 +152,30 @@ def test_two_hard_days_step_the_dose_back_first_then_the_easier_move_of_the_moti
     plan = sessions(step.plan, "volume.abduction", "hard", WED, THU)
     assert exercise_and_sets(plan, "volume.abduction") == ("side_lying_hip_raise", 3)
     assert plan.changes[-1].reason == "regress.exercise"
+
+
+def at_four_sets(plan: Plan) -> Plan:
+    return plan.with_slot(replace(plan.slot("volume.sets"), rung=1))
+
+
+def test_at_three_sets_a_hard_motion_goes_to_its_easier_move_not_to_an_unseen_dose() -> None:
+    plan = sessions(plan_for(), "volume.abduction", "hard", MON, TUE)
+    assert [c.reason for c in plan.changes] == ["regress.exercise"]
+    assert exercise_and_sets(plan, "volume.abduction") == ("side_lying_hip_raise", 3)
+    # One exercise only, already at the session's 3 sets: nothing lower to notice.
+    plan = sessions(plan_for(), "volume.adduction", "hard", MON, TUE)
+    assert plan.changes == ()
+
+
+def test_one_pain_felt_in_two_moves_of_a_session_is_not_repeated_pain() -> None:
+    step = record_session(plan_for(), LADDERS, Session(MON, (
+        SlotOutcome("volume.extension", "pain", "left", "mild"),
+        SlotOutcome("volume.abduction", "pain", "left", "mild"))))
+    assert [c.kind for c in step.changes] == ["pain_swap", "pain_swap"]
+    assert not step.plan.flags.red_flag
+    again = record_session(step.plan, LADDERS, Session(THU, (
+        SlotOutcome("volume.flexion", "pain", "left", "mild"),)))
+    assert again.plan.flags.red_flag  # another day within 14 days: repeated
 
 
 def test_hard_twice_on_one_day_is_not_two_hard_sessions() -> None:
@@ -220,16 +271,16 @@ def test_clearance_brings_the_self_tests_back_before_strength() -> None:
 
 
 def test_undo_restores_exactly_what_its_change_replaced_and_says_so() -> None:
-    plan = sessions(plan_for(), "volume.external_rotation", "done", MON, TUE)
+    plan = sessions(plan_for(), "volume.sets", "done", MON, TUE)
     step = progressions(plan, LADDERS, MON + timedelta(days=7))
     change = step.changes[0]
     undone = undo(step.plan, change.id, MON + timedelta(days=8))
     assert not isinstance(undone, Refusal)
-    assert undone.plan.slot("volume.external_rotation") == plan.slot("volume.external_rotation")
+    assert undone.plan.slot("volume.sets") == plan.slot("volume.sets")
     text = render(change_reply(undone.changes[0], LADDERS, NAMES).template,
                   dict(change_reply(undone.changes[0], LADDERS, NAMES).params))
     assert "Undone" in text
-    assert "the side-plank clamshell is back to 3 × 10–15 a side" in text
+    assert "your six-move strength session is back to 3 sets of every move" in text
     again = undo(undone.plan, change.id, MON + timedelta(days=8))
     assert isinstance(again, Refusal)
     assert again.reason == "undo.already"
@@ -237,7 +288,7 @@ def test_undo_restores_exactly_what_its_change_replaced_and_says_so() -> None:
 
 
 def test_an_older_change_of_a_slot_that_changed_since_is_not_undone_blindly() -> None:
-    plan = plan_for()
+    plan = at_four_sets(plan_for())
     plan = plan.with_slot(replace(plan.slot("volume.extension"), rung=1))
     plan = sessions(plan, "volume.extension", "hard", MON, TUE)
     first = plan.changes[-1]
@@ -248,15 +299,15 @@ def test_an_older_change_of_a_slot_that_changed_since_is_not_undone_blindly() ->
 
 
 def test_an_undone_progression_comes_back_only_after_two_new_clean_sessions() -> None:
-    plan = sessions(plan_for(), "volume.adduction", "done", MON, TUE)
+    plan = sessions(plan_for(), "volume.sets", "done", MON, TUE)
     step = progressions(plan, LADDERS, MON + timedelta(days=7))
     undone = undo(step.plan, step.changes[0].id, MON + timedelta(days=7))
     assert not isinstance(undone, Refusal)
     plan = undone.plan
     assert progressions(plan, LADDERS, MON + timedelta(days=14)).changes == ()
-    plan = sessions(plan, "volume.adduction", "done", MON + timedelta(days=15))
+    plan = sessions(plan, "volume.sets", "done", MON + timedelta(days=15))
     assert progressions(plan, LADDERS, MON + timedelta(days=15)).changes == ()
-    plan = sessions(plan, "volume.adduction", "done", MON + timedelta(days=16))
+    plan = sessions(plan, "volume.sets", "done", MON + timedelta(days=16))
     assert len(progressions(plan, LADDERS, MON + timedelta(days=16)).changes) == 1
 
 

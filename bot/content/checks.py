@@ -10,9 +10,9 @@ from bot.content.ladders import cached_ladders, check_reason_texts
 from bot.content.library import ContentError, ContentLibrary
 from bot.content.poses import cached_poses, check_pose_geometry, check_poses
 from bot.domain.catalog import MOTIONS, Catalog
+from bot.domain.dialogue.coaching import TITLES, WHY
 from bot.domain.dialogue.questions import QUESTIONS
 from bot.domain.dialogue.router import HELP_GROUPS, KNOWN_COMMANDS
-from bot.domain.program import DAY_TITLES, ITEM_REASONS
 
 SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.yes", "zone.no",
                     "restart.keep", "restart.resume", "restart.fresh", "toast.stale",
@@ -69,7 +69,7 @@ def _required_labels() -> list[str]:
              "run_days.done"]
     keys += [f"command.{c}" for c in COMMANDS]
     keys += [f"help_group.{group}" for group, _ in HELP_GROUPS]
-    keys += [*DAY_TITLES, *(f"why.{k}" for k in ITEM_REASONS if k not in WHY_IN_TEMPLATE)]
+    keys += [*TITLES.values(), *(f"why.{k}" for k in WHY.values() if k not in WHY_IN_TEMPLATE)]
     keys += [f"motion.{m}" for m in MOTIONS]
     return keys + list(SCREENING_LABELS) + list(COACH_LABELS)
 

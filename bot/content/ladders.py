@@ -38,8 +38,8 @@ Motion = Literal["flexion", "extension", "abduction", "adduction", "internal_rot
                  "external_rotation", "mixed"]
 Kind = Literal["strength", "mobility", "drill", "running", "stretch"]
 When = Literal["before_run", "strength", "during_run", "mobility"]
-Role = Literal["activation", "volume", "circuit", "loading", "stride", "drill", "hills",
-               "backwards", "flexion_steps", "mobility"]
+Role = Literal["activation", "volume", "volume_sets", "circuit", "loading", "stride", "drill",
+               "hills", "backwards", "flexion_steps", "mobility"]
 MOBILITY_BLOCKS = (("hip_loading", "mobility"), ("flexion", "mobility"))
 RUNNING_BLOCKS = (("stride", "hills"), ("stride", "backwards"))
 DRILL_BLOCK = ("stride", "pre_run")
@@ -125,6 +125,9 @@ def _check(where: str, model: LadderModel, catalog: Catalog, kinds: Mapping[str,
     if model.role in BLOCK_ROLES:
         _check_block(where, model, catalog, kinds)
         return
+    if model.role == "volume_sets":
+        _check_set_count(where, model)
+        return
     if model.moves:
         raise ContentError(f"{where}.moves: only a whole-block ladder (circuit, stride) has "
                            "moves")
@@ -201,6 +204,17 @@ def _check_block(where: str, model: LadderModel, catalog: Catalog,
         _check_cap(f"{where}.rungs[{index}]", model, rung)
         sizes.append((rung.rounds or 0, rung.sets))
     if sizes != sorted(sizes):
+        raise ContentError(f"{where}.rungs: the dose goes down; order rungs from easy to hard")
+
+
+def _check_set_count(where: str, model: LadderModel) -> None:
+    """The volume's set count: one dose for all six moves, so no exercise on a rung."""
+    for index, rung in enumerate(model.rungs):
+        if rung.exercise is not None or rung.reps is None:
+            raise ContentError(f"{where}.rungs[{index}]: a set-count rung has reps and no "
+                               "exercise")
+        _check_cap(f"{where}.rungs[{index}]", model, rung)
+    if [r.sets for r in model.rungs] != sorted(r.sets for r in model.rungs):
         raise ContentError(f"{where}.rungs: the dose goes down; order rungs from easy to hard")
 
 

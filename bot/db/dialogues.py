@@ -162,31 +162,23 @@ def _lock_versions(conn: Connection, user_ids: list[int]) -> tuple[dict[int, int
     """Each user's dialogue version (locked on PostgreSQL), and who is marked inactive."""
     if not user_ids:
         return {}, set()
+    if conn.dialect.name == "postgresql":
+        # Lock first, read after: a statement that waited for the lock still reads from the
+        # snapshot it started with, so reading in the same statement could miss the version
+        # another process committed while we waited, and apply a second write on top.
+        conn.execute(select(USERS.c.id).where(USERS.c.id.in_(user_ids))
+                     .order_by(USERS.c.id).with_for_update())
     stmt = (select(USERS.c.id, USERS.c.active, DIALOGUES.c.version)
             .select_from(USERS.outerjoin(DIALOGUES, DIALOGUES.c.user_id == USERS.c.id))
             .where(USERS.c.id.in_(user_ids)))
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=USERS)
     rows = conn.execute(stmt).all()
     versions = {row.id: row.version for row in rows if row.version is not None}
     return versions, {row.id for row in rows if not row.active}
 
 
 def _store(conn: Connection, accepted: list[tuple[int, DialogueWrite]]) -> None:
-    inserts = [_dialogue_row(u, w) for u, w in accepted if w.base.version == 0]
-    updates = [{"b_user_id": u, **_dialogue_row(u, w)} for u, w in accepted if w.base.version > 0]
-    if inserts:
-        conn.execute(insert(DIALOGUES), inserts)
-    if updates:
-        conn.execute(_UPDATE_DIALOGUE, [{k: v for k, v in r.items() if k != "user_id"}
-                                        for r in updates])
-    answers = [{"user_id": u, "question": q, "value": v, "answered_at": w.at}
-               for u, w in accepted for q, v in w.new_answers]
-    if answers:
-        conn.execute(insert(ANSWERS), answers)
-    plans = [_plan_row(u, w) for u, w in accepted if w.new_plan is not None]
-    if plans:
-        conn.execute(insert(PLANS), plans)
+    _store_dialogues(conn, accepted)
+    _store_answers_and_plans(conn, accepted)
     for user_id, write in accepted:
         for hook in write.hooks:
             hook(conn, user_id)
@@ -194,6 +186,27 @@ def _store(conn: Connection, accepted: list[tuple[int, DialogueWrite]]) -> None:
         if write.user_changes:
             conn.execute(update(USERS).where(USERS.c.id == user_id)
                          .values(**write.user_changes, updated_at=write.at))
+
+
+def _store_dialogues(conn: Connection, accepted: list[tuple[int, DialogueWrite]]) -> None:
+    inserts = [_dialogue_row(u, w) for u, w in accepted if w.base.version == 0]
+    updates = [{"b_user_id": u, **_dialogue_row(u, w)} for u, w in accepted if w.base.version > 0]
+    if inserts:
+        conn.execute(insert(DIALOGUES), inserts)
+    if updates:
+        conn.execute(_UPDATE_DIALOGUE, [{k: v for k, v in r.items() if k != "user_id"}
+                                        for r in updates])
+
+
+def _store_answers_and_plans(conn: Connection,
+                             accepted: list[tuple[int, DialogueWrite]]) -> None:
+    answers = [{"user_id": u, "question": q, "value": v, "answered_at": w.at}
+               for u, w in accepted for q, v in w.new_answers]
+    if answers:
+        conn.execute(insert(ANSWERS), answers)
+    plans = [_plan_row(u, w) for u, w in accepted if w.new_plan is not None]
+    if plans:
+        conn.execute(insert(PLANS), plans)
 
 
 _UPDATE_DIALOGUE = (

@@ -80,6 +80,8 @@ class _SqliteConnection(Connection):
 
 
 def _note_begin(connection: Connection) -> None:
+    # A connection of another class (from an ``engine.execution_options()`` copy) cannot tell
+    # an autobegin apart, so it takes the write lock as before: slower, never wrong.
     autobegun = isinstance(connection, _SqliteConnection) and connection._autobeginning
     connection.info[_BEGIN] = _READ if autobegun else _WRITE
 

@@ -231,3 +231,24 @@ class ReminderDelivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(200))
+
+
+class ProcessedUpdate(Base):
+    """A Telegram update whose effects are committed, with the replies it owes (the outbox).
+
+    Written in the same transaction as the dialogue, so a re-delivered update is recognised
+    and never applied twice; ``sent_at`` stays empty until the replies went out, so a crash
+    between the commit and the send still ends in one reply.
+    """
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # Whose update it was: /delete and /export cover these rows like every other.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                                index=True)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # Bot API calls still to make; emptied once sent (the texts are the runner's data).
+    outbox: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

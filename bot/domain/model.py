@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.domain.adaptation import AppliedAdjustment, OutcomeRecord
 from bot.domain.buttons import BadButton, Choice, parse_button_data
 from bot.domain.catalog import Catalog
 from bot.domain.feedback import FeedbackReading
-from bot.domain.week import Progress
+
+if TYPE_CHECKING:  # the training package imports Reply from here
+    from bot.domain.training.ladders import Ladder
 
 __all__ = ["BadButton", "Choice", "parse_button_data"]
 
@@ -108,11 +109,9 @@ class CoachKit:
     catalog: Catalog
     find_exercises: ExerciseFinder
     read_feedback: FeedbackRead
-    progress: Progress = field(default_factory=Progress)
     plan_number: int = 0
     last_plan: Mapping[str, object] | None = None
-    outcomes: tuple[OutcomeRecord, ...] = ()
-    history: tuple[AppliedAdjustment, ...] = ()
+    ladders: Mapping[str, Ladder] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

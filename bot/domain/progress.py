@@ -8,8 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.adaptation import PROGRESS_REASONS, AppliedAdjustment, OutcomeRecord, active
-from bot.domain.feedback import OutcomeKind
+from bot.domain.feedback import OutcomeKind, Severity, Side
 from bot.domain.parsing import WEEKDAYS
 
 CHART_WEEKS = 6
@@ -32,12 +31,21 @@ class HardExercise:
 
 
 @dataclass(frozen=True)
+class OutcomeRecord:
+    """One stored outcome, dated by its session's local day."""
+
+    day: date
+    exercise_id: str
+    outcome: OutcomeKind
+    side: Side | None = None
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
 class ProgressStep:
     made_on: date
     reason: str
-    exercise_id: str | None
-    replacement_id: str | None
-    params: dict[str, str | int]
+    slot: str
 
 
 def week_start(day: date) -> date:
@@ -111,8 +119,12 @@ def painful_exercises(outcomes: Sequence[OutcomeRecord], limit: int = 3
     return tuple(ranked[:limit])
 
 
-def progression_steps(history: Sequence[AppliedAdjustment]) -> tuple[ProgressStep, ...]:
-    """Every step up still in force (an undone one is not a step reached)."""
-    return tuple(ProgressStep(a.made_on, a.adjustment.reason.value, a.adjustment.exercise_id,
-                              a.adjustment.replacement_id, dict(a.adjustment.params))
-                 for a in active(history) if a.adjustment.reason in PROGRESS_REASONS)
+def progression_steps(plan: Mapping[str, object] | None) -> tuple[ProgressStep, ...]:
+    """Every step up the stored training plan made that is still in force (an undone one is
+    not a step reached)."""
+    training = plan.get("training") if plan else None
+    changes = training.get("changes") if isinstance(training, Mapping) else None
+    return tuple(ProgressStep(date.fromisoformat(str(c["on"])), str(c["reason"]),
+                              str(c.get("slot")))
+                 for c in changes if isinstance(c, Mapping) and c.get("kind") == "progress"
+                 and c.get("undone_on") is None) if isinstance(changes, list) else ()

@@ -4,11 +4,10 @@ plan, and the calendar around it (strength days, today, the next session). Pure,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.catalog import Dose
 from bot.domain.parsing import WEEKDAYS
 
 
@@ -28,59 +27,6 @@ class Profile:
 
     def thigh(self, side: str) -> str:
         return self.thigh_left if side == "left" else self.thigh_right
-
-
-@dataclass(frozen=True)
-class Progress:
-    """What the coach has learned since screening."""
-
-    flexion_step: int | None = None  # None: place by the knee-lift test
-    retest_left: bool = False  # thigh-to-ribcage re-test passed on that side
-    retest_right: bool = False
-    cleared: bool = False  # a clinician cleared the red flags
-    levels: Mapping[str, int] = field(default_factory=dict)  # +1 harder, -1 easier, per id
-    week: int = 0  # weeks since the plan started; alternates the strength sessions
-
-    def retest_passed(self, side: str) -> bool:
-        return self.retest_left if side == "left" else self.retest_right
-
-
-@dataclass(frozen=True)
-class Why:
-    key: str
-    params: Mapping[str, str | int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PlanItem:
-    exercise: str
-    dose: Dose
-    why: Why
-    block: str
-    phase: str  # "before" | "during" | "after" a run, or "main" on a strength day
-    side: str = "both"  # "both" | "left" | "right"
-    without_equipment: bool = False  # the user lacks the listed equipment: use the variant
-    replaces: str | None = None  # the protocol's exercise, when a level override swapped it
-
-
-@dataclass(frozen=True)
-class DayPlan:
-    weekday: str
-    kind: str  # "run" | "strength" | "rest"
-    title: str  # a template/label key
-    items: tuple[PlanItem, ...] = ()
-    session: str | None = None  # "volume" | "circuit" when there is strength work
-
-
-@dataclass(frozen=True)
-class WeekPlan:
-    days: tuple[DayPlan, ...]  # Monday first
-    notices: tuple[Why, ...] = ()
-    flexion_step: int | None = None  # None while flexion strength is locked or red-flagged
-    failing_sides: tuple[str, ...] = ()
-
-    def day(self, weekday: str) -> DayPlan:
-        return self.days[WEEKDAYS.index(weekday)]
 
 
 def profile_from_answers(answers: Mapping[str, object]) -> Profile:
@@ -137,21 +83,6 @@ def _gap(a: str, b: str) -> int:
     """Days between two weekdays going round the week the short way."""
     diff = abs(_index(a) - _index(b))
     return min(diff, 7 - diff)
-
-
-def today(plan: WeekPlan, local: date) -> DayPlan:
-    return plan.day(WEEKDAYS[local.weekday()])
-
-
-def next_session(plan: WeekPlan, local: date, include_today: bool = False
-                 ) -> tuple[date, DayPlan] | None:
-    """The next day with something to do (run or exercises), and its date."""
-    for offset in range(0 if include_today else 1, 8):
-        day = local + timedelta(days=offset)
-        planned = today(plan, day)
-        if planned.items or planned.kind != "rest":
-            return day, planned
-    return None
 
 
 def local_date(instant: datetime, zone: str) -> date:

@@ -184,12 +184,24 @@ class _Scene:
     def _pose(self, points: dict[str, Vec]) -> list[Any]:
         """Moves every artist to ``points``; returns them far to near, marks last."""
         picture = {name: self.to_picture(p) for name, p in points.items()}
+        layered = [*self._place_limbs(picture), *self._place_feet(picture),
+                   *self._place_head(picture)]
+        layered.sort(key=lambda item: item[0])
+        self._place_bands(picture)
+        self.ring.set_center(picture[self.spec.moving][:2])
+        return [artist for _, artist in layered] + [band for _, band in self.bands] + [self.ring]
+
+    def _place_limbs(self, picture: dict[str, Vec]) -> list[tuple[float, Any]]:
         layered: list[tuple[float, Any]] = []
         for (a, b), artist in self.limbs.items():
             limb = next(s[2] for s in SEGMENTS if s[:2] == (a, b))
             artist.set_data([picture[a][0], picture[b][0]], [picture[a][1], picture[b][1]])
             artist.set_color(self._colour(limb, _far(limb, picture)))
             layered.append(((picture[a][2] + picture[b][2]) / 2, artist))
+        return layered
+
+    def _place_feet(self, picture: dict[str, Vec]) -> list[tuple[float, Any]]:
+        layered: list[tuple[float, Any]] = []
         for side, foot in self.feet.items():
             corners = [picture[f"{side}_{p}"] for p in ("ankle", "heel", "toe")]
             foot.set_xy([c[:2] for c in corners])
@@ -197,20 +209,23 @@ class _Scene:
             foot.set_facecolor(color)
             foot.set_edgecolor(color)
             layered.append((sum(c[2] for c in corners) / 3, foot))
+        return layered
+
+    def _place_head(self, picture: dict[str, Vec]) -> list[tuple[float, Any]]:
         head, eye = picture["head"], picture["face"]
         self.head.set_center(head[:2])
-        layered.append((head[2], self.head))
+        layered: list[tuple[float, Any]] = [(head[2], self.head)]
         if eye[2] > head[2] - 0.02:  # the face is towards the camera
             self.eye.set_center(eye[:2])
             layered.append((head[2] + 1e-3, self.eye))
-        layered.sort(key=lambda item: item[0])
+        return layered
+
+    def _place_bands(self, picture: dict[str, Vec]) -> None:
         for prop, band in self.bands:
             assert prop.ends is not None
             ends = [self.to_picture(prop.to) if e == "anchor" and prop.to else picture[e]
                     for e in prop.ends]
             band.set_data([ends[0][0], ends[1][0]], [ends[0][1], ends[1][1]])
-        self.ring.set_center(picture[self.spec.moving][:2])
-        return [artist for _, artist in layered] + [band for _, band in self.bands] + [self.ring]
 
     def _colour(self, limb: str, far: bool) -> str:
         if limb == "trunk":
@@ -222,21 +237,26 @@ class _Scene:
     def _ground(self) -> None:
         from matplotlib.patches import Polygon
 
-        slope = math.tan(math.radians(self.spec.slope))
         if self.spec.camera.view == "top":
             corners = [(x, y, 0.0) for x in (-1.05, 1.05) for y in (-0.5, 0.5)]
             hull = _hull([self.to_picture(c)[:2] for c in corners])
             self.ax.add_patch(Polygon(hull, closed=True, color=MAT, zorder=0))
             return
+        slope = math.tan(math.radians(self.spec.slope))
         corners = [(x, y, x * slope) for x in (-40.0, 40.0) for y in (-40.0, 40.0)]
         flat = [self.to_picture(c)[:2] for c in corners]
         hull = _hull(flat + [(u, v - 20.0) for u, v in flat])
         self.ax.add_patch(Polygon(hull, closed=True, color=GROUND, zorder=0))
         if self.spec.camera.tilt > 0:
-            # Seen from above the floor fills the picture; a mat shows its perspective.
-            mat = [(x, y, x * slope) for x in (-1.0, 1.0) for y in (-0.45, 0.45)]
-            self.ax.add_patch(Polygon(_hull([self.to_picture(c)[:2] for c in mat]),
-                                      closed=True, color=MAT, zorder=0.5))
+            self._mat(slope)
+
+    def _mat(self, slope: float) -> None:
+        """Seen from above the floor fills the picture; a mat shows its perspective."""
+        from matplotlib.patches import Polygon
+
+        mat = [(x, y, x * slope) for x in (-1.0, 1.0) for y in (-0.45, 0.45)]
+        self.ax.add_patch(Polygon(_hull([self.to_picture(c)[:2] for c in mat]),
+                                  closed=True, color=MAT, zorder=0.5))
 
     def _prop(self, prop: Prop) -> None:
         from matplotlib.patches import FancyArrowPatch, Polygon

@@ -8,42 +8,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.content.library import Attachment, ContentLibrary, RenderedMessage
-from bot.domain.adaptation import AppliedAdjustment, OutcomeRecord
 from bot.domain.dialogue.state import DeleteEverything, Produce
-from bot.domain.listen import ScheduleCheckIn, StoreAdjustments, StoreOutcomes, UndoAdjustment
+from bot.domain.listen import ScheduleCheckIn, StoreOutcomes
 from bot.services import data_rights, feedback, progress
 
 Hook = Callable[[Connection, int], None]
-
-
-@dataclass(frozen=True)
-class Training:
-    """What the policy needs to know: every outcome and every plan change so far."""
-
-    outcomes: tuple[OutcomeRecord, ...] = ()
-    history: tuple[AppliedAdjustment, ...] = ()
-
-
-# Read on every update of a coached runner, so bounded: the policy looks back 14 days for
-# repeated pain and at a move's last two sessions for a streak. Six weeks holds both with room
-# and keeps the read the same size in week 2 and week 52; the row cap guards against a flood.
-TRAINING_WINDOW = timedelta(weeks=6)
-MAX_OUTCOMES = 400
-
-
-def load_training(engine: Engine, user_id: int, today: date) -> Training:
-    with engine.connect() as conn, Session(bind=conn) as db:
-        outcomes = feedback.outcome_history(db, user_id, since=today - TRAINING_WINDOW,
-                                            limit=MAX_OUTCOMES)
-        return Training(tuple(outcomes), tuple(feedback.adjustment_history(db, user_id)))
 
 
 def hook_for(effect: object, turn: int, now: datetime) -> Hook | None:
@@ -51,11 +27,6 @@ def hook_for(effect: object, turn: int, now: datetime) -> Hook | None:
     if isinstance(effect, StoreOutcomes):
         return lambda conn, user_id: _in_session(conn, _store_outcomes(effect, user_id, turn,
                                                                        now))
-    if isinstance(effect, StoreAdjustments):
-        return lambda conn, user_id: _in_session(conn, _store_adjustments(effect, user_id, now))
-    if isinstance(effect, UndoAdjustment):
-        return lambda conn, user_id: _in_session(
-            conn, lambda db: feedback.undo_last_adjustment(db, user_id, now))
     if isinstance(effect, DeleteEverything):
         return lambda conn, user_id: _in_session(
             conn, lambda db: data_rights.delete_user_data(db, user_id))
@@ -79,13 +50,6 @@ def _store_outcomes(effect: StoreOutcomes, user_id: int, turn: int,
                 db, user_id=user_id, session_id=session.id, exercise_id=exercise,
                 outcome=outcome, side=side, severity=severity, reps=reps, words=effect.words,
                 source_key=f"u{user_id}:t{turn}:{index}", recorded_at=now)
-    return store
-
-
-def _store_adjustments(effect: StoreAdjustments, user_id: int,
-                       now: datetime) -> Callable[[Session], None]:
-    def store(db: Session) -> None:
-        db.add_all(feedback.adjustment_row(user_id, a, now) for a in effect.adjustments)
     return store
 
 

@@ -17,18 +17,17 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db import dialogues
 from bot.db.dialogues import DialogueWrite, NewPlan, StoredDialogue
 from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
-from bot.domain.dialogue.plan import progress_from_json
 from bot.domain.dialogue.router import step
 from bot.domain.dialogue.state import (
-    COACH_STATES,
     CompleteScreening,
     DeleteEverything,
     Produce,
@@ -40,7 +39,7 @@ from bot.domain.dialogue.state import (
 )
 from bot.domain.listen import ScheduleCheckIn
 from bot.domain.model import CoachKit, Context, Event, ZoneResolver
-from bot.services.coaching import Training, check_ins, hook_for, load_training, produce
+from bot.services.coaching import check_ins, hook_for, produce
 from bot.services.drafts import dump_state, load_dialogue
 from bot.services.feedback import FeedbackReader
 from bot.services.group_commit import GroupCommitter
@@ -71,6 +70,13 @@ class Response:
     messages: tuple[RenderedMessage, ...]
     toast: str | None = None
     close_source: bool = False
+    # The stamp's hook was committed with the dialogue (see Stamp).
+    stamped: bool = False
+
+
+# Given the replies before a write, returns work for the write's own transaction: the
+# Telegram adapter records the update as processed, with its replies, atomically with it.
+Stamp = Callable[[Response], Callable[[Connection, int], None]]
 
 
 class ConversationService:
@@ -91,8 +97,12 @@ class ConversationService:
         self.catalog = catalog
         self.link = link
         self.find_exercises = ExerciseMatcher(catalog)
+        self.ladders = cached_ladders(content.root)
         self.reader = FeedbackReader((e.id, e.name, e.aliases) for e in catalog.exercises.values())
         self.cache: OrderedDict[int, StoredDialogue] = OrderedDict()
+        # 0 when other processes serve the same users (webhook mode): a stale cached read that
+        # leads to no write (a tap seen as stale) would never be caught by the versioned write.
+        self.cache_size = CACHE_SIZE
         self.committer: GroupCommitter[DialogueWrite, StoredDialogue] = GroupCommitter(
             self._write_batch)
 
@@ -105,7 +115,8 @@ class ConversationService:
                 return self._respond(sender, outcome, _reactivated(result))
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
-    async def handle_async(self, sender: Sender, event: Event) -> Response:
+    async def handle_async(self, sender: Sender, event: Event,
+                           stamp: Stamp | None = None) -> Response:
         """For the event loop: the write joins a group commit with concurrent updates."""
         for _ in range(MAX_ATTEMPTS):
             # The cache is touched on the loop only. The reads, the coach's history and the
@@ -113,13 +124,18 @@ class ConversationService:
             # runner's slow step never holds up everyone else's updates.
             cached = self._cached(sender.telegram_id)
             outcome, write = await asyncio.to_thread(self._decide, sender, event, cached)
+            if write is not None and stamp is not None:
+                # First, so that a /delete in the same write also removes this record.
+                write = replace(write, hooks=(stamp(self._render(outcome)), *write.hooks))
             result = None if write is None else await self.committer.submit(write)
             if write is None or self._settle(write, result):
                 back = _reactivated(result)
                 if back or any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
                     # Charts, exports and reminder schedules touch the database: off the loop.
-                    return await asyncio.to_thread(self._respond, sender, outcome, back)
-                return self._respond(sender, outcome)
+                    response = await asyncio.to_thread(self._respond, sender, outcome, back)
+                else:
+                    response = self._respond(sender, outcome)
+                return replace(response, stamped=write is not None and stamp is not None)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     def render_error(self) -> RenderedMessage:
@@ -135,7 +151,7 @@ class ConversationService:
                 cached: StoredDialogue | None) -> tuple[Transition, DialogueWrite | None]:
         stored = cached if cached is not None else self._load(sender.telegram_id)
         now = self.clock()
-        context = Context(now=now, zones=self.zones, coach=self._coach_kit(stored, now),
+        context = Context(now=now, zones=self.zones, coach=self._coach_kit(stored),
                           first_name=sender.first_name)
         base = load_dialogue(stored.state, stored.answers, stored.draft, stored.turn)
         outcome = step(base, event, context, self.matcher)
@@ -144,13 +160,9 @@ class ConversationService:
             return outcome, None  # nothing to store: a hint, a stale tap, /help, /progress
         return outcome, _write_for(sender, stored, outcome, now)
 
-    def _coach_kit(self, stored: StoredDialogue, now: datetime) -> CoachKit:
-        training = Training()
-        if stored.user_id is not None and stored.state in COACH_STATES:
-            training = load_training(self.engine, stored.user_id, now.date())
+    def _coach_kit(self, stored: StoredDialogue) -> CoachKit:
         return CoachKit(self.catalog, self.find_exercises, self.reader.read,
-                        progress_from_json(stored.plan.progress), stored.plan.number,
-                        stored.plan.plan, training.outcomes, training.history)
+                        stored.plan.number, stored.plan.plan, self.ladders)
 
     def _cached(self, telegram_id: int) -> StoredDialogue | None:
         cached = self.cache.get(telegram_id)
@@ -172,7 +184,7 @@ class ConversationService:
             return True
         self.cache[write.telegram_id] = result
         self.cache.move_to_end(write.telegram_id)
-        if len(self.cache) > CACHE_SIZE:
+        while len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
         return True
 

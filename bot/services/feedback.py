@@ -1,4 +1,4 @@
-"""Feedback use cases: reading free text, recording outcomes, adapting the plan, Undo.
+"""Feedback use cases: reading free text and recording outcomes (the training plan adapts).
 
 Every function works inside the caller's transaction (one unit of work per event) and never
 commits: the caller decides when the whole event is done.
@@ -7,9 +7,7 @@ commits: the caller decides when the whole event is done.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rapidfuzz import fuzz
 from sqlalchemy import select
@@ -18,22 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import (
     ExerciseOutcome,
-    PlanAdjustment,
     TrainingSession,
-    User,
     utc_now,
-)
-from bot.domain.adaptation import (
-    Adjustment,
-    AppliedAdjustment,
-    Decision,
-    DoseItem,
-    ExerciseGraph,
-    Kind,
-    OutcomeRecord,
-    Reason,
-    apply,
-    decide,
 )
 from bot.domain.feedback import (
     CatalogueEntry,
@@ -43,6 +27,7 @@ from bot.domain.feedback import (
     Side,
     read_feedback,
 )
+from bot.domain.progress import OutcomeRecord
 
 EXPORT_FORMAT = "hipcoach-export"
 EXPORT_VERSION = 1
@@ -137,75 +122,3 @@ def outcome_history(db: Session, user_id: int, since: date | None = None,
     return [OutcomeRecord(day, exercise_id, OutcomeKind(outcome), Side(side) if side else None,
                           Severity(severity) if severity else None)
             for exercise_id, outcome, side, severity, day in rows]
-
-
-def adjustment_rows(db: Session, user_id: int) -> list[PlanAdjustment]:
-    return list(db.scalars(select(PlanAdjustment).where(PlanAdjustment.user_id == user_id)
-                           .order_by(PlanAdjustment.created_at, PlanAdjustment.id)))
-
-
-def adjustment_history(db: Session, user_id: int) -> list[AppliedAdjustment]:
-    zone = _user_zone(db, user_id)
-    return [_applied(row, zone) for row in adjustment_rows(db, user_id)]
-
-
-def current_plan(db: Session, user_id: int, base: Sequence[DoseItem]) -> tuple[DoseItem, ...]:
-    return apply(base, adjustment_history(db, user_id))
-
-
-@dataclass(frozen=True)
-class Adaptation:
-    decision: Decision
-    stored: tuple[PlanAdjustment, ...]
-
-
-def adapt(db: Session, user_id: int, base: Sequence[DoseItem], graph: ExerciseGraph,
-          now: datetime | None = None) -> Adaptation:
-    """Decide on the newest outcomes and store each change; safe to run after every outcome."""
-    decision = decide(base, outcome_history(db, user_id), adjustment_history(db, user_id),
-                      graph)
-    created = now or utc_now()
-    rows = tuple(adjustment_row(user_id, a, created) for a in decision.adjustments)
-    db.add_all(rows)
-    db.flush()
-    return Adaptation(decision, rows)
-
-
-def undo_last_adjustment(db: Session, user_id: int,
-                         now: datetime | None = None) -> PlanAdjustment | None:
-    """Undo the newest change still in force; the row stays, stamped with ``undone_at``."""
-    row = db.scalars(select(PlanAdjustment)
-                     .where(PlanAdjustment.user_id == user_id,
-                            PlanAdjustment.undone_at.is_(None))
-                     .order_by(PlanAdjustment.created_at.desc(), PlanAdjustment.id.desc())
-                     .limit(1)).first()
-    if row is not None:
-        row.undone_at = now or utc_now()
-        db.flush()
-    return row
-
-
-def adjustment_row(user_id: int, adjustment: Adjustment, created: datetime) -> PlanAdjustment:
-    return PlanAdjustment(
-        user_id=user_id, created_at=created, kind=adjustment.kind.value,
-        exercise_id=adjustment.exercise_id, replacement_id=adjustment.replacement_id,
-        side=adjustment.side.value if adjustment.side else None,
-        dose_change=dict(adjustment.dose_change), reason=adjustment.reason.value,
-        params=dict(adjustment.params))
-
-
-def _applied(row: PlanAdjustment, zone: ZoneInfo) -> AppliedAdjustment:
-    adjustment = Adjustment(
-        Kind(row.kind), Reason(row.reason), row.exercise_id, row.replacement_id,
-        Side(row.side) if row.side else None, dict(row.dose_change), dict(row.params))
-    # Outcomes are dated in the user's zone, so the change is too.
-    return AppliedAdjustment(adjustment, row.created_at.astimezone(zone).date(),
-                             undone=row.undone_at is not None)
-
-
-def _user_zone(db: Session, user_id: int) -> ZoneInfo:
-    name = db.scalar(select(User.timezone).where(User.id == user_id))
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

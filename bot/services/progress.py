@@ -19,7 +19,7 @@ from bot.db.models import PlanVersion, ScreeningAnswer, TrainingSession
 from bot.domain import progress as figures
 from bot.domain.dialogue.questions import SELF_TESTS
 from bot.domain.progress import HardExercise, WeekTally
-from bot.services.feedback import adjustment_history, outcome_history
+from bot.services.feedback import outcome_history
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -68,7 +68,7 @@ def read_dashboard(db: Session, user_id: int, today: date, zone: str,
                                      first_plan_day(db, user_id, zone)),
         hardest=[(content.label(f"exercise.{h.exercise_id}"), h.hard, h.pain) for h in charted],
         streak=figures.streak(today, done, active_days),
-        steps=len(figures.progression_steps(adjustment_history(db, user_id))),
+        steps=len(figures.progression_steps(plan)),
         retests=sum(1 for r in retest_history(db, user_id) if r.question == "thigh_left"),
         painful=[h.exercise_id for h in painful])
     return board, list(hardest)

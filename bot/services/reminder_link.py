@@ -12,11 +12,13 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db.dialogues import latest_plan
 from bot.db.models import DialogueState, ReminderSchedule, TrainingSession, User, utc_now
+from bot.domain import training
 from bot.domain.catalog import Catalog
-from bot.domain.dialogue.plan import item_view, progress_from_json, week_for
+from bot.domain.dialogue.coaching import TRAINING_KEY, item_view
 from bot.domain.dialogue.reminders import reminders_reply
 from bot.domain.dialogue.state import Produce
 from bot.domain.model import Reply
@@ -34,8 +36,7 @@ from bot.domain.schedule import (
     parse_hhmm,
     zone_info,
 )
-from bot.domain.week import today
-from bot.services.coaching import load_training
+from bot.paths import content_dir
 from bot.services.reminders import ReminderService
 
 log = logging.getLogger(__name__)
@@ -73,11 +74,35 @@ class Activation:
         runner = read_runner(self.engine, user_id)
         if runner is None:
             return []
-        history = load_training(self.engine, user_id, day).history
-        week = week_for(runner.answers, self.catalog, progress_from_json(runner.progress),
-                        history)
-        return [item_view(i, self.catalog) for i in today(week, day).items
-                if i.phase == "before"]
+        raw = runner.plan.get(TRAINING_KEY) if runner.plan else None
+        if not isinstance(raw, Mapping):
+            return []
+        view = training.day_view(training.plan_from_json(raw), cached_ladders(content_dir()),
+                                 day)
+        return [item_view(i, self.catalog) for i in view.items if i.when == "before_run"]
+
+
+class PainAbout:
+    """What the morning check-in names: the move that hurt last and its side."""
+
+    def __init__(self, engine: Engine, catalog: Catalog) -> None:
+        self.engine = engine
+        self.catalog = catalog
+
+    def __call__(self, user_id: int) -> dict[str, object]:
+        runner = read_runner(self.engine, user_id)
+        raw = runner.plan.get(TRAINING_KEY) if runner and runner.plan else None
+        if not isinstance(raw, Mapping):
+            return {}
+        plan = training.plan_from_json(raw)
+        swap = next((c for c in reversed(plan.changes) if c.kind == "pain_swap"), None)
+        if swap is None or swap.before is None:
+            return {}
+        ladders = cached_ladders(content_dir())
+        hurt = swap.params.get("exercise") or ladders[swap.before.ladder].rung(
+            swap.before.rung).exercise
+        exercise = self.catalog.exercises.get(str(hurt))
+        return {"move": exercise.name if exercise else None, "side": swap.params.get("side")}
 
 
 class ReminderLink:

@@ -28,6 +28,8 @@ REMINDER_LABELS = ("reminder.snooze", "reminder.not_today", "reminder.start", "r
                    "reminder.default_exercise.3")
 
 Activation = Callable[[int, date], Sequence[Mapping[str, object]]]
+# The check-in names the move that hurt and its side (empty: the words stay general).
+CheckinAbout = Callable[[int], Mapping[str, object]]
 
 
 class SendError(Exception):

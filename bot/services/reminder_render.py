@@ -7,14 +7,22 @@ from datetime import date, datetime
 
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.domain.model import Button, Reply
-from bot.domain.schedule import PRE_RUN, STRENGTH, key_date, zone_info
-from bot.services.reminder_model import NUDGE_BUTTONS, SKIPPED, Activation, Claim, Outcome
+from bot.domain.schedule import CHECKIN, PRE_RUN, STRENGTH, key_date, zone_info
+from bot.services.reminder_model import (
+    NUDGE_BUTTONS,
+    SKIPPED,
+    Activation,
+    CheckinAbout,
+    Claim,
+    Outcome,
+)
 
 DayDone = Callable[[int, date], bool]
 
 
-def render_claim(content: ContentLibrary, activation_for: Activation, claim: Claim,
-                 now: datetime, day_done: DayDone | None = None) -> RenderedMessage | Outcome:
+def render_claim(content: ContentLibrary, activation_for: Activation,
+                 checkin_about: CheckinAbout, claim: Claim, now: datetime,
+                 day_done: DayDone | None = None) -> RenderedMessage | Outcome:
     """Blocking (the activation may read the database): call it from a worker thread.
 
     An Outcome instead of a message: the reminder is not sent (the day's work is done)."""
@@ -34,7 +42,8 @@ def render_claim(content: ContentLibrary, activation_for: Activation, claim: Cla
                    (Button("reminder.snooze", "0|r:snooze"),
                     Button("reminder.not_today", "0|r:not_today")))
         return content.render(Reply("reminder_pre_run", params, buttons))
-    return content.render(Reply(f"reminder_{claim.kind}", {},
+    about = checkin_about(claim.user_id) if claim.kind == CHECKIN else {}
+    return content.render(Reply(f"reminder_{claim.kind}", dict(about),
                                 NUDGE_BUTTONS.get(claim.kind, ())))
 
 

@@ -6,8 +6,7 @@ A tick, per batch:
    single-worker lock). A delivery row is inserted under the unique (user, occurrence) key in
    the same transaction; an existing key means already handled. A batch holds what the rate
    can send in a quarter of the lease, so two batches in flight are sent well within it.
-2. *Render* each claim in the same worker thread (the day's activation reads the database):
-   the event loop never waits on it.
+2. *Render* each claim in the same worker thread: the event loop never waits on it.
 3. *Send*, outside any transaction, through the one send budget (send_budget.Pacer; on
    PostgreSQL only the elected sender sends). Inside its send slot, just before the request,
    the delivery is marked ``unknown`` (committed): a crash from then on never resends.
@@ -22,8 +21,7 @@ Faults, decided on purpose:
   ``claimed`` and is tried again after a backoff, up to ``send_attempts`` times, then ``failed``.
 - a database error while marking, rendering or recording: retried briefly; failing that, the
   claim is left for its lease to hand back. Nothing aborts the tick.
-- downtime: a reminder whose run has already started is recorded ``skipped`` and logged, never
-  sent late; one still before its run goes out once.
+- downtime: a reminder whose run has started is ``skipped`` and logged, never sent late.
 Every reminder that ends ``failed`` or ``unknown`` is logged once, with its reason.
 """
 
@@ -54,6 +52,7 @@ from bot.services.reminder_model import (
     SKIPPED,
     UNKNOWN,
     Activation,
+    CheckinAbout,
     Claim,
     Outcome,
     RecipientGoneError,
@@ -112,6 +111,7 @@ class ReminderService(ScheduleSettings):
         sender: Sender,
         *,
         activation_for: Activation | None = None,
+        checkin_about: CheckinAbout | None = None,
         day_done: DayDone | None = None,
         rate_per_second: float = DEFAULT_RATE_PER_SECOND,
         lease: timedelta = DEFAULT_LEASE,
@@ -127,6 +127,7 @@ class ReminderService(ScheduleSettings):
         self.content = content
         self.sender = sender
         self.activation_for = activation_for or default_activation(content)
+        self.checkin_about = checkin_about or (lambda user_id: {})
         self.day_done = day_done
         self.pacer = Pacer(rate_per_second)
         self.election = SenderElection(engine)
@@ -412,8 +413,8 @@ class ReminderService(ScheduleSettings):
             self._advance(session, row, now)
 
     def render(self, claim: Claim) -> Prepared:
-        return render_claim(self.content, self.activation_for, claim, self.clock(),
-                            self.day_done)
+        return render_claim(self.content, self.activation_for, self.checkin_about, claim,
+                            self.clock(), self.day_done)
 
 
 def _log_outcome(claim: Claim, outcome: Outcome) -> None:

@@ -24,7 +24,6 @@ from bot.simulate.screening import screen
 from bot.simulate.session import Trainer
 
 SCREENING_AT = time(20, 0)
-STRENGTH_FALLBACK = time(18, 30)
 
 
 @dataclass

@@ -6,10 +6,9 @@ words or callback data, so the simulation follows the coach through copy and cod
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from bot.content.library import RenderedButton, RenderedMessage
 from bot.domain.model import Command, Event, Text
@@ -68,15 +67,3 @@ class Hands:
         arrived = [Sent(now, trigger, m) for m in response.messages]
         self.log.extend(arrived)
         return arrived
-
-
-def newest_with(log: Iterable[Sent], prefix: str) -> Sent | None:
-    found = None
-    for sent in log:
-        if any(k.startswith(prefix) for k in sent.button_keys()):
-            found = sent
-    return found
-
-
-def params_of(sent: Sent) -> dict[str, Any]:
-    return dict(sent.message.params)

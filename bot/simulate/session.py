@@ -37,6 +37,7 @@ class Trainer:
         self.day, self.entry = day, entry
         self.outcomes = []
         self.trained = False
+        self.pain_now = None
         planned = any(i.when != "during_run" for i in entry.items)
         # One draw a day whatever the plan, so a plan change does not reshuffle later days.
         self.will_train = self.rng.random() < self.behaviour.does and planned
@@ -95,15 +96,16 @@ class Trainer:
         item = step.message.params.get("item")
         exercise = str(item.get("id", "")) if isinstance(item, dict) else ""
         outcome = self._outcome_for(exercise)
-        self.outcomes.append({"exercise": exercise, "outcome": outcome,
-                              "side": self.pain_now.side if outcome == "pain" and self.pain_now
-                              else "both"})
+        side = self.pain_now.side if outcome == "pain" and self.pain_now else "both"
+        self.outcomes.append({"exercise": exercise, "outcome": outcome, "side": side})
         return self.hands.tap(WALK_KEYS[outcome], [step])
 
     def _outcome_for(self, exercise: str) -> str:
-        self.pain_now = next((p for p in self.behaviour.pain
-                              if p.on == self.day and p.exercise == exercise), None)
-        if self.pain_now is not None:
+        pain = next((p for p in self.behaviour.pain
+                     if p.on == self.day and p.exercise == exercise), None)
+        if pain is not None:
+            # Kept past later moves: the side and severity are asked when the walk ends.
+            self.pain_now = pain
             return "pain"
         hard = self.behaviour.hard
         if hard == "all" or (isinstance(hard, tuple) and exercise in hard):

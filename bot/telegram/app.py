@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from telegram import BotCommand, LinkPreviewOptions
@@ -23,7 +26,9 @@ from bot.logging_setup import REDACTED
 from bot.services.conversation import ConversationService
 from bot.telegram.bot_api import LINK_PREVIEW, PARSE_MODE, mute_typed_method_hint
 from bot.telegram.handlers import Handlers
+from bot.telegram.inbox import DurableInbox
 from bot.telegram.ordering import PerUserUpdateProcessor
+from bot.telegram.polling import DRAIN_SECONDS, Poller
 
 # The bot, context and data types are PTB defaults; naming them adds nothing here.
 # Updates in flight at once: enough to fill a group commit, few enough to stay polite.
@@ -76,14 +81,27 @@ def build_application(
 
     app = builder.post_init(announce_commands).post_shutdown(wind_down).build()
     mute_typed_method_hint()
-    register_handlers(app, Handlers(service, content.label("location.share")))
+    inbox = DurableInbox(service, app.bot, content.label("location.share"))
+    app.bot_data[INBOX] = inbox
+    register_handlers(app, Handlers(inbox))
     return app
 
 
+INBOX = "hipcoach.inbox"
+
+
+def inbox_of(app: BotApp) -> DurableInbox:
+    inbox = app.bot_data[INBOX]
+    assert isinstance(inbox, DurableInbox)
+    return inbox
+
+
 def register_handlers(app: BotApp, handlers: Handlers) -> None:
-    app.add_handler(CallbackQueryHandler(handlers.on_callback))
+    """For updates handed to the Application itself (tests, benchmarks); a running bot feeds
+    the inbox directly from its own getUpdates loop or webhook."""
+    app.add_handler(CallbackQueryHandler(handlers.on_update))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED,
-                                   handlers.on_message))
+                                   handlers.on_update))
     app.add_error_handler(handlers.on_error)
 
 
@@ -92,9 +110,15 @@ class TelegramStartupError(Exception):
 
 
 def run_polling(app: BotApp, base_url: str) -> None:
-    """Long-poll until stopped; startup failures become one line that never holds the token."""
+    """Long-poll until SIGINT or SIGTERM, confirming updates only once they are handled."""
+    run_bot(app, base_url, lambda stop: poll(app, stop))
+
+
+def run_bot(app: BotApp, base_url: str,
+            serve: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Startup failures become one line that never holds the token."""
     try:
-        app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+        asyncio.run(_lifetime(app, serve))
     except InvalidToken:
         # PTB's own message quotes the token, so it is never passed on.
         raise TelegramStartupError(
@@ -103,3 +127,47 @@ def run_polling(app: BotApp, base_url: str) -> None:
         reason = str(exc).replace(app.bot.token, REDACTED)
         raise TelegramStartupError(
             f"Cannot reach the Telegram Bot API at {base_url}: {reason}") from None
+
+
+async def _lifetime(app: BotApp, serve: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await serve(stop)
+    finally:
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+        await app.shutdown()
+
+
+def run_webhook(app: BotApp, base_url: str, url: str, listen: str, secret: str | None) -> None:
+    """Serve updates Telegram posts to ``url`` until SIGINT or SIGTERM."""
+    from bot.telegram.webhook import WebhookServer  # tornado is needed in webhook mode only
+
+    inbox = inbox_of(app)
+    inbox.service.cache_size = 0  # other processes answer the same users
+    server = WebhookServer(inbox, app.bot, url, secret)
+    run_bot(app, base_url, lambda stop: server.serve(listen, stop))
+
+
+async def poll(app: BotApp, stop: asyncio.Event) -> None:
+    # A webhook left from webhook mode would make getUpdates fail; its updates stay queued.
+    await app.bot.delete_webhook(drop_pending_updates=False)
+    await inbox_of(app).prune()
+    poller = Poller(app.bot, inbox_of(app), DEFAULT_CONCURRENCY)
+    polling = asyncio.create_task(poller.run())
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait([polling, stopped], return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    poller.stop.set()
+    done, _ = await asyncio.wait([polling], timeout=DRAIN_SECONDS * 2)
+    if not done:
+        polling.cancel()
+        await asyncio.wait([polling])
+    elif (failure := polling.exception()) is not None:
+        raise failure

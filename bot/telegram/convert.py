@@ -3,16 +3,72 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Any
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatType
 
 from bot.content.library import RenderedMessage
-from bot.domain.model import Event, Location, Text, Unsupported, parse_command
+from bot.domain.model import (
+    Choice,
+    Event,
+    Location,
+    Text,
+    Unsupported,
+    parse_button_data,
+    parse_command,
+)
 from bot.services.conversation import Sender
 
 # A reply_markup as the Bot API spells it: plain JSON, no PTB objects to build and serialise.
 Markup = dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the replies of one update go, and the button press they answer, if any."""
+
+    chat_id: int
+    query_id: str | None = None
+    source_message_id: int | None = None
+    source_has_keyboard: bool = False
+
+
+@dataclass(frozen=True)
+class Intake:
+    """One update as the conversation sees it. ``event`` None: a press we cannot read."""
+
+    sender: Sender
+    event: Event | None
+    target: Target
+
+
+def intake_of(update: Update) -> Intake | None:
+    """None for what the bot does not answer: other bots, groups, edits, other update kinds."""
+    sender = sender_of(update)
+    if sender is None:
+        return None
+    if update.callback_query is not None:
+        return _press(update.callback_query, sender)
+    message = update.message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return None
+    return Intake(sender, event_of(message), Target(message.chat_id))
+
+
+def _press(query: CallbackQuery, sender: Sender) -> Intake:
+    source = query.message if isinstance(query.message, Message) else None
+    chat_id = query.message.chat.id if query.message is not None else sender.telegram_id
+    target = Target(chat_id, query.id, source.message_id if source else None,
+                    source is not None and source.reply_markup is not None)
+    return Intake(sender, read_button(query.data), target)
+
+
+def read_button(data: str | None) -> Choice | None:
+    """What a button sent back, or None when it is nothing we drew (old, forged, garbled)."""
+    parsed = parse_button_data(data or "")  # e.g. "²|x": a digit that is no number
+    return parsed if isinstance(parsed, Choice) else None
 
 
 def sender_of(update: Update) -> Sender | None:

@@ -1,7 +1,7 @@
 """training slots: today's stored plans mapped onto slots on ladders (data only)
 
 Revision ID: 0007
-Revises: 0004 (the integrator re-chains by changing only ``down_revision``)
+Revises: 0005
 Create Date: 2026-11-30
 
 For every runner with a plan, a new ``plan_versions`` row (reason ``training_slots``) copies
@@ -27,7 +27,7 @@ from bot.domain.training import from_legacy, plan_to_json
 from bot.paths import content_dir
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

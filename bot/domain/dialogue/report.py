@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bot.domain import listen
+from bot.domain import listen, training
 from bot.domain.buttons import Choice, Feature
+from bot.domain.dialogue import coaching
 from bot.domain.dialogue.plan import (
     answers_of,
     flagged,
     local_today,
-    plan_for,
     report_or_ask,
     save_plan,
     today_reply,
@@ -38,7 +38,6 @@ from bot.domain.dialogue.state import (
 )
 from bot.domain.feedback import FeedbackReading
 from bot.domain.model import Context, OptionMatcher, Reply
-from bot.domain.week import WeekPlan, today
 
 # --- starting a report -----------------------------------------------------------------------
 
@@ -46,7 +45,7 @@ from bot.domain.week import WeekPlan, today
 def ask_which_hard(d: Dialogue, ctx: Context) -> Transition:
     """"Did it" under /today or a reminder: which of today's moves was hard?"""
     on = local_today(d.answers, ctx.now)
-    exercises = tuple(i.exercise for i in today(plan_for(d.answers, ctx.coach), on).items)
+    exercises = _todays(d, ctx, on)
     if not exercises:
         ready = goto(d, State.READY)
         return Transition(ready, (today_reply(ready, ctx),))
@@ -64,8 +63,7 @@ def on_ready_text(d: Dialogue, text: str, ctx: Context) -> Transition:
 def _text_report(d: Dialogue, text: str, ctx: Context) -> Transition | None:
     kit = ctx.coach
     on = local_today(d.answers, ctx.now)
-    week = plan_for(d.answers, kit)
-    todays = [i.exercise for i in today(week, on).items]
+    todays = list(_todays(d, ctx, on))
     flags = listen.red_flag_words(text)
     if flags:
         return _red_flag_in_words(d, flags, ctx)
@@ -81,7 +79,7 @@ def _text_report(d: Dialogue, text: str, ctx: Context) -> Transition | None:
         return Transition(asking, (listen.pick_reply(pending.candidates, asking.turn),))
     rows = tuple(ReportRow(*r) for r in listen.rows_from_findings(reading.confident))
     if not rows:
-        return _unnamed_pain(d, reading, text, on, todays or _week_moves(week))
+        return _unnamed_pain(d, reading, text, on, todays or _week_moves(d, ctx, on))
     return report_or_ask(d, Report(on.isoformat(), "feedback", rows, text), kit)
 
 
@@ -89,16 +87,23 @@ def _opt(value: object) -> str | None:
     return str(value) if value is not None else None
 
 
-def _week_moves(week: WeekPlan) -> list[str]:
+def _todays(d: Dialogue, ctx: Context, on: date) -> tuple[str, ...]:
+    kit = ctx.coach
+    view = training.day_view(coaching.plan_of(d.answers, kit, on), kit.ladders, on)
+    return tuple(dict.fromkeys(i.exercise for i in view.items))
+
+
+def _week_moves(d: Dialogue, ctx: Context, on: date) -> list[str]:
     """The week's moves, for a pain report on a day with nothing planned (up to eight)."""
-    moves = [i.exercise for day in week.days for i in day.items if i.phase != "during"]
-    return list(dict.fromkeys(moves))[:8]
+    moves = coaching.slots_by_exercise(coaching.plan_of(d.answers, ctx.coach, on), ctx.coach,
+                                       on)
+    return [m for m, items in moves.items() if all(i.when != "during_run" for i in items)][:8]
 
 
 def _red_flag_in_words(d: Dialogue, flags: list[str], ctx: Context) -> Transition:
     """Warning signs said in the runner's own words take the red-flag path, as in screening."""
     answers = answers_of(flagged(d.answers, *flags))
-    saved = save_plan("adapt", answers, ctx.coach)
+    saved = save_plan("adapt", answers, ctx.coach, local_today(d.answers, ctx.now))
     return Transition(goto(d, State.READY, answers=answers),
                       (Reply("red_flag_heard", {"flags": list(flags)}),),
                       (RecordAnswer("red_flags", strings(answers["red_flags"])), saved))
@@ -118,9 +123,7 @@ def _unnamed_pain(d: Dialogue, reading: FeedbackReading, text: str, on: date,
 def ask_where_it_hurts(d: Dialogue, text: str, ctx: Context, lead: Reply) -> Transition:
     """"I'm injured": taken as a pain report, so the move that hurt can be eased or swapped."""
     on = local_today(d.answers, ctx.now)
-    week = plan_for(d.answers, ctx.coach)
-    moves = [i.exercise for i in today(week, on).items if i.phase != "during"]
-    moves = moves or _week_moves(week)
+    moves = list(_todays(d, ctx, on)) or _week_moves(d, ctx, on)
     if not moves:
         return Transition(d, (lead,))
     draft = WhichHurt(on.isoformat(), "feedback", tuple(moves), (), text)
@@ -231,16 +234,24 @@ def cancel(d: Dialogue) -> Transition:
 # --- Undo and the hip check-in ---------------------------------------------------------------
 
 
-def undo(d: Dialogue, ctx: Context) -> Transition:
+def undo(d: Dialogue, c: Choice, ctx: Context) -> Transition:
+    """A change's own Undo: exactly that change, told precisely, or why not."""
     kit = ctx.coach
-    reply, effects, history = listen.undo(kit.history, kit.catalog)
-    if d.answers.get("red_flags"):
-        reply = replace(reply, params={**reply.params, "red_flags": True})
+    on = local_today(d.answers, ctx.now)
+    plan = coaching.plan_of(d.answers, kit, on)
+    change_id = int(c.arg) if c.arg.isdigit() else _newest_undoable(plan)
     ready = goto(d, State.READY)
-    if not effects:
-        return Transition(ready, (reply,))
-    saved = save_plan("undo", d.answers, kit, history=history)
-    return Transition(ready, (reply,), (*effects, saved), close_source=True)
+    result = training.undo(plan, change_id, on)
+    if isinstance(result, training.Refusal):
+        return Transition(ready, (training.refusal_reply(result),), close_source=True)
+    saved = coaching.save("undo", result.plan, kit, on)
+    return Transition(ready, coaching.change_replies(result.changes, kit, ready.turn), (saved,),
+                      close_source=True)
+
+
+def _newest_undoable(plan: training.Plan) -> int:
+    """An Undo button from before changes had ids: the newest change still undoable."""
+    return next((c.id for c in reversed(plan.changes) if c.undoable and c.undone_on is None), 0)
 
 
 # The local day the last check-in was answered: its buttons count once.
@@ -248,17 +259,23 @@ CHECKIN_ANSWERED = "checkin_answered"
 
 
 def hip_check_in(d: Dialogue, feel: str, ctx: Context) -> Transition:
-    """The day after a pain report: worse takes the red-flag path, as repeated pain does."""
-    on = local_today(d.answers, ctx.now).isoformat()
-    if d.answers.get(CHECKIN_ANSWERED) == on:
+    """The day after a pain swap: better keeps the easier move, same keeps it another week,
+    worse takes the red-flag path. Only the first answer of the day counts."""
+    kit = ctx.coach
+    on = local_today(d.answers, ctx.now)
+    if d.answers.get(CHECKIN_ANSWERED) == on.isoformat():
         return Transition(d, (Reply("checkin_already"),), toast="toast.checkin_noted",
                           close_source=True)
+    d = replace(d, answers={**d.answers, CHECKIN_ANSWERED: on.isoformat()})
+    plan = coaching.plan_of(d.answers, kit, on)
+    slot = plan.pains[-1].slot if plan.pains else ""
     answer = Reply("checkin_answer", {"feel": feel})
-    d = replace(d, answers={**d.answers, CHECKIN_ANSWERED: on})
-    if feel != "worse":
+    step = training.checkin(plan, slot, feel, on)
+    if not step.changes:
         return Transition(d, (answer,), close_source=True)
     answers = answers_of(flagged(d.answers, "pain_reports"))
-    saved = save_plan("adapt", answers, ctx.coach)
-    return Transition(goto(d, State.READY, answers=answers), (answer, Reply("feedback_red_flag")),
+    saved = coaching.save("adapt", step.plan, kit, on)
+    return Transition(goto(d, State.READY, answers=answers),
+                      (answer, *coaching.change_replies(step.changes, kit, d.turn)),
                       (RecordAnswer("red_flags", strings(answers["red_flags"])), saved),
                       close_source=True)

@@ -6,10 +6,11 @@ Owns the ``retest`` state. Not offered on the red-flag path.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
+from bot.domain import training
 from bot.domain.buttons import Choice, Feature
-from bot.domain.dialogue.plan import save_plan
+from bot.domain.dialogue import coaching
+from bot.domain.dialogue.plan import local_today
 from bot.domain.dialogue.questions import BY_ID, SELF_TESTS
 from bot.domain.dialogue.state import (
     Dialogue,
@@ -21,14 +22,17 @@ from bot.domain.dialogue.state import (
     stale,
 )
 from bot.domain.model import Context, OptionMatcher, Reply, button
-from bot.domain.week import Progress
-
-FLEXION_STEPS = 4
 
 
-def start(d: Dialogue) -> Transition:
+def start(d: Dialogue, ctx: Context) -> Transition:
     if d.answers.get("red_flags"):
         return Transition(goto(d, State.READY), (Reply("retest_red_flag"),))
+    on = local_today(d.answers, ctx.now)
+    plan = coaching.stored_plan(ctx.coach)
+    if plan is not None and on < training.retest_allowed_from(plan):
+        refusal = training.Refusal("retest.too_soon",
+                                   {"from": training.retest_allowed_from(plan).isoformat()})
+        return Transition(goto(d, State.READY), (training.refusal_reply(refusal),))
     testing = goto(d, State.RETEST, RetestDraft())
     return Transition(testing, (Reply("retest_intro"), retest_reply(testing)))
 
@@ -79,24 +83,19 @@ def cancel(d: Dialogue) -> Transition:
 
 def _done(d: Dialogue, results: Mapping[str, str], ctx: Context,
           last: RecordAnswer) -> Transition:
+    kit = ctx.coach
+    on = local_today(d.answers, ctx.now)
     before = {q: d.answers.get(q) for q in SELF_TESTS}
     answers = {**d.answers, **results}
-    progress = _progress_after(ctx.coach.progress, before, results)
-    saved = save_plan("retest", answers, ctx.coach, progress)
-    # The plan says whether flexion strength is open: a failed thigh test keeps it locked.
+    plan = coaching.plan_of(d.answers, kit, on)
+    result = training.retest(plan, kit.ladders, training.RetestResult(
+        results["thigh_left"], results["thigh_right"], results.get("knee_lift")), on)
+    ready = goto(d, State.READY, answers=answers)
+    if isinstance(result, training.Refusal):
+        return Transition(ready, (training.refusal_reply(result),), (last,), close_source=True)
+    saved = coaching.save("retest", result.plan, kit, on)
     reply = Reply("retest_done", {"before": before, "after": dict(results),
                                   "step": saved.plan.get("flexion_step"),
                                   "changes": list(saved.changes)})
-    return Transition(goto(d, State.READY, answers=answers), (reply,), (last, saved),
-                      close_source=True)
-
-
-def _progress_after(progress: Progress, before: Mapping[str, object],
-                    after: Mapping[str, object]) -> Progress:
-    """A pass unlocks: a side that now reaches its ribs, and the next flexion step."""
-    left = progress.retest_left or after.get("thigh_left") == "pass"
-    right = progress.retest_right or after.get("thigh_right") == "pass"
-    step = progress.flexion_step or (3 if before.get("knee_lift") == "pass" else 1)
-    if all(after.get(q) == "pass" for q in SELF_TESTS):
-        step = min(step + 1, FLEXION_STEPS)
-    return replace(progress, retest_left=left, retest_right=right, flexion_step=step)
+    return Transition(ready, (reply, *coaching.change_replies(result.changes, kit, ready.turn)),
+                      (last, saved), close_source=True)

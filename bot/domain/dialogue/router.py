@@ -102,7 +102,7 @@ COACH_COMMANDS: dict[str, CommandHandler] = {
     "progress": lambda d, cmd, ctx: Transition(goto(d, State.READY),
                                                effects=(Produce("progress"),)),
     "settings": lambda d, cmd, ctx: screening.settings_command(d),
-    "retest": lambda d, cmd, ctx: retest.start(d),
+    "retest": lambda d, cmd, ctx: retest.start(d, ctx),
     **{name: lambda d, cmd, ctx: data_rights.command(d, cmd, ())
        for name in data_rights.COMMANDS},
     **{name: lambda d, cmd, ctx: reminders.command(d, cmd)
@@ -228,7 +228,7 @@ def _on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
 def _coach_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
     """A button after screening, outside the walk, the re-test and a report's questions."""
     if (c.feature, c.action) == (Feature.REPORT, "undo"):
-        return report.undo(d, ctx)
+        return report.undo(d, c, ctx)
     if (c.feature, c.action) == (Feature.REPORT, "did"):
         return report.ask_which_hard(d, ctx)
     if c.feature is Feature.DATA:
@@ -270,7 +270,7 @@ READY_REMINDER_ACTIONS: dict[str, Callable[[Dialogue, Context], Transition]] = {
     "start": today.start_walk,
     "done": report.ask_which_hard,
     "today": today.today_command,
-    "retest": lambda d, ctx: retest.start(d),
+    "retest": lambda d, ctx: retest.start(d, ctx),
 }
 
 

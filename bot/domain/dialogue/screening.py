@@ -11,7 +11,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.domain.buttons import Choice, Feature
-from bot.domain.dialogue.plan import save_plan, today_reply
+from bot.domain.dialogue.plan import local_today, save_plan, today_reply
 from bot.domain.dialogue.questions import (
     BY_ID,
     MAX_ANSWER_CHARS,
@@ -225,7 +225,8 @@ def _on_summary(d: Dialogue, action: str, ctx: Context) -> Transition:
 def _on_confirm(d: Dialogue, ctx: Context) -> Transition:
     done = goto(d, State.READY)
     kit = ctx.coach
-    saved = save_plan("settings" if kit.plan_number else "screening", d.answers, kit)
+    saved = save_plan("settings" if kit.plan_number else "screening", d.answers, kit,
+                      local_today(d.answers, ctx.now))
     reply = Reply("screening_done" if kit.plan_number == 0 else "plan_updated",
                   {"answers": dict(d.answers), "changes": list(saved.changes)})
     today = today_reply(done, ctx)
@@ -273,7 +274,7 @@ def in_settings(d: Dialogue, ctx: Context) -> bool:
 def confirm_settings(d: Dialogue, ctx: Context) -> Transition:
     """Leaving /settings keeps what was already answered and re-plans, as "Looks right" does."""
     done = goto(d, State.READY)
-    saved = save_plan("settings", d.answers, ctx.coach)
+    saved = save_plan("settings", d.answers, ctx.coach, local_today(d.answers, ctx.now))
     reply = Reply("plan_updated", {"answers": dict(d.answers), "changes": list(saved.changes)})
     effects: tuple[Effect, ...] = (CompleteScreening(dict(d.answers)), saved)
     return Transition(done, (reply,), effects, close_source=True)

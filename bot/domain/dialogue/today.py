@@ -8,15 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain import listen
+from bot.domain import listen, training
 from bot.domain.buttons import Choice, Feature
-from bot.domain.dialogue.plan import (
-    item_view,
-    local_today,
-    plan_for,
-    report_or_ask,
-    today_reply,
-)
+from bot.domain.dialogue import coaching
+from bot.domain.dialogue.plan import local_today, report_or_ask, today_reply
 from bot.domain.dialogue.state import (
     Dialogue,
     Report,
@@ -29,7 +24,6 @@ from bot.domain.dialogue.state import (
     stale,
 )
 from bot.domain.model import Context, OptionMatcher, Reply, button
-from bot.domain.week import today
 
 WALK_OUTCOMES = ("done", "hard", "pain", "skip")
 
@@ -42,8 +36,9 @@ def today_command(d: Dialogue, ctx: Context) -> Transition:
 def start_walk(d: Dialogue, ctx: Context) -> Transition:
     kit = ctx.coach
     on = local_today(d.answers, ctx.now)
-    day = today(plan_for(d.answers, kit), on)
-    views = tuple(item_view(i, kit.catalog) for i in day.items if i.phase != "during")
+    day = training.day_view(coaching.plan_of(d.answers, kit, on), kit.ladders, on)
+    # Hills and backwards running are walked too (reported after the run): they count.
+    views = tuple(coaching.item_view(i, kit.catalog) for i in day.items)
     if not views:
         return today_command(d, ctx)
     draft = WalkDraft(on.isoformat(), day.kind, views)

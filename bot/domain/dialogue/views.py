@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from bot.domain import training
 from bot.domain.buttons import Choice, Feature
-from bot.domain.dialogue.plan import day_view, local_today, plan_for
+from bot.domain.dialogue import coaching
+from bot.domain.dialogue.plan import local_today
 from bot.domain.dialogue.state import Dialogue, State, Transition, goto, stale
 from bot.domain.model import CoachKit, Context, Reply, button
 
@@ -15,15 +17,17 @@ SAID_CHARS = 80
 
 def week_reply(d: Dialogue, ctx: Context) -> Reply:
     kit = ctx.coach
-    plan = plan_for(d.answers, kit)
     on = local_today(d.answers, ctx.now)
+    plan = coaching.plan_of(d.answers, kit, on)
     monday = on - timedelta(days=on.weekday())
-    days = [day_view(day, monday + timedelta(days=i), kit.catalog)
-            for i, day in enumerate(plan.days)]
-    return Reply("plan_week", {"days": days, "today": on.isoformat(),
-                               "flexion_step": plan.flexion_step,
-                               "failing_sides": list(plan.failing_sides),
-                               "notices": [n.key for n in plan.notices]})
+    views = [training.day_view(plan, kit.ladders, monday + timedelta(days=i)) for i in range(7)]
+    saved = coaching.save("view", plan, kit, on).plan
+    return Reply("plan_week", {"days": [coaching.day_params(plan, v, kit.catalog) for v in views],
+                               "today": on.isoformat(),
+                               "flexion_step": saved.get("flexion_step"),
+                               "failing_sides": saved.get("failing_sides"),
+                               "notices": coaching.notice_keys(
+                                   [n for v in views for n in v.notices])})
 
 
 def plan_command(d: Dialogue, ctx: Context) -> Transition:

@@ -6,15 +6,22 @@ backwards running) are the program engine's; this module reuses them rather than
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
 from bot.domain.catalog import MOTIONS
 from bot.domain.parsing import WEEKDAYS
-from bot.domain.program import GOAL_FOCUS
 from bot.domain.training.ladders import Ladder, Ladders, first_rung_of_step
-from bot.domain.training.model import SIDES, Flags, Plan, Schedule, Slot, flexion_slot_id
+from bot.domain.training.model import (
+    SIDES,
+    VOLUME_SETS,
+    Flags,
+    Plan,
+    Schedule,
+    Slot,
+    flexion_slot_id,
+)
 from bot.domain.week import Profile, strength_days
 
 # Answer spellings of today's screening and of the journey personas, read the same way.
@@ -25,8 +32,17 @@ DRILLS = ("knee_to_chest_bridge", "marching_bridge", "swinging_drill",
           "kneeling_hip_flexor_stretch")
 MOBILITY_PER_SIDE = ("knee_hug", "rotation_door", "abduction_door")
 # Every ladder id the builder reads; the content loader refuses a ladder set without them.
+# The goal's weak motions, first in the pre-run activation.
+GOAL_FOCUS: Mapping[str, tuple[str, ...]] = {
+    # Stride frequency leans on glutes (extension) and iliopsoas (flexion).
+    "speed": ("extension", "flexion"),
+    # Hips keep knees aligned: abduction and external rotation first.
+    "injury": ("abduction", "external_rotation"),
+    "endurance": ("abduction", "extension"),
+    "comeback": ("extension", "abduction"),
+}
 REQUIRED_LADDERS = frozenset({
-    "activation", *(f"volume_{m}" for m in MOTIONS),
+    "activation", "volume_sets", *(f"volume_{m}" for m in MOTIONS),
     *(f"drill_{d}" for d in DRILLS),
     *(f"mobility_{m}" for m in (*MOBILITY_PER_SIDE, "soft_tissue")),
     "circuit", "stride", "flexion_steps", "loading_step_up", "hills", "backwards"})
@@ -64,14 +80,18 @@ def circuit_day(runs: Sequence[str], strength: Sequence[str],
                 speed: Sequence[str | None]) -> str | None:
     """The circuit gets a day of its own, as far from the volume days as the week allows:
     a free day first, then a run day without speed work, then any run day."""
-    tiers = ([d for d in WEEKDAYS if d not in runs and d not in strength],
-             [d for d in runs if d not in strength and d not in speed],
-             [d for d in runs if d not in strength], list(strength[-1:]))
-    candidates = next((tier for tier in tiers if tier), [])
+    candidates = next((tier for tier in _circuit_tiers(runs, strength, speed) if tier), [])
     if not candidates:
         return None
     return max(candidates, key=lambda d: (min((_gap(d, s) for s in strength), default=7),
                                           -WEEKDAYS.index(d)))
+
+
+def _circuit_tiers(runs: Sequence[str], strength: Sequence[str],
+                   speed: Sequence[str | None]) -> tuple[list[str], ...]:
+    free = [d for d in WEEKDAYS if d not in runs and d not in strength]
+    easy_runs = [d for d in runs if d not in strength and d not in speed]
+    return free, easy_runs, [d for d in runs if d not in strength], list(strength[-1:])
 
 
 def _gap(a: str, b: str) -> int:
@@ -91,6 +111,7 @@ def _slots(profile: Profile, ladders: Ladders, knee_lift: bool) -> Iterator[Slot
     yield _slot("activation", ladders["activation"])
     for drill in DRILLS:
         yield _slot(f"drills.{drill}", ladders[f"drill_{drill}"])
+    yield _slot(VOLUME_SETS, ladders["volume_sets"])
     for motion in MOTIONS:
         yield _slot(f"volume.{motion}", ladders[f"volume_{motion}"])
     yield _slot("circuit", ladders["circuit"])

@@ -14,7 +14,7 @@ from datetime import date
 
 from bot.domain.parsing import WEEKDAYS
 from bot.domain.training.ladders import Ladder, Ladders, Range, Rung, bottom_of
-from bot.domain.training.model import SIDES, Plan, Slot, flexion_slot_id
+from bot.domain.training.model import SIDES, VOLUME_SETS, Plan, Slot, flexion_slot_id
 
 WHEN_ORDER = ("mobility", "before_run", "during_run", "strength")
 # On a day with both, the strength dose wins over the same exercise's pre-run dose.
@@ -49,10 +49,11 @@ class DayItem:
     step: int | None = None
     without_equipment: bool = False
     also: tuple[str, ...] = ()  # the other side's slot, when one item serves both sides
+    shared: tuple[str, ...] = ()  # a slot the whole session shares (the volume's set count)
 
     def slot_ids(self) -> tuple[str, ...]:
         """Every slot an outcome for this item belongs to."""
-        return (self.slot, *self.also)
+        return (self.slot, *self.also, *self.shared)
 
     def cost_seconds(self) -> int:
         """A rough duration: about 3 s a rep, holds, rests, both sides when per side."""
@@ -92,21 +93,26 @@ def day_view(plan: Plan, ladders: Ladders, on: date) -> DayView:
     run = weekday in schedule.run_days
     strength = weekday in schedule.strength_days
     circuit = weekday == schedule.circuit_day
-    items: list[DayItem] = []
-    if run or strength or circuit:
-        items += _mobility(plan, ladders, on)
-    if run:
-        used = sum(i.cost_seconds() for i in items)  # mobility comes out of the same minutes
-        items += _pre_run(plan, ladders, on, schedule.run_days.index(weekday), used)
-        items += _during_run(plan, ladders, on, weekday)
-    if strength:
-        items += _strength(plan, ladders, on)
-    if circuit:
-        items += _circuit(plan, ladders, on)
-    kept, trimmed = _fit(_unique(items))
+    kept, trimmed = _fit(_unique(_parts(plan, ladders, on, weekday)))
     kind = "run" if run else ("strength" if strength or circuit else "rest")
     notices = (*_notices(plan, on), *(("trimmed",) if trimmed else ()))
     return DayView(on, kind, _sorted(kept), _minutes(kept), notices)
+
+
+def _parts(plan: Plan, ladders: Ladders, on: date, weekday: str) -> list[DayItem]:
+    schedule = plan.schedule
+    items: list[DayItem] = []
+    if weekday in (*schedule.run_days, *schedule.strength_days, schedule.circuit_day):
+        items += _mobility(plan, ladders, on)
+    if weekday in schedule.run_days:
+        used = sum(i.cost_seconds() for i in items)  # mobility comes out of the same minutes
+        items += _pre_run(plan, ladders, on, schedule.run_days.index(weekday), used)
+        items += _during_run(plan, ladders, on, weekday)
+    if weekday in schedule.strength_days:
+        items += _strength(plan, ladders, on)
+    if weekday == schedule.circuit_day:
+        items += _circuit(plan, ladders, on)
+    return items
 
 
 # ---- the gentle set (red-flag path, or cleared and waiting for the self-tests)
@@ -272,9 +278,14 @@ def _item(plan: Plan, ladders: Ladders, slot: Slot, on: date,
     rung = _dose(plan, ladder, slot, on)
     exercise = rung.exercise or slot.id
     lacks = any(e not in _owned(plan) for e in rung.equipment)
-    return DayItem(slot.id, exercise, slot.protocol, slot.motion, slot.kind, when or slot.when,
+    item = DayItem(slot.id, exercise, slot.protocol, slot.motion, slot.kind, when or slot.when,
                    rung.sets, rung.reps, rung.seconds, rung.rounds, rung.per_side, slot.side,
                    rung.distance_m, rung.rest_seconds, rung.step, lacks)
+    counted = plan.slots.get(VOLUME_SETS)
+    if slot.role != "volume" or counted is None:
+        return item
+    session = _dose(plan, ladders[counted.ladder], counted, on)
+    return replace(item, sets=min(item.sets, session.sets), shared=(VOLUME_SETS,))
 
 
 def _dose(plan: Plan, ladder: Ladder, slot: Slot, on: date) -> Rung:
@@ -283,7 +294,7 @@ def _dose(plan: Plan, ladder: Ladder, slot: Slot, on: date) -> Rung:
         return rung
     if plan.schedule.start_mode == "conservative":
         return bottom_of(ladder, slot.rung)
-    if slot.role == "volume":
+    if slot.role in ("volume", "volume_sets"):
         return replace(rung, sets=min(rung.sets, COMEBACK_SETS))
     if slot.role == "circuit":
         return ladder.rungs[0]

@@ -7,14 +7,11 @@ never leaves its motion or its kind); this module only walks them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 Range = tuple[int, int]
 
 KINDS = ("strength", "mobility", "drill", "running", "stretch")
-WHENS = ("before_run", "strength", "during_run", "mobility")
-PROTOCOLS = ("six_motions", "hip_loading", "circuit", "stride", "drills", "running", "flexion",
-             "mobility")
 
 
 @dataclass(frozen=True)
@@ -58,10 +55,6 @@ class Ladder:
 
     def rung(self, index: int) -> Rung:
         return self.rungs[index]
-
-    @property
-    def fixed(self) -> bool:
-        return len(self.rungs) == 1
 
 
 Ladders = Mapping[str, Ladder]
@@ -115,7 +108,3 @@ def first_rung_of_step(ladder: Ladder, step: int) -> int:
 def bottom_of(ladder: Ladder, index: int) -> Rung:
     """The rung's exercise at its bottom dose (the conservative start)."""
     return ladder.rungs[first_rung_of(ladder, ladder.rungs[index].exercise)]
-
-
-def with_sets(rung: Rung, sets: int) -> Rung:
-    return replace(rung, sets=sets)

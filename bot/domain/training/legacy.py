@@ -15,7 +15,7 @@ from datetime import date
 
 from bot.domain.training.build import build_plan, placement_step
 from bot.domain.training.ladders import Ladder, Ladders, first_rung_of_step
-from bot.domain.training.model import SIDES, Plan, Slot, flexion_slot_id
+from bot.domain.training.model import SIDES, VOLUME_SETS, Plan, Slot, flexion_slot_id
 from bot.domain.week import profile_from_answers
 
 # Old plan blocks -> the role of the slots they map to.
@@ -62,6 +62,15 @@ def _items(stored: Mapping[str, object]) -> Iterator[tuple[str, str, int]]:
                 yield str(item.get("block")), str(item.get("exercise")), int(item["sets"])
 
 
+def _volume_sets(plan: Plan, ladders: Ladders, sets: int) -> Plan:
+    counted = plan.slots.get(VOLUME_SETS)
+    if counted is None:
+        return plan
+    ladder = ladders[counted.ladder]
+    rung = max((i for i, r in enumerate(ladder.rungs) if r.sets <= sets), default=counted.rung)
+    return plan.with_slot(replace(counted, rung=max(rung, counted.rung)))
+
+
 def _place(plan: Plan, ladders: Ladders, block: str, exercise: str, sets: int) -> Plan:
     role = BLOCK_ROLES.get(block)
     for slot in plan.slots.values():
@@ -72,8 +81,20 @@ def _place(plan: Plan, ladders: Ladders, block: str, exercise: str, sets: int) -
             rung = max((i for i, r in enumerate(ladder.rungs) if (r.rounds or 0) <= sets),
                        default=slot.rung)
             return plan.with_slot(replace(slot, rung=max(rung, slot.rung)))
-        rungs = [i for i, r in enumerate(ladder.rungs) if r.exercise == exercise]
-        if rungs:
-            fitting = [i for i in rungs if ladder.rung(i).sets <= sets] or rungs[:1]
-            return plan.with_slot(replace(slot, rung=max(fitting)))
+        placed = _on_exercise(plan, ladders, slot, exercise, sets)
+        if placed is not None:
+            return placed
     return plan
+
+
+def _on_exercise(plan: Plan, ladders: Ladders, slot: Slot, exercise: str,
+                 sets: int) -> Plan | None:
+    ladder = ladders[slot.ladder]
+    rungs = [i for i, r in enumerate(ladder.rungs) if r.exercise == exercise]
+    if not rungs:
+        return None
+    if slot.role == "volume":
+        # The motion follows the session's set count; the old sets set that count.
+        return _volume_sets(plan.with_slot(replace(slot, rung=max(rungs))), ladders, sets)
+    fitting = [i for i in rungs if ladder.rung(i).sets <= sets] or rungs[:1]
+    return plan.with_slot(replace(slot, rung=max(fitting)))

@@ -32,12 +32,18 @@ def change_params(change: Change, ladders: Ladders,
     """Everything the change template needs to say precisely what changed."""
     return {
         "id": change.id, "kind": change.kind, "reason": change.reason,
+        "role": _role(change),
         "params": dict(change.params), "undoable": change.undoable,
         "side": _side(change),
         "before": _dose(change.before, ladders, names),
         "after": _dose(change.after, ladders, names),
         "move": names.get(str(change.params.get("exercise", "")), ""),
     }
+
+
+def _role(change: Change) -> str | None:
+    slot = change.after or change.before
+    return slot.role if slot else None
 
 
 def _side(change: Change) -> str | None:

@@ -9,14 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-OUTCOMES = ("done", "hard", "pain", "skipped")
 SEVERITIES = ("mild", "stopped", "sharp")
 SIDES = ("left", "right")
-CHANGE_KINDS = ("progress", "regress", "pain_swap", "red_flag", "cleared", "unlock", "relock",
-                "undo")
-# "conservative": it hurts most runs; "comeback": back from a break (coaching-facts, Safety).
-START_MODES = ("normal", "conservative", "comeback")
 START_WEEKS = 2
+# The six-motion volume's set count: one slot for the whole session (the protocol doses the
+# six moves together); each motion's own slot holds its exercise.
+VOLUME_SETS = "volume.sets"
+OUTCOME_WEIGHT = {"skipped": 0, "done": 1, "mixed": 2, "hard": 3, "pain": 4}
 Params = Mapping[str, str | int]
 
 

@@ -24,7 +24,9 @@ from bot.domain.training.ladders import (
     next_rung,
 )
 from bot.domain.training.model import (
+    OUTCOME_WEIGHT,
     SIDES,
+    VOLUME_SETS,
     Change,
     Counted,
     Flags,
@@ -42,7 +44,8 @@ SPACING = timedelta(days=7)
 PAIN_WINDOW = timedelta(days=14)
 PROGRESSIONS_PER_WEEK = 2
 # Roles whose dose the start window fixes: they wait until it is over.
-HELD_IN_START = {"conservative": None, "comeback": frozenset({"volume", "circuit", "hills"})}
+HELD_IN_START = {"conservative": None,
+                 "comeback": frozenset({"volume", "volume_sets", "circuit", "hills"})}
 
 
 # ---- recording what happened
@@ -56,8 +59,9 @@ def record_session(plan: Plan, ladders: Ladders, session: Session) -> Step:
     for outcome in session.outcomes:
         if outcome.slot not in plan.slots:
             continue
-        plan = _count(plan, outcome, session.on)
-        if outcome.outcome == "pain":
+        plan = _count(plan, _worst(session, outcome.slot), session.on)
+        if outcome.outcome == "pain" and outcome.slot != VOLUME_SETS:
+            # Pain belongs to the move's own slot; the session's set count does not swap.
             step = _pain(plan, ladders, outcome, session.on)
             plan, changes = step.plan, [*changes, *step.changes]
         elif outcome.outcome == "hard":
@@ -66,6 +70,18 @@ def record_session(plan: Plan, ladders: Ladders, session: Session) -> Step:
         step = _maybe_regress(plan, ladders, slot_id, session.on)
         plan, changes = step.plan, [*changes, *step.changes]
     return Step(plan, tuple(changes))
+
+
+def _worst(session: Session, slot_id: str) -> SlotOutcome:
+    """A slot several moves share (a block, the volume's set count) counts as its hardest
+    move; but one hard move among many is "mixed": not clean, yet not a hard session either,
+    so a block does not swing down and up again on one tough move."""
+    mine = [o for o in session.outcomes if o.slot == slot_id]
+    worst = max(mine, key=lambda o: OUTCOME_WEIGHT.get(o.outcome, 0))
+    hard = sum(1 for o in mine if o.outcome == "hard")
+    if worst.outcome == "hard" and 2 * hard < len(mine):
+        return replace(worst, outcome="mixed")
+    return worst
 
 
 def _count(plan: Plan, outcome: SlotOutcome, on: date) -> Plan:
@@ -94,7 +110,8 @@ def _pain(plan: Plan, ladders: Ladders, outcome: SlotOutcome, on: date) -> Step:
     sides = SIDES if outcome.side not in SIDES else (outcome.side,)
     if any(p.on == on and p.slot == outcome.slot and p.side in sides for p in plan.pains):
         return Step(plan)  # the same report again
-    repeated = any(p.side in sides and timedelta(0) <= on - p.on < PAIN_WINDOW
+    # Another day's pain: one pain felt in two moves of a session is one pain, not two.
+    repeated = any(p.side in sides and timedelta(0) < on - p.on < PAIN_WINDOW
                    for p in plan.pains)
     plan = replace(plan, pains=(*plan.pains, *(PainMark(on, s, outcome.slot) for s in sides)))
     swap = _swap(plan, ladders, outcome, on)
@@ -139,12 +156,32 @@ def _maybe_regress(plan: Plan, ladders: Ladders, slot_id: str, on: date) -> Step
     if len(recent) < 2 or any(c.outcome != "hard" for c in recent):
         return Step(plan)
     ladder = ladders[slot.ladder]
-    lower = lower_rung(ladder, slot.rung)
+    lower = _lower(plan, ladders, slot)
     if lower is None:
         return Step(plan)
     same = ladder.rung(lower).exercise == ladder.rung(slot.rung).exercise
     return slot_change(plan, "regress", on, slot, replace(slot, rung=lower),
                        "regress.dose" if same else "regress.exercise", {"times": 2})
+
+
+def _lower(plan: Plan, ladders: Ladders, slot: Slot) -> int | None:
+    """One step down that the runner would notice: a motion of the volume shows the session's
+    set count at most, so a rung with the same exercise and the same sets shown is skipped."""
+    ladder = ladders[slot.ladder]
+    lower = lower_rung(ladder, slot.rung)
+    shown = _session_sets(plan, ladders) if slot.role == "volume" else None
+    if shown is None:
+        return lower
+    now = ladder.rung(slot.rung)
+    while lower is not None and ladder.rung(lower).exercise == now.exercise \
+            and min(ladder.rung(lower).sets, shown) >= min(now.sets, shown):
+        lower = lower_rung(ladder, lower)
+    return lower
+
+
+def _session_sets(plan: Plan, ladders: Ladders) -> int | None:
+    sets = plan.slots.get(VOLUME_SETS)
+    return ladders[sets.ladder].rung(sets.rung).sets if sets is not None else None
 
 
 def progressions(plan: Plan, ladders: Ladders, today: date) -> Step:
@@ -154,16 +191,9 @@ def progressions(plan: Plan, ladders: Ladders, today: date) -> Step:
         return Step(plan)
     week = today.isocalendar()[:2]
     made = sum(1 for c in plan.changes if c.kind == "progress" and c.on.isocalendar()[:2] == week)
-    budget = PROGRESSIONS_PER_WEEK - made
-    if budget <= 0:
-        return Step(plan)
-    order = {slot_id: i for i, slot_id in enumerate(plan.slots)}
-    due = sorted((waiting, order[slot.id], slot.id, target)
-                 for slot in plan.slots.values()
-                 for waiting, target in [_due(plan, ladders, slot, today)]
-                 if waiting is not None and target is not None)
+    budget = max(PROGRESSIONS_PER_WEEK - made, 0)
     changes: list[Change] = []
-    for _, _, slot_id, target in due[:budget]:
+    for _, _, slot_id, target in _waiting(plan, ladders, today)[:budget]:
         slot = plan.slot(slot_id)
         step = slot_change(plan, "progress", today, slot, replace(slot, rung=target),
                            _progress_reason(ladders, slot, target), {"sessions": 2})
@@ -171,9 +201,19 @@ def progressions(plan: Plan, ladders: Ladders, today: date) -> Step:
     return Step(plan, tuple(changes))
 
 
+def _waiting(plan: Plan, ladders: Ladders, today: date) -> list[tuple[date, int, str, int]]:
+    """The slots due to progress, longest-waiting first (then in plan order)."""
+    order = {slot_id: i for i, slot_id in enumerate(plan.slots)}
+    return sorted((waiting, order[slot.id], slot.id, target)
+                  for slot in plan.slots.values()
+                  for waiting, target in [_due(plan, ladders, slot, today)]
+                  if waiting is not None and target is not None)
+
+
 def _due(plan: Plan, ladders: Ladders, slot: Slot, today: date) -> tuple[date | None, int | None]:
     """(since when it has been waiting, the rung it would move to), or (None, None)."""
-    if slot.dropped or slot.locked or _held(plan, slot, today):
+    if slot.dropped or slot.locked or _held(plan, slot, today) or _volume_waits(plan, ladders,
+                                                                                 slot):
         return None, None
     ladder = ladders[slot.ladder]
     target = next_rung(ladder, slot.rung, slot.step_cap)
@@ -184,6 +224,15 @@ def _due(plan: Plan, ladders: Ladders, slot: Slot, today: date) -> tuple[date | 
     if today < since + SPACING or len(recent) < 2 or any(c.outcome != "done" for c in recent):
         return None, None
     return max(since + SPACING, _clean_pair_on(counted_since_change(plan, slot.id))), target
+
+
+def _volume_waits(plan: Plan, ladders: Ladders, slot: Slot) -> bool:
+    """A motion moves on to its harder exercise only once the session is at its top set
+    count: the set count is the first step of the volume's ladder, for all six together."""
+    sets = plan.slots.get(VOLUME_SETS)
+    if slot.role != "volume" or sets is None:
+        return False
+    return next_rung(ladders[sets.ladder], sets.rung) is not None
 
 
 def _clean_pair_on(counted: list[Counted]) -> date:
