@@ -431,20 +431,6 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
-__all__ = [
-    "SNOOZE",
-    "Activation",
-    "Claim",
-    "Outcome",
-    "Pacer",
-    "RecipientGoneError",
-    "ReminderService",
-    "RetryAfterError",
-    "SendError",
-    "SendTimeoutError",
-    "Sender",
-    "TickReport",
-    "TransientSendError",
-    "default_activation",
-    "plan_of",
-]
+__all__ = ["SNOOZE", "Activation", "Claim", "Outcome", "Pacer", "RecipientGoneError",
+           "ReminderService", "RetryAfterError", "SendError", "SendTimeoutError", "Sender",
+           "TickReport", "TransientSendError", "default_activation", "plan_of"]
