@@ -36,6 +36,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "change_pick": {},
     "error_generic": {},
     "exercise_ask": {"examples": ["Side-plank clamshell"]},
+    "exercise_figure": {"name": "Clamshell", "cues": ["Heels together", "Pelvis still"],
+                        "new": True},
     "exercise_pick": {"said": "bridge"},
     "exercise_unknown": {"said": "hello", "examples": ["Side-plank clamshell"]},
     "help": {"screening": True},
