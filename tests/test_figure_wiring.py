@@ -17,12 +17,13 @@ from bot.console.chat import CONSOLE_USER_ID, ConsoleChat
 from bot.content.library import ContentLibrary
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.first_moves import moves_in
-from bot.domain.model import Command
+from bot.domain.model import Command, Reply
 from bot.figures.store import FigureStore
 from bot.services.conversation import ConversationService, Sender
 from bot.services.figures import FigureReplies
 from bot.services.zones import GeoZoneResolver
 from bot.telegram.app import build_application
+from bot.telegram.outbox import deliver
 from tests.conftest import ROOT, SCREENING, make_service
 from tests.support.conversation import Runner
 from tests.support.fake_request import TEST_TOKEN, ApiCall, FakeBotApi
@@ -174,3 +175,50 @@ def test_without_a_figure_store_the_words_still_go(
     response = runner.send(Command("exercise", "clamshell"))
     assert [m.attachment for m in response.messages] == [None]
     assert response.messages[0].text.startswith("<b>Side-plank clamshell</b>")
+
+
+async def test_a_refused_file_id_is_uploaded_again(
+        telegram: TelegramUser, service: ConversationService, store: FigureStore) -> None:
+    screened(service, telegram.user_id)
+    await telegram.say("/exercise clamshell")
+    telegram.api.fail_next("sendAnimation", 400, "Bad Request: wrong file identifier")
+
+    calls = await telegram.say("/exercise clamshell")
+
+    refused, uploaded = animations(calls)
+    assert refused.files == {}
+    (upload,) = uploaded.files.values()
+    assert upload.content.startswith(GIF_MAGIC)
+    assert store.file_id(f"{telegram.app.bot.id}/{upload.filename}") is not None
+    assert str(calls[-1].params["text"]).startswith("<b>Side-plank clamshell</b>")
+
+
+async def test_a_figure_gone_before_the_reply_is_made_costs_only_the_picture(
+        telegram: TelegramUser, service: ConversationService, store: FigureStore) -> None:
+    """The cache emptied between drawing and replying: the words still go."""
+    screened(service, telegram.user_id)
+    gif = store.animation(CLAMSHELL)
+    real_prepare = service.figures.prepare if service.figures else None
+    assert real_prepare is not None
+
+    def clear_after_drawing(replies: tuple[Reply, ...]) -> None:
+        real_prepare(replies)
+        gif.unlink()
+
+    service.figures.prepare = clear_after_drawing  # type: ignore[method-assign,union-attr]
+    calls = await telegram.say("/exercise clamshell")
+
+    assert animations(calls) == []
+    assert str(calls[-1].params["text"]).startswith("<b>Side-plank clamshell</b>")
+
+
+async def test_a_stored_figure_reply_whose_file_is_gone_is_skipped(
+        telegram: TelegramUser, tmp_path: Path) -> None:
+    """A reply stored before a crash and sent after the cache was emptied."""
+    gone = tmp_path / "figures" / f"{CLAMSHELL}-left-0000.gif"
+    await deliver(telegram.app.bot, [
+        {"do": "animation", "chat": telegram.user_id, "path": str(gone), "caption": "cues",
+         "markup": None},
+        {"do": "text", "chat": telegram.user_id, "text": "how-to", "markup": None,
+         "edit": None}])
+    assert [c.method for c in telegram.api.calls if c.method != "getMe"] == ["sendMessage"]
