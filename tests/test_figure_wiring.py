@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from bot.content.library import ContentLibrary
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.first_moves import moves_in
 from bot.domain.model import Command, Reply
-from bot.figures.store import FigureStore
+from bot.figures.store import FigureStore, Kind
 from bot.services.conversation import ConversationService, Sender
 from bot.services.figures import FigureReplies
 from bot.services.zones import GeoZoneResolver
@@ -222,3 +223,33 @@ async def test_a_stored_figure_reply_whose_file_is_gone_is_skipped(
         {"do": "text", "chat": telegram.user_id, "text": "how-to", "markup": None,
          "edit": None}])
     assert [c.method for c in telegram.api.calls if c.method != "getMe"] == ["sendMessage"]
+
+
+class WatchedStore(FigureStore):
+    """Notes the thread of every figure drawn, to show the event loop never draws."""
+
+    drawn_on: list[threading.Thread]
+
+    def _file(self, exercise_id: str, side: str | None, kind: Kind) -> Path:
+        before = self.renders
+        path = super()._file(exercise_id, side, kind)
+        if self.renders > before:
+            self.drawn_on.append(threading.current_thread())
+        return path
+
+
+async def test_figures_are_drawn_off_the_event_loop(
+        engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneResolver,
+        catalog: Catalog, tmp_path: Path) -> None:
+    base = FigureStore.for_content(ROOT / "content", tmp_path / "watched")
+    watched = WatchedStore(base.poses, base.cache_dir, base.one_sided)
+    watched.drawn_on = []
+    service = make_service(engine, content_with_names, zones, catalog, lambda: NOW)
+    service.figures = FigureReplies(watched, content_with_names, catalog)
+    screened(service, 77)
+
+    response = await service.handle_async(Sender(77, "Ana", "en"), Command("exercise", "clamshell"))
+
+    assert [m.attachment.kind for m in response.messages if m.attachment] == ["animation"]
+    assert len(watched.drawn_on) == 1
+    assert watched.drawn_on[0] is not threading.main_thread()
