@@ -3,7 +3,8 @@
 The one place that knows how to tell which moves a plan change brings in: it compares the
 plan being saved with the runner's last one. The first plan brings in nothing here, because
 every move of it is shown with its figure in the walk-through's "How?" step; a change (a swap,
-a progression, a re-test, /settings) shows each move it adds once, however many changes keep it.
+a progression, a re-test, /settings) shows each move it adds, and later changes that keep the
+move show nothing. (A move dropped and added back later counts as new again.)
 """
 
 from __future__ import annotations
