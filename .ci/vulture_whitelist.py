@@ -71,10 +71,6 @@ dose_change  # unused variable (bot/db/models.py)
 LEFT  # unused variable (bot/domain/feedback_words.py)
 RIGHT  # unused variable (bot/domain/feedback_words.py)
 red_flag_on  # unused variable (bot/domain/training/model.py): stored with the plan, for the summary
-# pydantic validators of the simulator's persona, called by pydantic
-_._weekdays  # unused method (bot/simulate/persona.py)
-_._zone  # unused method (bot/simulate/persona.py)
-
 # pydantic validators of settings, poses and personas, called by pydantic
 _._blank_is_none  # unused method (bot/config.py)
 _._shape  # unused method (bot/content/poses.py)
@@ -94,3 +90,6 @@ _.post  # unused method (bot/telegram/webhook.py)
 _.retries  # unused attribute (bot/services/reminder_model.py)
 _.deferred  # unused attribute (bot/services/reminder_model.py)
 _.renders  # unused attribute (bot/figures/store.py): how many files a store drew, for tests
+# The figure store's counters and file_id memory, read by tests and benchmarks/figures.py
+_.renders  # unused attribute (bot/figures/store.py)
+_.remember_file_id  # unused method (bot/figures/store.py)

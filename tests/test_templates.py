@@ -41,6 +41,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "error_generic": {},
     "exercise_ask": {"examples": ["Side-plank clamshell"],
                      "groups": [{"name": "Six hip motions", "moves": ["Side-plank clamshell"]}]},
+    "exercise_figure": {"name": "Clamshell", "cues": ["Heels together", "Pelvis still"],
+                        "new": True},
     "exercise_pick": {"said": "bridge"},
     "exercise_unknown": {"said": "hello", "examples": ["Side-plank clamshell"]},
     "help": {"screening": True, "groups": HELP_GROUPS},

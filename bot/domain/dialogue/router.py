@@ -22,6 +22,7 @@ from bot.domain.dialogue import (
     today,
     views,
 )
+from bot.domain.dialogue.first_moves import with_first_figures
 from bot.domain.dialogue.plan import NOT_RUNNING, local_today
 from bot.domain.dialogue.questions import MAX_ANSWER_CHARS
 from bot.domain.dialogue.state import (
@@ -64,6 +65,10 @@ class Handler:
 
 
 def step(d: Dialogue, event: Event, ctx: Context, match: OptionMatcher) -> Transition:
+    return with_first_figures(_step(d, event, ctx, match), ctx)
+
+
+def _step(d: Dialogue, event: Event, ctx: Context, match: OptionMatcher) -> Transition:
     if isinstance(event, Command):
         return _on_command(d, event, ctx)
     if isinstance(event, BadButton):

@@ -10,7 +10,7 @@ from bot.domain.buttons import Choice, Feature
 from bot.domain.dialogue import coaching
 from bot.domain.dialogue.plan import local_today
 from bot.domain.dialogue.state import Dialogue, State, Transition, goto, stale
-from bot.domain.model import CoachKit, Context, Reply, button
+from bot.domain.model import CoachKit, Context, FigureRequest, Reply, button
 
 SAID_CHARS = 80
 
@@ -34,7 +34,8 @@ def plan_command(d: Dialogue, ctx: Context) -> Transition:
     return Transition(goto(d, State.READY), (week_reply(d, ctx),))
 
 
-def exercise_reply(exercise_id: str, kit: CoachKit) -> Reply:
+def exercise_reply(exercise_id: str, kit: CoachKit, side: str | None = None) -> Reply:
+    """The how-to of one move, with its moving figure (``side``: the working side)."""
     exercise = kit.catalog.exercise(exercise_id)
     names = {e.id: e.name for e in kit.catalog.exercises.values()}
     dose = exercise.dose
@@ -47,7 +48,7 @@ def exercise_reply(exercise_id: str, kit: CoachKit) -> Reply:
         "duration": list(dose.duration_seconds) if dose.duration_seconds else None,
         "distance": dose.distance_m, "per_side": dose.per_side,
         "easier": names.get(exercise.easier or ""), "harder": names.get(exercise.harder or ""),
-        "motions": list(exercise.motions)})
+        "motions": list(exercise.motions)}, figure=FigureRequest(exercise_id, side))
 
 
 def exercise_command(d: Dialogue, said: str, ctx: Context) -> Transition:
