@@ -414,7 +414,7 @@ def test_simulate_writes_a_journal_and_answers_a_bad_persona_in_one_line(
     out = tmp_path / "journal.json"
     persona = ROOT / "content" / "personas" / "compliant_speed.yaml"
     result = hipcoach("simulate", str(persona), "--weeks", "1", "--out", str(out),
-                      cwd=workdir, env=cli_env(), timeout=60)
+                      cwd=workdir, env=cli_env())
     assert result.returncode == 0, result.output
     assert result.stdout.strip() == f"compliant_speed: 7 days written to {out}"
     assert len(json.loads(out.read_text(encoding="utf-8"))["days"]) == 7
