@@ -71,10 +71,6 @@ dose_change  # unused variable (bot/db/models.py)
 LEFT  # unused variable (bot/domain/feedback_words.py)
 RIGHT  # unused variable (bot/domain/feedback_words.py)
 red_flag_on  # unused variable (bot/domain/training/model.py): stored with the plan, for the summary
-# pydantic validators of the simulator's persona, called by pydantic
-_._weekdays  # unused method (bot/simulate/persona.py)
-_._zone  # unused method (bot/simulate/persona.py)
-
 # pydantic validators of settings, poses and personas, called by pydantic
 _._blank_is_none  # unused method (bot/config.py)
 _._shape  # unused method (bot/content/poses.py)
@@ -113,4 +109,6 @@ save_summary  # unused function (bot/services/clinician_summary.py): the console
 fit_pre_run  # unused function (bot/domain/sizing.py)
 ESSENTIAL  # unused variable (bot/domain/sizing.py)
 # Tested (tests/test_figures.py); the Telegram side is to keep sent figures' file ids with it.
+# The figure store's counters and file_id memory, read by tests and benchmarks/figures.py
+_.renders  # unused attribute (bot/figures/store.py)
 _.remember_file_id  # unused method (bot/figures/store.py)

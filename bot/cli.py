@@ -248,7 +248,7 @@ def figure(settings: Settings, args: argparse.Namespace | None = None) -> int:
             normalise_name(args.exercise), list(names), n=5))
         hint = f" Did you mean {' or '.join(close)}?" if close else ""
         return _fail(f"No exercise called '{args.exercise}'.{hint}")
-    store = FigureStore.for_content(content_dir(), Path.cwd() / "data" / "figures")
+    store = FigureStore.for_content(content_dir(), Path(settings.figure_cache_dir).resolve())
     draw = store.still if args.still else store.animation
     print(draw(exercise.id, args.side))
     return 0

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     reminder_tick_seconds: float = Field(default=20.0, ge=1, le=300)
     # How long a claimed reminder stays a worker's; if the worker dies, it is sent after this.
     reminder_lease_seconds: float = Field(default=120.0, ge=4, le=3600)
+    # Exercise figures, drawn once and kept here (with Telegram's file_ids for them).
+    figure_cache_dir: str = "data/figures"
     # Webhook mode when set (the public https URL Telegram posts to); long polling otherwise.
     webhook_url: str | None = None
     webhook_listen: str = Field(default="0.0.0.0:8080", pattern=r"^([^:]*:)?\d{1,5}$")

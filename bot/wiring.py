@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
@@ -17,9 +18,17 @@ from bot.db.engine import DatabaseConfigError, make_engine, parse_database_url, 
 from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
 from bot.domain.model import ZoneResolver
+from bot.figures.store import FigureStore
 from bot.paths import content_dir
 from bot.services.conversation import ConversationService
-from bot.services.reminder_link import Activation, PainAbout, ReminderGate, ReminderLink
+from bot.services.figures import FigureReplies
+from bot.services.reminder_link import (
+    Activation,
+    PainAbout,
+    ReminderGate,
+    ReminderLink,
+    session_done_on,
+)
 from bot.services.reminders import (
     DEFAULT_LEASE,
     DEFAULT_RATE_PER_SECOND,
@@ -112,19 +121,26 @@ def build_core(settings: Settings, upgrade_schema: bool = True) -> Core:
         bring_schema_up_to_date(engine)
     service, reminders = compose(engine, content, catalog, GeoZoneResolver(), NoSender(),
                                  rate_per_second=settings.reminder_rate,
-                                 lease=timedelta(seconds=settings.reminder_lease_seconds))
+                                 lease=timedelta(seconds=settings.reminder_lease_seconds),
+                                 figures=FigureStore.for_content(content_dir(),
+                                                                 Path(settings.figure_cache_dir)))
     return Core(engine, content, service, reminders)
 
 
 def compose(engine: Engine, content: ContentLibrary, catalog: Catalog, zones: ZoneResolver,
             sender: Sender, rate_per_second: float = DEFAULT_RATE_PER_SECOND,
             clock: Callable[[], datetime] = utc_now,
-            lease: timedelta = DEFAULT_LEASE) -> tuple[ConversationService, ReminderService]:
+            lease: timedelta = DEFAULT_LEASE, figures: FigureStore | None = None,
+            ) -> tuple[ConversationService, ReminderService]:
     """The conversation and the reminder engine over one database, each built whole."""
     add_safety_labels(content)
     reminders = ReminderService(engine, content, sender, activation_for=Activation(engine, catalog),
                                 checkin_about=PainAbout(engine, catalog),
                                 allowed=ReminderGate(engine),
+                                day_done=session_done_on(engine),
                                 rate_per_second=rate_per_second, lease=lease, clock=clock)
     link = ReminderLink(engine, reminders, content, clock)
-    return ConversationService(engine, content, zones, catalog, link, clock), reminders
+    service = ConversationService(engine, content, zones, catalog, link, clock)
+    if figures is not None:
+        service.figures = FigureReplies(figures, content, catalog)
+    return service, reminders

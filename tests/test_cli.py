@@ -595,3 +595,24 @@ def test_a_second_worker_on_one_sqlite_file_refuses_to_start(
     assert_one_clear_line(second, "A reminder worker", "already running",
                           "SQLite allows one")
     assert stopped.returncode == 0, stopped.output
+
+
+def test_chat_saves_an_exercise_figure_and_prints_where(workdir: Path, content: ContentLibrary,
+                                                        tmp_path: Path) -> None:
+    cache = tmp_path / "figure-cache"
+    session = ChatSession.start(workdir, cli_env(DATABASE_URL=sqlite_url(workdir / "f.db"),
+                                                 FIGURE_CACHE_DIR=str(cache)), "figure")
+    try:
+        answer(session, content, SCREENING)
+        session.tap(content.label("summary.confirm"))
+        shown = session.type("/exercise clamshell")
+    finally:
+        session.close()
+    saved = [line.split("(saved to ", 1)[1].rstrip(")") for line in shown.splitlines()
+             if "(saved to " in line]
+    assert len(saved) == 1, shown
+    path = Path(saved[0])
+    assert path.parent == workdir / "data" / "files"
+    assert path.read_bytes().startswith(b"GIF89a")
+    assert [p.name for p in cache.glob("*.gif")] == [path.name]  # drawn into the cache
+    assert "Side-plank clamshell" in shown

@@ -46,10 +46,14 @@ def test_weeks_count_planned_days_up_to_today_and_sessions_done() -> None:
     )
 
 
-def test_weeks_before_the_first_plan_plan_nothing() -> None:
+def test_the_chart_starts_at_the_week_of_the_first_plan() -> None:
     first = MONDAY + timedelta(days=2)  # the first plan came on Wednesday
-    weeks = figures.weekly_tallies(TODAY, set(), MON_WED_SAT, first=first, weeks=2)
-    assert weeks == (WeekTally(MONDAY - timedelta(weeks=1), 0, 0), WeekTally(MONDAY, 1, 0))
+    weeks = figures.weekly_tallies(TODAY, set(), MON_WED_SAT, first=first, weeks=6)
+    assert weeks == (WeekTally(MONDAY, 1, 0),)  # no empty weeks before; Monday not counted
+    earlier = figures.weekly_tallies(TODAY, set(), MON_WED_SAT, first=first - timedelta(weeks=1))
+    assert [w.week_start for w in earlier] == [MONDAY - timedelta(weeks=1), MONDAY]
+    long_ago = figures.weekly_tallies(TODAY, set(), MON_WED_SAT, first=date(2020, 1, 1))
+    assert len(long_ago) == figures.CHART_WEEKS
 
 
 @pytest.mark.parametrize(("done", "expected"), [
@@ -72,7 +76,7 @@ def test_active_weekdays_come_from_the_stored_plan() -> None:
     assert figures.active_weekdays(None) == set()
 
 
-def test_hardest_exercises_rank_by_share_of_hard_or_painful_sessions() -> None:
+def test_hardest_exercises_rank_by_share_of_hard_sessions_and_pain_is_apart() -> None:
     def rec(exercise: str, outcome: OutcomeKind) -> OutcomeRecord:
         return OutcomeRecord(TODAY, exercise, outcome)
 
@@ -83,10 +87,11 @@ def test_hardest_exercises_rank_by_share_of_hard_or_painful_sessions() -> None:
                 rec("forward_lunges", OutcomeKind.HARD), rec("forward_lunges", OutcomeKind.HARD),
                 rec("forward_lunges", OutcomeKind.DONE)]
     assert figures.hardest_exercises(outcomes) == (
-        HardExercise("side_plank_clamshell", 0, 1, 1),
         HardExercise("forward_lunges", 2, 0, 3),
         HardExercise("plank_hip_flexion", 1, 0, 2),
     )
+    assert figures.painful_exercises(outcomes) == (
+        HardExercise("side_plank_clamshell", 0, 1, 1),)
 
 
 def test_progression_steps_leave_out_undone_and_non_progress_changes() -> None:

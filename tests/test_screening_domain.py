@@ -22,7 +22,7 @@ from bot.content.library import ContentLibrary
 from bot.domain.buttons import BadButton, Choice, Feature, decode, parse_button_data
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.questions import QUESTIONS
-from bot.domain.dialogue.router import LASTING, step
+from bot.domain.dialogue.router import HELP_GROUPS, LASTING, step
 from bot.domain.dialogue.state import (
     CompleteScreening,
     Dialogue,
@@ -325,7 +325,7 @@ def common_rows(s: str) -> list[Row]:
     rows = [
         Row(s, "stale button", stale, SAME, (), toast="toast.stale"),
         Row(s, "/help", event(Command("help")), SAME, ("help", *prompt),
-            params={"screening": in_screening}),
+            params={"screening": in_screening, "groups": HELP_GROUPS}),
         Row(s, "unknown command", event(Command("frobnicate")), SAME,
             ("unknown_command", *prompt), params={"command": "frobnicate"}),
         Row(s, "sticker", event(Unsupported("sticker")), SAME, ("hint_unsupported", *prompt),
@@ -378,7 +378,8 @@ SPECIFIC_ROWS: tuple[Row | object, ...] = (
     Row("new", "location", event(Location(52.52, 13.405)), "ask:pain", ("welcome", "q_pain")),
     Row("new", "sticker", event(Unsupported("sticker")), "ask:pain", ("welcome", "q_pain")),
     Row("new", "5,000 emoji", typing(EMOJI_FLOOD), "ask:pain", ("welcome", "q_pain")),
-    Row("new", "/help", event(Command("help")), SAME, ("help",), params={"screening": False}),
+    Row("new", "/help", event(Command("help")), SAME, ("help",),
+        params={"screening": False, "groups": HELP_GROUPS}),
     Row("new", "/cancel", event(Command("cancel")), SAME, ("cancel_nothing",)),
     # pain
     *answers_by_tap("pain", ("none", "mild", "often"), NEXT["pain"]),
@@ -444,16 +445,19 @@ SPECIFIC_ROWS: tuple[Row | object, ...] = (
     Row("ask:run_days", "tick mon", pressing("run_days.mon"), "ask:run_days", ("q_run_days",)),
     Row("ask:run_days", "Done with no day", pressing("run_days.done"), SAME,
         ("hint_pick_a_day",), toast="toast.pick_a_day"),
-    Row("ask:run_days", "text days", typing("mon wed fri"), NEXT["run_days"], (ASKS["run_days"],),
+    Row("ask:run_days", "text days", typing("mon wed fri"), NEXT["run_days"],
+        ("heard_answer", ASKS["run_days"]),
         (RecordAnswer("run_days", ["mon", "wed", "fri"]),)),
     Row("ask:run_days", "text day labels", typing("Sat, Sun"), NEXT["run_days"],
-        (ASKS["run_days"],), (RecordAnswer("run_days", ["sat", "sun"]),)),
+        ("heard_answer", ASKS["run_days"]), (RecordAnswer("run_days", ["sat", "sun"]),)),
     Row("ask:run_days", "/cancel", event(Command("cancel")), SAME, PAUSED),
     # run time
     *answers_by_tap("run_time", ("06:30", "07:00", "12:00", "18:00"), NEXT["run_time"]),
-    Row("ask:run_time", "text 7:30pm", typing("7:30pm"), NEXT["run_time"], (ASKS["run_time"],),
+    Row("ask:run_time", "text 7:30pm", typing("7:30pm"), NEXT["run_time"],
+        ("heard_answer", ASKS["run_time"]),
         (RecordAnswer("run_time", "19:30"),)),
-    Row("ask:run_time", "text label", typing("6:30"), NEXT["run_time"], (ASKS["run_time"],),
+    Row("ask:run_time", "text label", typing("6:30"), NEXT["run_time"],
+        ("heard_answer", ASKS["run_time"]),
         (RecordAnswer("run_time", "06:30"),)),
     Row("ask:run_time", "13pm", typing("13pm"), SAME, ("bad_time", "q_run_time"),
         params={"problem": "twelve_hour", "said": "13pm"}),
@@ -733,10 +737,11 @@ def test_change_one_answer_keeps_the_rest(ctx: Context) -> None:
 
     out = chat.type("6:45pm")
 
-    assert templates(out) == ("summary",)
+    assert templates(out) == ("heard_answer", "summary")
     assert out.effects == (RecordAnswer("run_time", "18:45"),)
     assert chat.dialogue.answers == {**ANSWERS, "run_time": "18:45"}
-    assert "Runs: Mon, Wed, Sat at 18:45" in render_all(out)[0]
+    assert "Got it: 18:45" in render_all(out)[0]
+    assert "Runs: Mon, Wed, Sat at 18:45" in render_all(out)[1]
 
 
 def test_change_a_multi_choice_starts_from_the_current_ticks(ctx: Context) -> None:

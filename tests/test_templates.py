@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -13,6 +14,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.dialogue import coaching, views
 from bot.domain.dialogue.plan import today_reply
 from bot.domain.dialogue.questions import QUESTIONS
+from bot.domain.dialogue.router import HELP_GROUPS
 from bot.domain.dialogue.state import Dialogue, State
 from bot.domain.model import CoachKit, Context, Reply
 from bot.services.feedback import FeedbackReader
@@ -37,17 +39,23 @@ SAMPLES: dict[str, dict[str, object]] = {
     "cancel_back": {}, "cancel_nothing": {}, "cancel_paused": {},
     "change_pick": {},
     "error_generic": {},
-    "exercise_ask": {"examples": ["Side-plank clamshell"]},
+    "exercise_ask": {"examples": ["Side-plank clamshell"],
+                     "groups": [{"name": "Six hip motions", "moves": ["Side-plank clamshell"]}]},
+    "exercise_figure": {"name": "Clamshell", "cues": ["Heels together", "Pelvis still"],
+                        "new": True},
     "exercise_pick": {"said": "bridge"},
     "exercise_unknown": {"said": "hello", "examples": ["Side-plank clamshell"]},
-    "help": {"screening": True},
+    "help": {"screening": True, "groups": HELP_GROUPS},
+    "english_only": {}, "heard_injury": {}, "heard_run": {"distance": "10k"},
+    "heard_skip_today": {}, "heard_answer": {"days": ["tue", "sat", "sun"], "time": None},
     "hint_buttons": {"said": "maybe"}, "hint_days": {}, "hint_location_unneeded": {},
     "hint_pick_a_day": {}, "hint_too_long": {}, "hint_unsupported": {"kind": "sticker"},
     "note_test_hurt": {},
     "plan_updated": {"answers": ANSWERS, "changes": ["mon:run:rest", "tue:rest:run"]},
     **{f"progress_chart_{part}": {} for part in ("done", "planned", "title", "week_format", "x",
-                                                  "y", "hardest", "hard", "pain", "streak",
-                                                  "steps", "retests", "nothing_hard")},
+                                                  "y", "hardest", "hard", "pain",
+                                                  "nothing_hard")},
+    **{f"progress_chart_{part}": {"count": 1} for part in ("streak", "steps", "retests")},
     "ask_pain_severity": {"name": "Single-leg bridge"},
     "ask_pain_side": {"name": "Single-leg bridge"},
     "ask_which_hard": {}, "ask_which_hurt": {},
@@ -60,16 +68,16 @@ SAMPLES: dict[str, dict[str, object]] = {
     "privacy": {},
     "progress": {"weeks": [{"start": "2026-11-23", "planned": 4, "done": 3}], "streak": 5,
                  "hardest": [{"id": "side_plank_clamshell", "hard": 2, "pain": 0}],
-                 "steps": 2, "retests": 2},
+                 "painful": ["single_leg_bridge"], "steps": 2, "retests": 2},
     "reminders": {"upcoming": [{"when": "Mon 17:45", "kind": "pre_run"}], "lead": 45,
                   "quiet": "22:00-07:00", "paused_until": None},
     "reminder_changed": {"what": "snooze", "next": "17:45", "until": None, "quiet": None,
-                         "at": None, "lead": 45},
+                         "at": None, "lead": 45, "refused": None},
     "usage_pause": {"said": "forever"}, "usage_quiet": {"said": "late"},
     "usage_nudge": {"said": "soon"},
     "red_flag_heard": {"flags": ["numbness", "limp"]},
     "reminder_strength": {}, "reminder_retest": {},
-    "checkin_answer": {"feel": "same"},
+    "checkin_answer": {"feel": "same"}, "checkin_already": {},
     "reminder_checkin": {"move": "Side-plank clamshell", "side": "left"},
     "reminder_safety_checkin": {},
     # Every question, as it is asked when changing an answer.
@@ -88,7 +96,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "summary": {"answers": ANSWERS},
     "unknown_command": {"command": "frobnicate"},
     "walk_done": {"counts": {"done": 3, "hard": 1, "pain": 1, "skip": 1}, "total": 6,
-                  "finished": True},
+                  "finished": True, "kind": "strength"},
     "walk_pain_stop": {"name": "Side-plank clamshell"},
     "walk_stopped": {},
     "welcome": {"first_name": "Ana"},
@@ -144,3 +152,41 @@ def test_template_renders_with_sample_data(content: ContentLibrary,
     assert len(text) < TELEGRAM_TEXT_LIMIT
     assert "{{" not in text
     assert "{%" not in text
+
+
+NOUNS = ("session", "time", "step", "set", "rep", "minute", "day", "week", "second", "round",
+         "move", "row", "table", "exercise", "hour", "snooze", "reminder", "record")
+# Stored answers are not counts: their ranges are checked when given (minutes 5-30).
+NOT_COUNTS = frozenset({"answers"})
+ONE_PLURAL = re.compile(rf"(?<![\d.,])\b1 (?:{'|'.join(NOUNS)})s\b")
+MANY_SINGULAR = re.compile(rf"(?<![\d.,])\b[02] (?:{'|'.join(NOUNS)})\b(?!s)")
+
+
+def _with_count(params: dict[str, object], key: str, n: int) -> dict[str, object]:
+    """``params`` with one count set to ``n``; ``key`` may name a count inside a dict."""
+    top, _, inner = key.partition(".")
+    if not inner:
+        return {**params, top: n}
+    nested = params[top]
+    assert isinstance(nested, dict)
+    return {**params, top: {**nested, inner: n}}
+
+
+def _counts(params: dict[str, object]) -> list[str]:
+    keys = [k for k, v in params.items() if isinstance(v, int) and not isinstance(v, bool)]
+    keys += [f"{k}.{i}" for k, v in params.items() if isinstance(v, dict) and k not in NOT_COUNTS
+             for i, w in v.items() if isinstance(w, int) and not isinstance(w, bool)]
+    return keys
+
+
+@pytest.mark.parametrize("template", sorted({*SAMPLES, *FROM_THE_PLAN}))
+def test_every_count_agrees_with_its_noun(content: ContentLibrary,
+                                          samples: dict[str, dict[str, object]],
+                                          template: str) -> None:
+    """Each count in a template's sample, at 0, 1 and 2: "1 session", "2 sessions"."""
+    for key in _counts(samples[template]):
+        for n in (0, 1, 2):
+            text = content.render(Reply(template, _with_count(samples[template], key, n))).text
+            plain = re.sub(r"<[^>]+>", "", text)
+            assert not ONE_PLURAL.search(plain), (key, n, plain)
+            assert not MANY_SINGULAR.search(plain), (key, n, plain)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from pathlib import Path
 from typing import TextIO
 
@@ -102,7 +103,10 @@ class ConsoleChat:
         """The terminal cannot show a picture or hand over a file, so it lands on disk."""
         self.files.mkdir(parents=True, exist_ok=True)
         path = (self.files / Path(attachment.filename).name).resolve()
-        path.write_bytes(attachment.data)
+        if attachment.path is not None:  # a figure already drawn into the cache
+            shutil.copyfile(attachment.path, path)
+        else:
+            path.write_bytes(attachment.data)
         return path
 
     def _say(self, text: str) -> None:

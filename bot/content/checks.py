@@ -13,13 +13,13 @@ from bot.content.safety import add_safety_labels
 from bot.domain.catalog import MOTIONS, Catalog
 from bot.domain.dialogue.coaching import TITLES, WHY
 from bot.domain.dialogue.questions import QUESTIONS
+from bot.domain.dialogue.router import HELP_GROUPS, KNOWN_COMMANDS
 
 SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.yes", "zone.no",
                     "restart.keep", "restart.resume", "restart.fresh", "toast.stale",
                     "toast.pick_a_day", "location.share")
-# In the order Telegram's command menu shows them.
-COMMANDS = ("today", "plan", "exercise", "progress", "summary", "settings", "retest", "privacy",
-            "export", "delete", "help", "start", "cancel")
+# In the order Telegram's command menu shows them: /help's groups, in order.
+COMMANDS = tuple(name for _, names in HELP_GROUPS for name in names)
 # Reasons whose words need parameters (a side, a step) are written in texts/_plan.j2.
 WHY_IN_TEMPLATE = frozenset({"mobility_first", "side_door", "activation", "flexion_step",
                              "adapted", "weak_side"})
@@ -32,6 +32,9 @@ def check_content(content: ContentLibrary) -> Catalog:
 
     Returns the validated exercise catalog (loaded once per content folder)."""
     add_safety_labels(content)
+    if set(COMMANDS) != KNOWN_COMMANDS:  # /help and the menu show every command, once
+        raise ContentError(f"/help groups and the router's commands differ: "
+                           f"{sorted(set(COMMANDS) ^ KNOWN_COMMANDS)}")
     for key in _required_labels():
         content.label(key)
     for name in content.template_names():
@@ -40,6 +43,8 @@ def check_content(content: ContentLibrary) -> Catalog:
         except Exception as exc:  # noqa: BLE001 - any template error is a content error
             raise ContentError(f"{content.root / 'texts' / name}.j2: {exc}") from None
     catalog = cached_catalog(content.root)
+    for kit in sorted({k for e in catalog.exercises.values() for k in e.equipment}):
+        content.label(f"kit.{kit}")  # /exercise names the kit in words
     check_reason_texts(content, catalog, cached_ladders(content.root))
     check_poses(cached_poses(content.root), catalog, content.root / "poses")
     return catalog
@@ -65,6 +70,7 @@ def _required_labels() -> list[str]:
     keys += ["red_flags.none", "red_flags.done", "equipment.none", "equipment.done",
              "run_days.done"]
     keys += [f"command.{c}" for c in COMMANDS]
+    keys += [f"help_group.{group}" for group, _ in HELP_GROUPS]
     keys += [*TITLES.values(), *(f"why.{k}" for k in WHY.values() if k not in WHY_IN_TEMPLATE)]
     keys += [f"motion.{m}" for m in MOTIONS]
     return keys + list(SCREENING_LABELS) + list(COACH_LABELS)

@@ -33,11 +33,13 @@ class RenderedButton:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a message: a chart as a photo, an export as a document."""
+    """A file sent with a message: a chart as a photo, an export as a document, an exercise's
+    figure as an animation (a file already on disk, so ``path`` instead of ``data``)."""
 
-    kind: str  # "photo" | "document"
+    kind: str  # "photo" | "document" | "animation"
     filename: str
-    data: bytes
+    data: bytes = b""
+    path: Path | None = None
 
 
 @dataclass(frozen=True)

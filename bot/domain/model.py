@@ -62,6 +62,20 @@ def button(label: str, choice: Choice, selected: bool | None = None) -> Button:
     return Button(label, choice.data, selected)
 
 
+# The template of a figure's caption (the move's name and cues). A reply with a figure is sent
+# as the animation captioned by it, then the reply's own text, unless the reply is that caption.
+FIGURE_CAPTION = "exercise_figure"
+
+
+@dataclass(frozen=True)
+class FigureRequest:
+    """The moving figure of an exercise; ``side`` is the working side of a one-sided move
+    (left when not given)."""
+
+    exercise_id: str
+    side: str | None = None
+
+
 @dataclass(frozen=True)
 class Reply:
     """A message to show: ``template`` names a file under content/texts/ (without ``.j2``)."""
@@ -73,6 +87,7 @@ class Reply:
     request_location: bool = False
     # Telegram's "share location" keyboard stays up until a message takes it down.
     dismiss_keyboard: bool = False
+    figure: FigureRequest | None = None
 
 
 @dataclass(frozen=True)

@@ -63,14 +63,16 @@ def active_weekdays(plan: Mapping[str, object] | None) -> set[int]:
 
 def weekly_tallies(today: date, done: Collection[date], active_days: Collection[int],
                    first: date | None, weeks: int = CHART_WEEKS) -> tuple[WeekTally, ...]:
-    """The last ``weeks`` weeks, oldest first.
+    """The last ``weeks`` weeks, oldest first, from the week of the first plan at the earliest.
 
     Planned: the days of the plan's weekdays up to today, from the day of the first plan on
     (a week that began before it counts only its remaining days). Done: sessions done.
     """
     start = week_start(today) - timedelta(weeks=weeks - 1)
+    if first is not None:  # no empty weeks from before the runner joined
+        start = max(start, min(week_start(first), week_start(today)))
     tallies = []
-    for n in range(weeks):
+    for n in range((week_start(today) - start).days // 7 + 1):
         monday = start + timedelta(weeks=n)
         days = [monday + timedelta(days=i) for i in range(7)]
         counted = [d for d in days if d <= today and (first is None or d >= first)]
@@ -91,17 +93,29 @@ def streak(today: date, done: Collection[date], active_days: Collection[int]) ->
     return count
 
 
-def hardest_exercises(outcomes: Sequence[OutcomeRecord], limit: int = 3
-                      ) -> tuple[HardExercise, ...]:
-    """Exercises most often marked hard or painful, by share of the times they were done."""
+def _tallies(outcomes: Sequence[OutcomeRecord]) -> list[HardExercise]:
     tallies: dict[str, list[int]] = {}
     for record in outcomes:
         hard, pain, total = tallies.setdefault(record.exercise_id, [0, 0, 0])
         tallies[record.exercise_id] = [hard + (record.outcome is OutcomeKind.HARD),
                                        pain + (record.outcome is OutcomeKind.PAIN), total + 1]
-    ranked = sorted(
-        (HardExercise(eid, h, p, t) for eid, (h, p, t) in tallies.items() if h + p),
-        key=lambda e: (-(e.hard + e.pain) / e.total, -(e.hard + e.pain), e.exercise_id))
+    return [HardExercise(eid, h, p, t) for eid, (h, p, t) in tallies.items()]
+
+
+def hardest_exercises(outcomes: Sequence[OutcomeRecord], limit: int = 3
+                      ) -> tuple[HardExercise, ...]:
+    """Exercises most often marked hard, by share of the times they were done. Pain is not
+    difficulty: painful moves are listed apart (``painful_exercises``)."""
+    ranked = sorted((e for e in _tallies(outcomes) if e.hard),
+                    key=lambda e: (-e.hard / e.total, -e.hard, e.exercise_id))
+    return tuple(ranked[:limit])
+
+
+def painful_exercises(outcomes: Sequence[OutcomeRecord], limit: int = 3
+                      ) -> tuple[HardExercise, ...]:
+    """Exercises that hurt at least once, most often first."""
+    ranked = sorted((e for e in _tallies(outcomes) if e.pain),
+                    key=lambda e: (-e.pain, -e.pain / e.total, e.exercise_id))
     return tuple(ranked[:limit])
 
 

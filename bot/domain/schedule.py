@@ -187,10 +187,22 @@ def occurrence_on(plan: ReminderPlan, day: date) -> Occurrence:
     zone = zone_info(plan.zone)
     event = local_to_utc(day, plan.at, zone)
     due = event - timedelta(minutes=plan.lead_minutes)
-    if plan.quiet is not None:
+    if plan.quiet is not None and plan.kind != PRE_RUN:
+        due = event = _after_quiet_hours(event, plan.quiet, zone)
+    elif plan.quiet is not None:
         due = _outside_quiet_hours(due, event, plan.quiet, zone)
     run_at = event if plan.kind == PRE_RUN else event + NUDGE_VALID_FOR
     return Occurrence(occurrence_key(day, plan.kind), plan.kind, day, due, run_at)
+
+
+def _after_quiet_hours(at: datetime, quiet: QuietHours, zone: ZoneInfo) -> datetime:
+    """A nudge (strength day, re-test, check-in) has no run to be early for: one that falls
+    in quiet hours waits for them to end."""
+    local = at.astimezone(zone)
+    if not quiet.covers(local.time()):
+        return at
+    _, end_day = _quiet_window(local, quiet)
+    return local_to_utc(end_day, quiet.end, zone)
 
 
 def _outside_quiet_hours(due: datetime, event: datetime, quiet: QuietHours,

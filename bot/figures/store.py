@@ -68,14 +68,10 @@ class FigureStore:
     def file_id(self, key: str) -> str | None:
         """Telegram's file_id for a figure uploaded before (key: the file's name, plus the
         bot's id when several bots share the cache), or None."""
-        return _read_ids(self.cache_dir / FILE_IDS).get(key)
+        return file_id_in(self.cache_dir, key)
 
     def remember_file_id(self, key: str, file_id: str) -> None:
-        path = self.cache_dir / FILE_IDS
-        with _locked(path):
-            ids = _read_ids(path)
-            ids[key] = file_id
-            write_atomically(path, json.dumps(ids, indent=1, sort_keys=True).encode())
+        remember_file_id_in(self.cache_dir, key, file_id)
 
     def path_for(self, exercise_id: str, side: str | None, kind: Kind) -> Path:
         """Where the figure lives (whether drawn yet or not)."""
@@ -117,6 +113,19 @@ class FigureStore:
             return self._locks.setdefault(name, threading.Lock())
 
 
+def file_id_in(cache_dir: Path, key: str) -> str | None:
+    """The file_id remembered in a cache folder; the sender knows a figure only by its path."""
+    return _read_ids(cache_dir / FILE_IDS).get(key)
+
+
+def remember_file_id_in(cache_dir: Path, key: str, file_id: str) -> None:
+    path = cache_dir / FILE_IDS
+    with _locked(path):
+        ids = _read_ids(path)
+        ids[key] = file_id
+        write_atomically(path, json.dumps(ids, indent=1, sort_keys=True).encode())
+
+
 def _digest(spec: PoseSpec, side: Side | None, kind: Kind) -> str:
     payload = {"pose": dataclasses.asdict(spec), "renderer": RENDERER_VERSION, "side": side,
                "kind": kind}
@@ -143,4 +152,4 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-__all__ = ["FigureStore", "UnknownFigureError"]
+__all__ = ["FigureStore", "UnknownFigureError", "file_id_in", "remember_file_id_in"]

@@ -43,6 +43,7 @@ from bot.domain.model import CoachKit, Context, Event, ZoneResolver
 from bot.services.coaching import check_ins, hook_for, produce
 from bot.services.drafts import dump_state, load_dialogue
 from bot.services.feedback import FeedbackReader
+from bot.services.figures import FigureReplies
 from bot.services.group_commit import GroupCommitter
 from bot.services.matching import ExerciseMatcher, LabelMatcher
 from bot.services.reminder_link import ReminderLink
@@ -107,6 +108,7 @@ class ConversationService:
         self.cache_size = CACHE_SIZE
         self.committer: GroupCommitter[DialogueWrite, StoredDialogue] = GroupCommitter(
             self._write_batch)
+        self.figures: FigureReplies | None = None  # set by the composition root
 
     def handle(self, sender: Sender, event: Event) -> Response:
         """Synchronous: commits before returning (terminal chat, scripts, tests)."""
@@ -157,6 +159,8 @@ class ConversationService:
                           first_name=sender.first_name)
         base = load_dialogue(stored.state, stored.answers, stored.draft, stored.turn)
         outcome = step(base, event, context, self.matcher)
+        if self.figures is not None:
+            self.figures.prepare(outcome.replies)  # here, off the event loop
         stores = [e for e in outcome.effects if not isinstance(e, Produce | SessionRecord)]
         if outcome.dialogue == base and not stores and stored.active:
             return outcome, None  # nothing to store: a hint, a stale tap, /help, /progress
@@ -237,7 +241,10 @@ class ConversationService:
                        self.content)
 
     def _render(self, outcome: Transition) -> Response:
-        messages = tuple(self.content.render(reply) for reply in outcome.replies)
+        figures = self.figures
+        messages = tuple(m for reply in outcome.replies
+                         for m in (figures.messages(reply) if figures is not None
+                                   else (self.content.render(reply),)))
         toast = self.content.label(outcome.toast) if outcome.toast else None
         return Response(messages, toast, outcome.close_source)
 

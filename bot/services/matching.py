@@ -42,7 +42,7 @@ class LabelMatcher:
             return exact[said]
         best = process.extractOne(said, [p for p, _ in choices], scorer=fuzz.ratio,
                                   score_cutoff=FUZZY_CUTOFF)
-        return choices[best[2]][1] if best else None
+        return choices[best[2]][1] if best else _said_within(said, choices)
 
     def _choices(self, question: str, options: Sequence[str]) -> list[tuple[str, str]]:
         pairs: list[tuple[str, str]] = []
@@ -53,6 +53,23 @@ class LabelMatcher:
                 phrases.append(self.content.labels[key])
             pairs += [(normalise(p), option) for p in phrases if normalise(p)]
         return pairs
+
+
+# Words that turn a phrase around ("not often"): a sentence with one is never read by parts.
+NEGATIONS = frozenset({"not", "no", "never", "dont", "don't", "isn't", "isnt", "hardly"})
+MIN_PHRASE_IN_SENTENCE = 4
+
+
+def _said_within(said: str, choices: list[tuple[str, str]]) -> str | None:
+    """A sentence that contains one option's words ("my hip is kinda sore sometimes" holds
+    "sometimes"); None when it holds none, several, or turns them round with a negation."""
+    words = said.split()
+    if NEGATIONS.intersection(words):
+        return None
+    padded = f" {said} "
+    hits = {option for phrase, option in choices
+            if len(phrase) >= MIN_PHRASE_IN_SENTENCE and f" {phrase} " in padded}
+    return hits.pop() if len(hits) == 1 else None
 
 
 # "clamshel" and "bike pedals" find their exercise; "hello" finds nothing.

@@ -59,25 +59,30 @@ def read_dashboard(db: Session, user_id: int, today: date, zone: str,
     """What /progress shows, read in one go so the connection is let go before drawing."""
     done = done_days(db, user_id)
     active_days = figures.active_weekdays(plan)
-    hardest = figures.hardest_exercises(outcome_history(db, user_id))
+    outcomes = outcome_history(db, user_id)
+    hardest = figures.hardest_exercises(outcomes)
+    painful = figures.painful_exercises(outcomes)
+    charted = list({h.exercise_id: h for h in (*hardest, *painful)}.values())
     board = Dashboard(
         weeks=figures.weekly_tallies(today, done, active_days,
                                      first_plan_day(db, user_id, zone)),
-        hardest=[(content.label(f"exercise.{h.exercise_id}"), h.hard, h.pain) for h in hardest],
+        hardest=[(content.label(f"exercise.{h.exercise_id}"), h.hard, h.pain) for h in charted],
         streak=figures.streak(today, done, active_days),
         steps=len(figures.progression_steps(plan)),
-        retests=sum(1 for r in retest_history(db, user_id) if r.question == "thigh_left"))
+        retests=sum(1 for r in retest_history(db, user_id) if r.question == "thigh_left"),
+        painful=[h.exercise_id for h in painful])
     return board, list(hardest)
 
 
 def progress_message(board: Dashboard, hardest: Sequence[HardExercise], today: date,
                      content: ContentLibrary) -> RenderedMessage:
     """/progress: the figures in words and the dashboard as a photo."""
-    chart = dashboard_png(board, chart_labels(content), dashboard_words(content))
+    counts = {"streak": board.streak, "steps": board.steps, "retests": board.retests}
+    chart = dashboard_png(board, chart_labels(content), dashboard_words(content, counts))
     text = content.render_text("progress", {
         "weeks": [{"start": w.week_start.isoformat(), "planned": w.planned, "done": w.done}
                   for w in board.weeks],
-        "streak": board.streak, "steps": board.steps, "retests": board.retests,
+        **counts, "painful": list(board.painful),
         "hardest": [{"id": h.exercise_id, "hard": h.hard, "pain": h.pain} for h in hardest]})
     return RenderedMessage(text, attachment=Attachment(
         "photo", f"hipcoach-progress-{today.isoformat()}.png", chart))
@@ -120,10 +125,15 @@ class Dashboard:
     streak: int
     steps: int
     retests: int
+    painful: Sequence[str] = ()  # exercise ids that hurt, shown apart from the hard ones
 
 
-def dashboard_words(content: ContentLibrary) -> dict[str, str]:
-    return {part: content.render_text(f"progress_chart_{part}", {}) for part in DASHBOARD_PARTS}
+def dashboard_words(content: ContentLibrary,
+                    counts: Mapping[str, int] | None = None) -> dict[str, str]:
+    """The dashboard's words; each key number's words agree with its count ("1 session")."""
+    counts = counts or {}
+    return {part: content.render_text(f"progress_chart_{part}", {"count": counts.get(part, 2)})
+            for part in DASHBOARD_PARTS}
 
 
 def dashboard_png(board: Dashboard, labels: ChartLabels, words: Mapping[str, str]) -> bytes:

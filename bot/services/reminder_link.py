@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db.dialogues import latest_plan
-from bot.db.models import DialogueState, ReminderSchedule, User, utc_now
+from bot.db.models import DialogueState, ReminderSchedule, TrainingSession, User, utc_now
 from bot.domain import training
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.coaching import TRAINING_KEY, item_view
@@ -47,6 +47,7 @@ from bot.services.summary_link import first_plan_day
 
 log = logging.getLogger(__name__)
 CHECKIN_TIME = "09:00"
+CHECKIN_MIN_GAP = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,12 @@ class ReminderLink:
         runner = self._runner(user_id)
         if runner is None:
             return
-        anchor = local_to_utc(on, time(12, 0), zone_info(runner.zone))
+        zone = zone_info(runner.zone)
+        # A session reported after midnight belongs to the night before: the check-in still
+        # waits for a night's sleep, so it moves to the morning after.
+        if local_to_utc(on, parse_hhmm(CHECKIN_TIME), zone) - self.clock() < CHECKIN_MIN_GAP:
+            on += timedelta(days=1)
+        anchor = local_to_utc(on, time(12, 0), zone)
         self.reminders.upsert_schedule(user_id, kind=CHECKIN, local_time=CHECKIN_TIME,
                                        zone=runner.zone, quiet=self._settings(user_id).quiet,
                                        anchor_at=anchor)
@@ -201,7 +207,7 @@ class ReminderLink:
         if effect.what == "reminders":
             return self._overview(user_id, zone, turn)
         params: dict[str, object] = {"what": effect.what, "next": None, "until": None,
-                                     "quiet": None, "at": None, "lead": None}
+                                     "quiet": None, "at": None, "lead": None, "refused": None}
         params.update(self._change(user_id, effect, zone))
         return self.content.render(Reply("reminder_changed", params))
 
@@ -209,7 +215,9 @@ class ReminderLink:
         what, arg = effect.what, effect.arg
         if what == "snooze":
             again = self.reminders.snooze(user_id)
-            return {"next": f"{again.due_at.astimezone(zone_info(zone)):%H:%M}" if again else None}
+            if again is None:
+                return {"refused": self.reminders.why_no_snooze(user_id)}
+            return {"next": f"{again.due_at.astimezone(zone_info(zone)):%H:%M}"}
         if what == "not_today":
             return {"next": self._when(self.reminders.not_running_today(user_id), zone)}
         if what == "pause":
@@ -230,6 +238,8 @@ class ReminderLink:
                 _apply_setting(row, what, arg)
         self.sync(user_id)
         upcoming = self.reminders.upcoming(user_id)
+        if what == "lead":  # the confirmation names the next reminder the lead time moved
+            upcoming = [o for o in upcoming if o.kind == PRE_RUN]
         found = {"quiet": None if arg == "off" else arg.replace("-", "–"), "at": arg,
                  "lead": int(arg) if arg.isdigit() else None}
         return {**found, "next": self._when(upcoming[0] if upcoming else None, zone)}
@@ -270,8 +280,10 @@ class ReminderLink:
             return ReminderSettings(DEFAULT_LEAD_MINUTES, DEFAULT_QUIET, None)
         quiet = (QuietHours(parse_hhmm(any_row.quiet_start), parse_hhmm(any_row.quiet_end))
                  if any_row.quiet_start and any_row.quiet_end else None)
+        # A nudge at the run's own time was never set apart from it: it follows the run time.
+        chosen = strength is not None and (pre is None or strength.local_time != pre.local_time)
         return ReminderSettings(pre.lead_minutes if pre else DEFAULT_LEAD_MINUTES, quiet,
-                        strength.local_time if strength else None)
+                                strength.local_time if strength and chosen else None)
 
     def _paused_until(self, user_id: int) -> datetime | None:
         with Session(self.engine) as session:
@@ -311,3 +323,16 @@ def _strength_days(plan: Mapping[str, Any] | None) -> list[str]:
         return []
     return [str(d["weekday"]) for d in days
             if isinstance(d, dict) and d.get("session") and d.get("kind") == "strength"]
+
+
+def session_done_on(engine: Engine) -> Callable[[int, date], bool]:
+    """Whether a runner already marked a session done on a local day (the strength-day nudge
+    is not sent then)."""
+
+    def done(user_id: int, day: date) -> bool:
+        with engine.connect() as conn:
+            return conn.execute(select(TrainingSession.id).where(
+                TrainingSession.user_id == user_id, TrainingSession.local_date == day,
+                TrainingSession.status == "done").limit(1)).first() is not None
+
+    return done

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.domain.model import Button, Reply
-from bot.domain.schedule import CHECKIN, PRE_RUN, key_date, zone_info
+from bot.domain.schedule import CHECKIN, PRE_RUN, STRENGTH, key_date, zone_info
 from bot.services.reminder_model import (
     NUDGE_BUTTONS,
     SKIPPED,
@@ -25,14 +26,24 @@ def held_back(allowed: Allowed, claim: Claim) -> Outcome | None:
     return Outcome(SKIPPED, error="held back by the safety gate")
 
 
+DayDone = Callable[[int, date], bool]
+
+
 def render_claim(content: ContentLibrary, activation_for: Activation,
-                 checkin_about: CheckinAbout, claim: Claim) -> RenderedMessage:
-    """Blocking (the activation may read the database): call it from a worker thread."""
+                 checkin_about: CheckinAbout, claim: Claim, now: datetime,
+                 day_done: DayDone | None = None) -> RenderedMessage | Outcome:
+    """Blocking (the activation may read the database): call it from a worker thread.
+
+    An Outcome instead of a message: the reminder is not sent (the day's work is done)."""
     local_run = claim.run_at.astimezone(zone_info(claim.zone))
+    if claim.kind == STRENGTH and day_done and day_done(claim.user_id, key_date(claim.key)):
+        return Outcome(SKIPPED, error="the day's session is already done")
     if claim.kind == PRE_RUN:
+        snoozed = claim.key.endswith("#snooze")
         params: dict[str, object] = {
             "run_time": local_run.strftime("%H:%M"),
             "exercises": activation_for(claim.user_id, key_date(claim.key)),
+            "left": max(1, round((claim.run_at - now).total_seconds() / 60)) if snoozed else None,
         }
         # "r:" buttons are read by the conversation whatever its turn, hence turn 0.
         buttons = ((Button("reminder.start", "0|r:start"),

@@ -100,11 +100,27 @@ class ScheduleSettings:
                 return None
             until = now + SNOOZE
             key = last.occurrence_key.split("#")[0] + "#snooze"
-            if until >= last.run_at or self._delivered(session, user_id, key):
-                return None
+            if (until >= last.run_at or row.occurrence_key == key
+                    or self._delivered(session, user_id, key)):
+                return None  # one snooze per reminder
             row.next_due_at, row.run_at, row.occurrence_key = until, last.run_at, key
             row.snoozed_until = until
             return Occurrence(key, PRE_RUN, key_date(key), until, last.run_at)
+
+    def why_no_snooze(self, user_id: int) -> str:
+        """Why ``snooze`` said no: "once" (this reminder was snoozed already), "too_late" (the
+        run starts before a snooze would end) or "nothing" (no reminder to snooze)."""
+        with Session(self.engine) as session:
+            last = session.execute(
+                select(ReminderDelivery.occurrence_key)
+                .where(ReminderDelivery.user_id == user_id, ReminderDelivery.kind == PRE_RUN)
+                .order_by(ReminderDelivery.attempted_at.desc()).limit(1)).scalar_one_or_none()
+            if last is None:
+                return "nothing"
+            key = last.split("#")[0] + "#snooze"
+            row = self._schedule(session, user_id, PRE_RUN)
+            pending = row is not None and row.occurrence_key == key
+            return "once" if pending or self._delivered(session, user_id, key) else "too_late"
 
     def not_running_today(self, user_id: int) -> Occurrence | None:
         """No run today: drop today's pre-run reminder; returns the one after."""

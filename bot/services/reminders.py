@@ -65,7 +65,7 @@ from bot.services.reminder_model import (
     TransientSendError,
     short_error,
 )
-from bot.services.reminder_render import default_activation, held_back, render_claim
+from bot.services.reminder_render import DayDone, default_activation, held_back, render_claim
 from bot.services.reminder_settings import (
     SNOOZE,
     ScheduleSettings,
@@ -80,8 +80,8 @@ log = logging.getLogger(__name__)
 DEFAULT_RATE_PER_SECOND = 30.0
 DEFAULT_LEASE = timedelta(minutes=2)
 MAX_FLOOD_WAITS = 5
-# Tries against connection errors and 5xx, BACKOFF doubling in between (0.5 + 1 + 2 + 4 s):
-# a hiccup of seconds is ridden out, an outage is not waited on for the rest of the batch.
+# Tries against connection errors and 5xx, BACKOFF doubling (0.5 + 1 + 2 + 4 s): a hiccup is
+# ridden out, a real outage is not waited on for the rest of the batch.
 SEND_ATTEMPTS = 5
 BACKOFF = 0.5
 # DB writes around a send are tried this often, then the claim is left to its lease.
@@ -111,6 +111,7 @@ class ReminderService(ScheduleSettings):
         activation_for: Activation | None = None,
         checkin_about: CheckinAbout | None = None,
         allowed: Allowed | None = None,
+        day_done: DayDone | None = None,
         rate_per_second: float = DEFAULT_RATE_PER_SECOND,
         lease: timedelta = DEFAULT_LEASE,
         batch_size: int | None = None,
@@ -127,6 +128,7 @@ class ReminderService(ScheduleSettings):
         self.activation_for = activation_for or default_activation(content)
         self.checkin_about = checkin_about or (lambda user_id: {})
         self.allowed = allowed or (lambda user_id, kind: True)
+        self.day_done = day_done
         self.pacer = Pacer(rate_per_second)
         self.election = SenderElection(engine)
         self.lease = lease
@@ -148,9 +150,8 @@ class ReminderService(ScheduleSettings):
         report = TickReport()
         sending: asyncio.Future[list[Outcome | None]] | None = None
         while True:
-            # The next batch is claimed while the previous one is still being sent, so the
-            # pacer never idles at a batch boundary. At most two batches are leased at once,
-            # and batch_size keeps two batches' sending well inside one lease.
+            # The next batch is claimed while the previous one is sent: the pacer never idles.
+            # At most two batches are leased at once, both sendable well inside one lease.
             prepared = await self._next_batch(report)
             queued = (asyncio.gather(*(self._deliver(c, p, report) for c, p in prepared))
                       if prepared else None)
@@ -213,8 +214,7 @@ class ReminderService(ScheduleSettings):
             .join(User, User.id == ReminderSchedule.user_id)
             .where(ReminderSchedule.next_due_at <= now)
             .where((ReminderSchedule.lease_until.is_(None)) | (ReminderSchedule.lease_until < now))
-            # Among rows due together, those whose lease ran out (their worker died) first:
-            # they have waited longest.
+            # Among rows due together, those whose lease ran out (a dead worker's) go first.
             .order_by(ReminderSchedule.next_due_at,
                       ReminderSchedule.lease_until.asc().nulls_last())
             .limit(self.batch_size))
@@ -410,8 +410,9 @@ class ReminderService(ScheduleSettings):
         if row.occurrence_key == claim.key:
             self._advance(session, row, now)
 
-    def render(self, claim: Claim) -> RenderedMessage:
-        return render_claim(self.content, self.activation_for, self.checkin_about, claim)
+    def render(self, claim: Claim) -> Prepared:
+        return render_claim(self.content, self.activation_for, self.checkin_about, claim,
+                            self.clock(), self.day_done)
 
 
 def _log_outcome(claim: Claim, outcome: Outcome) -> None:
@@ -431,20 +432,6 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
-__all__ = [
-    "SNOOZE",
-    "Activation",
-    "Claim",
-    "Outcome",
-    "Pacer",
-    "RecipientGoneError",
-    "ReminderService",
-    "RetryAfterError",
-    "SendError",
-    "SendTimeoutError",
-    "Sender",
-    "TickReport",
-    "TransientSendError",
-    "default_activation",
-    "plan_of",
-]
+__all__ = ["SNOOZE", "Activation", "Claim", "Outcome", "Pacer", "RecipientGoneError",
+           "ReminderService", "RetryAfterError", "SendError", "SendTimeoutError", "Sender",
+           "TickReport", "TransientSendError", "default_activation", "plan_of"]

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.content.library import RenderedMessage
 from bot.db.inbox import Actions
 from bot.services.conversation import Response
-from bot.telegram import bot_api
+from bot.telegram import bot_api, figures
 from bot.telegram.convert import Markup, Target, markup_for
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,10 @@ def _message_actions(message: RenderedMessage, target: Target, location_label: s
         actions.append({"do": "text", "chat": target.chat_id, "text": message.text,
                         "markup": None, "edit": None})
         caption = None
+    if attachment.path is not None:  # a figure: the path is stored, not the file
+        actions.append({"do": "animation", "chat": target.chat_id, "path": str(attachment.path),
+                        "caption": caption, "markup": markup})
+        return actions
     actions.append({"do": "file", "chat": target.chat_id, "kind": attachment.kind,
                     "filename": attachment.filename, "caption": caption, "markup": markup,
                     "data": base64.b64encode(attachment.data).decode("ascii")})
@@ -103,6 +107,8 @@ async def _perform(bot: Bot, action: dict[str, Any]) -> None:
         await _close(bot, action)
     elif kind == "text":
         await _text(bot, action)
+    elif kind == "animation":
+        await figures.send(bot, action)
     else:
         await _file(bot, action)
 

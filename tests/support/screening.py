@@ -85,6 +85,8 @@ def _steps(q: Question, value: object, typed: bool, label: Callable[[str], str]
         if typed:
             words = [label(f"{q.id}.{v}") for v in chosen] or [label(f"{q.id}.none")]
             yield Step(state, "type", text=" and ".join(words))
+            if q.id == "equipment" and len(chosen) == 1:  # one typed item only ticks it
+                yield Step(state, "type", text=label(f"{q.id}.done"))
             return
         yield from (Step(state, "tap", q.id, v, multi=True) for v in chosen)
         yield Step(state, "tap", q.id, "done" if chosen else "none", multi=True)

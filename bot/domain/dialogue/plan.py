@@ -124,6 +124,10 @@ def _opt(value: object) -> str | None:
     return str(value) if value else None
 
 
+# The local day the runner said "not running today" (from a reminder's button).
+NOT_RUNNING = "not_running_on"
+
+
 def today_reply(d: Dialogue, ctx: Context) -> Reply:
     """Today's session (or rest) with the next one; its buttons are drawn for ``d.turn``."""
     kit = ctx.coach
@@ -135,6 +139,7 @@ def today_reply(d: Dialogue, ctx: Context) -> Reply:
               "next": coaching.day_params(plan, upcoming, kit.catalog) if upcoming else None,
               "run_time": d.answers.get("run_time"),
               "red_flags": safe.on_red_flag_path(d.answers) or plan.flags.red_flag,
+              "not_running": d.answers.get(NOT_RUNNING) == on.isoformat(),
               **safety_params(d.answers, on, kit.started), "minutes": safe.minutes_of(day),
               "sections": safe.section_minutes(day), "gym": gym_line(d.answers, day)}
     buttons: list[Button] = []

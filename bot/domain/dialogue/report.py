@@ -122,6 +122,17 @@ def _unnamed_pain(d: Dialogue, reading: FeedbackReading, text: str, on: date,
     return Transition(asking, (listen.which_hurt_reply(moves, asking.turn),))
 
 
+def ask_where_it_hurts(d: Dialogue, text: str, ctx: Context, lead: Reply) -> Transition:
+    """"I'm injured": taken as a pain report, so the move that hurt can be eased or swapped."""
+    on = local_today(d.answers, ctx.now)
+    moves = list(_todays(d, ctx, on)) or _week_moves(d, ctx, on)
+    if not moves:
+        return Transition(d, (lead,))
+    draft = WhichHurt(on.isoformat(), "feedback", tuple(moves), (), text)
+    asking = goto(d, State.FEEDBACK, draft)
+    return Transition(asking, (lead, listen.which_hurt_reply(moves, asking.turn)))
+
+
 # --- the report's questions ------------------------------------------------------------------
 
 
@@ -245,11 +256,19 @@ def _newest_undoable(plan: training.Plan) -> int:
     return next((c.id for c in reversed(plan.changes) if c.undoable and c.undone_on is None), 0)
 
 
+# The local day the last check-in was answered: its buttons count once.
+CHECKIN_ANSWERED = "checkin_answered"
+
+
 def hip_check_in(d: Dialogue, feel: str, ctx: Context) -> Transition:
     """The day after a pain swap: better keeps the easier move, same keeps it another week,
-    worse takes the red-flag path."""
+    worse takes the red-flag path. A second tap on the same day's check-in is only noted."""
     kit = ctx.coach
     on = local_today(d.answers, ctx.now)
+    if d.answers.get(CHECKIN_ANSWERED) == on.isoformat():
+        return Transition(d, (Reply("checkin_already"),), toast="toast.checkin_noted",
+                          close_source=True)
+    d = replace(d, answers={**d.answers, CHECKIN_ANSWERED: on.isoformat()})
     plan = coaching.plan_of(d.answers, kit, on)
     slot = plan.pains[-1].slot if plan.pains else ""
     answer = Reply("checkin_answer", {"feel": feel})

@@ -15,6 +15,7 @@ from bot.domain.buttons import BadButton, Choice, Feature
 from bot.domain.dialogue import (
     clearing,
     data_rights,
+    phrases,
     plan,
     reminders,
     report,
@@ -24,6 +25,8 @@ from bot.domain.dialogue import (
     today,
     views,
 )
+from bot.domain.dialogue.first_moves import with_first_figures
+from bot.domain.dialogue.plan import NOT_RUNNING, local_today
 from bot.domain.dialogue.questions import MAX_ANSWER_CHARS
 from bot.domain.dialogue.state import (
     COACH_STATES,
@@ -65,7 +68,7 @@ class Handler:
 
 
 def step(d: Dialogue, event: Event, ctx: Context, match: OptionMatcher) -> Transition:
-    return clearing.offer_on_red_flag_path(_step(d, event, ctx, match))
+    return with_first_figures(clearing.offer_on_red_flag_path(_step(d, event, ctx, match)), ctx)
 
 
 def _step(d: Dialogue, event: Event, ctx: Context, match: OptionMatcher) -> Transition:
@@ -74,7 +77,9 @@ def _step(d: Dialogue, event: Event, ctx: Context, match: OptionMatcher) -> Tran
     if isinstance(event, BadButton):
         return Transition(d, toast="toast.unreadable")
     if d.state is State.NEW:
-        return screening.welcome(d, ctx)
+        welcome = screening.welcome(d, ctx)
+        foreign = isinstance(event, Text) and phrases.not_english(event.text)
+        return phrases.english_only(welcome) if foreign else welcome
     if isinstance(event, Choice):
         return _on_choice(d, event, ctx)
     if isinstance(event, Text):
@@ -115,11 +120,24 @@ COACH_COMMANDS: dict[str, CommandHandler] = {
 }
 
 
+BASIC_COMMANDS = ("help", "start", "cancel")
+# /help and Telegram's command menu show every command the router knows, in these groups.
+HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("today", ("today", "plan", "exercise", "settings", "retest")),
+    ("reminders", ("reminders", "pause", "resume", "quiet", "nudge")),
+    ("progress", ("progress", "summary")),
+    ("data", data_rights.COMMANDS),
+    ("basics", (*BASIC_COMMANDS, "cleared")),
+)
+KNOWN_COMMANDS = frozenset({*BASIC_COMMANDS, *COACH_COMMANDS})
+
+
 def _on_command(d: Dialogue, cmd: Command, ctx: Context) -> Transition:
     if cmd.name == "start":
         return _on_start(d, ctx)
     if cmd.name == "help":
-        return _hint(d, ctx, "help", screening=d.state not in (State.NEW, *COACH_STATES))
+        return _hint(d, ctx, "help", groups=HELP_GROUPS,
+                     screening=d.state not in (State.NEW, *COACH_STATES))
     if cmd.name == "cancel":
         return _on_cancel(d, ctx)
     if d.state is State.NEW:
@@ -302,6 +320,9 @@ def _reminder_button(d: Dialogue, c: Choice, ctx: Context) -> Transition:
             return Transition(d, (Reply("checkin_answer", {"feel": c.arg, "red_flag": True}),),
                               close_source=True)
         return report.hip_check_in(d, c.arg, ctx)
+    if c.action == "not_today":  # /today stops talking about today's run
+        on = local_today(d.answers, ctx.now).isoformat()
+        d = replace(d, answers={**d.answers, NOT_RUNNING: on})
     return reminders.on_choice(d, c)
 
 
@@ -319,10 +340,12 @@ READY_REMINDER_ACTIONS: dict[str, Callable[[Dialogue, Context], Transition]] = {
 
 
 def _on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
+    if phrases.not_english(text) and not screening.asks_for_a_place(d):
+        return phrases.english_only(Transition(d, prompt(d, ctx)))
     if d.state is State.READY and clearing.heard_cleared(d, text):
         return clearing.ask(d)
     if d.state is State.READY:
-        return report.on_ready_text(d, text, ctx)
+        return _ready_text(d, text, ctx, match)
     if d.state is State.WALK and len(text) <= MAX_ANSWER_CHARS and safe.asks_how(text):
         return _how(d, ctx)
     if len(text) > MAX_ANSWER_CHARS:
@@ -341,7 +364,8 @@ def _nothing(d: Dialogue, ctx: Context) -> tuple[Reply, ...]:
 
 
 def _ready_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
-    return report.on_ready_text(d, text, ctx)
+    heard = phrases.everyday(d, text, ctx)
+    return heard if heard is not None else report.on_ready_text(d, text, ctx)
 
 
 def _welcome_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:

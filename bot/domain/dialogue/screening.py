@@ -331,7 +331,8 @@ def on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Trans
         parsed = parse_clock_time(text)
         if parsed.value is None:
             return _hint(d, ctx, "bad_time", problem=parsed.problem, said=text)
-        return _answer(d, q, parsed.value)
+        heard = Reply("heard_answer", {"time": parsed.value, "days": []})
+        return _answer(d, q, parsed.value, heard)
     if q.kind == "zone":
         return _propose_zone(d, ctx.zones.from_text(text), ctx, text)
     if q.kind == "minutes":
@@ -342,6 +343,12 @@ def on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Trans
     if picked is None:
         return _hint(d, ctx, "hint_buttons", said=text)
     return _answer(d, q, picked, *q.notes_for(picked))
+
+
+def asks_for_a_place(d: Dialogue) -> bool:
+    """A city in any script is a fair answer to the time-zone question."""
+    q = question_of(d)
+    return d.state is State.CONFIRM_ZONE or (q is not None and q.kind == "zone")
 
 
 def _text_on_buttons(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
@@ -375,15 +382,30 @@ def _on_multi_text(d: Dialogue, q: Question, text: str, ctx: Context,
         return _submit_multi(d, q, _selection(d) if finish == "done" else [],
                              ctx.coach.plan_number > 0)
     if q.id == "run_days":
-        days = parse_weekdays(text)
-        if days is None:
-            return _hint(d, ctx, "hint_days")
-        return _submit_multi(d, q, days)
+        return _on_days_text(d, q, text, ctx)
+    return _on_items_text(d, q, text, ctx, match)
+
+
+def _on_items_text(d: Dialogue, q: Question, text: str, ctx: Context,
+                   match: OptionMatcher) -> Transition:
     parts = [p for p in _split_list(text) if p]
     picked = [match(q.id, q.options, p) for p in parts]
     if not parts or None in picked:
         return _hint(d, ctx, "hint_buttons", said=text)
+    if q.id in TOGGLED_BY_NAME and len(picked) == 1:
+        return _on_multi(d, q, _tap(d.turn, "t", str(picked[0])))
     return _submit_multi(d, q, [p for p in picked if p is not None], ctx.coach.plan_number > 0)
+
+
+def _on_days_text(d: Dialogue, q: Question, text: str, ctx: Context) -> Transition:
+    days = parse_weekdays(text)
+    if days is None:
+        return _hint(d, ctx, "hint_days")
+    return _answer(d, q, days, Reply("heard_answer", {"days": days, "time": None}))
+
+
+# On the kit list one typed item ("bottle") ticks or unticks it like its button; a list answers.
+TOGGLED_BY_NAME = frozenset({"equipment"})
 
 
 def _split_list(text: str) -> list[str]:

@@ -92,7 +92,7 @@ def _finish(d: Dialogue, draft: WalkDraft, outcomes: dict[str, str], ctx: Contex
             notes: tuple[Reply, ...] = ()) -> Transition:
     record = SessionRecord(draft.date, draft.kind, dict(outcomes))
     counts = {o: sum(1 for v in outcomes.values() if v == o) for o in WALK_OUTCOMES}
-    done = Reply("walk_done", {"counts": counts, "total": len(draft.items),
+    done = Reply("walk_done", {"counts": counts, "total": len(draft.items), "kind": draft.kind,
                                "finished": len(outcomes) == len(draft.items)})
     rows = tuple(ReportRow(e, listen.WALK_TO_OUTCOME[o]) for e, o in outcomes.items())
     after = report_or_ask(d, Report(draft.date, draft.kind, rows), ctx.coach)

@@ -9,7 +9,7 @@ from bot.domain.buttons import Choice, Feature
 from bot.domain.dialogue import coaching, safe
 from bot.domain.dialogue.plan import gym_line, local_today, safety_params
 from bot.domain.dialogue.state import Dialogue, State, Transition, goto, stale
-from bot.domain.model import CoachKit, Context, Reply, button
+from bot.domain.model import CoachKit, Context, FigureRequest, Reply, button
 from bot.domain.parsing import WEEKDAYS
 
 SAID_CHARS = 80
@@ -58,8 +58,8 @@ def plan_command(d: Dialogue, ctx: Context) -> Transition:
 
 def exercise_reply(exercise_id: str, kit: CoachKit, answers: Mapping[str, object],
                    on: date) -> Reply:
-    """The how-to of one move, through the safety gate: a notice and no dose when the runner
-    may not do it. /exercise and the walk-through's How? both answer with this."""
+    """The how-to of one move, through the safety gate (a notice and no dose when the runner
+    may not do it), with its moving figure. /exercise and the walk-through's How? use it."""
     exercise = kit.catalog.exercise(exercise_id)
     names = {e.id: e.name for e in kit.catalog.exercises.values()}
     dose = exercise.dose
@@ -74,14 +74,16 @@ def exercise_reply(exercise_id: str, kit: CoachKit, answers: Mapping[str, object
         "duration": list(dose.duration_seconds) if dose.duration_seconds else None,
         "distance": dose.distance_m, "per_side": dose.per_side,
         "easier": names.get(exercise.easier or ""), "harder": names.get(exercise.harder or ""),
-        "motions": list(exercise.motions)})
+        "motions": list(exercise.motions)},
+        figure=FigureRequest(exercise_id, gated.side if gated.side in ("left", "right") else None))
 
 
 def exercise_command(d: Dialogue, said: str, ctx: Context) -> Transition:
     kit = ctx.coach
     ready = goto(d, State.READY)
     if not said.strip():
-        return Transition(ready, (Reply("exercise_ask", {"examples": _examples(kit)}),))
+        return Transition(ready, (Reply("exercise_ask", {"examples": _examples(kit),
+                                                         "groups": _by_protocol(kit)}),))
     said = said[:SAID_CHARS]
     found = list(kit.find_exercises(said))
     if not found:
@@ -97,6 +99,26 @@ def _pick_reply(turn: int, ids: Sequence[str], said: str) -> Reply:
     buttons = tuple((button(f"exercise.{i}", Choice(turn, Feature.VIEW, "ex", i)),)
                     for i in ids[:4])
     return Reply("exercise_pick", {"said": said}, buttons)
+
+
+# The order /exercise lists the protocols in: the everyday six first, the drills last.
+PROTOCOL_ORDER = ("six_motions", "circuit", "flexion", "hip_loading", "stride")
+
+
+def _by_protocol(kit: CoachKit) -> list[dict[str, object]]:
+    """Every move once, under the first protocol it belongs to."""
+    protocols = sorted(kit.catalog.protocols.values(),
+                       key=lambda p: (PROTOCOL_ORDER + (p.id,)).index(p.id))
+    seen: set[str] = set()
+    groups: list[dict[str, object]] = []
+    for protocol in protocols:
+        ids = [i.exercise for b in protocol.blocks.values() for i in b.items]
+        fresh = [i for i in dict.fromkeys(ids) if i not in seen]
+        seen.update(fresh)
+        if fresh:
+            groups.append({"name": protocol.name,
+                           "moves": [kit.catalog.exercise(i).name for i in fresh]})
+    return groups
 
 
 def _examples(kit: CoachKit) -> list[str]:
