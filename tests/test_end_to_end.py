@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:E2E-SECRET-TOKEN"
 SECRETS = (TOKEN, "123456%3AE2E-SECRET-TOKEN", "E2E-SECRET")
 USER_ID = 5151
-WAIT = 15.0  # every wait in this file gives up after this many seconds (a hang fails, fast)
+# Only a hang guard: every wait ends on an event; a busy machine must not turn slow into failed.
+WAIT = float(os.environ.get("HIPCOACH_TEST_HANG_GUARD", "120"))
 
 # The questions HAPPY_PATH answers, to check the database at the end.
 QUESTION_IDS = tuple(ANSWERS)
