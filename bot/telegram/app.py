@@ -100,8 +100,7 @@ def register_handlers(app: BotApp, handlers: Handlers) -> None:
     """For updates handed to the Application itself (tests, benchmarks); a running bot feeds
     the inbox directly from its own getUpdates loop or webhook."""
     app.add_handler(CallbackQueryHandler(handlers.on_update))
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED,
-                                   handlers.on_update))
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, handlers.on_update))
     app.add_error_handler(handlers.on_error)
 
 

@@ -45,16 +45,36 @@ class Intake:
 
 
 def intake_of(update: Update) -> Intake | None:
-    """None for what the bot does not answer: other bots, groups, edits, other update kinds."""
+    """None for what the bot does not answer: other bots, groups, commands addressed to another
+    bot, other update kinds. An edit is answered with a word that edits are not read."""
     sender = sender_of(update)
     if sender is None:
         return None
     if update.callback_query is not None:
         return _press(update.callback_query, sender)
+    edited = update.edited_message
+    if edited is not None and edited.chat.type == ChatType.PRIVATE:
+        return Intake(sender, Unsupported(EDIT), Target(edited.chat_id))
     message = update.message
     if message is None or message.chat.type != ChatType.PRIVATE:
         return None
+    if _for_another_bot(message):
+        return None
     return Intake(sender, event_of(message), Target(message.chat_id))
+
+
+def _for_another_bot(message: Message) -> bool:
+    """``/start@SomeOtherBot``: a command meant for a different bot."""
+    text = message.text or ""
+    head = text.split(maxsplit=1)[0] if text.startswith("/") else ""
+    _, at, addressee = head.partition("@")
+    if not at:
+        return False
+    try:
+        ours = message.get_bot().username
+    except RuntimeError:  # no bot attached: nothing to compare with
+        return False
+    return bool(ours) and addressee.lower() != ours.lower()
 
 
 def _press(query: CallbackQuery, sender: Sender) -> Intake:
@@ -84,6 +104,10 @@ def event_of(message: Message) -> Event:
     if message.text is not None:
         return parse_command(message.text) or Text(message.text)
     return Unsupported(_kind_of(message))
+
+
+# What an edited message is called when it is answered as something the coach cannot read.
+EDIT = "edit"
 
 
 def _kind_of(message: Message) -> str:

@@ -23,7 +23,7 @@ from bot.telegram.outbox import seconds_of
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 POLL_SECONDS = 10
 # While an update is in flight Telegram keeps handing it back; between such answers we wait
 # for an update to finish, or this long, so new updates still come in promptly.
