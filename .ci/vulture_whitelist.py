@@ -91,24 +91,6 @@ _.retries  # unused attribute (bot/services/reminder_model.py)
 _.deferred  # unused attribute (bot/services/reminder_model.py)
 _.renders  # unused attribute (bot/figures/store.py): how many files a store drew, for tests
 
-# The safety, clearance and sizing models' full API: tested on its own (tests/test_safety*.py,
-# tests/test_sizing.py); the training model (bot/domain/training/) is to use the rest
-decline  # unused function (bot/domain/clearance.py)
-retested  # unused function (bot/domain/clearance.py)
-flagged_again  # unused function (bot/domain/clearance.py)
-SAFETY_CHECKIN_EVERY  # unused variable (bot/domain/safety.py)
-hurt_sides_from_history  # unused function (bot/domain/safety.py)
-session_minutes  # unused function (bot/domain/sizing.py)
-limited  # unused function (bot/domain/sizing.py)
-pre_run_minutes_ok  # unused function (bot/domain/sizing.py)
-fit_strength  # unused function (bot/domain/sizing.py)
-volume_twice_a_week  # unused function (bot/domain/sizing.py)
-save_summary  # unused function (bot/services/clinician_summary.py): the console saves files
-# The training model fits each day itself (DayItem.cost_seconds is the one estimate shown);
-# the sizing model's fitting stays tested on its own (tests/test_sizing.py).
-fit_pre_run  # unused function (bot/domain/sizing.py)
-ESSENTIAL  # unused variable (bot/domain/sizing.py)
-# Tested (tests/test_figures.py); the Telegram side is to keep sent figures' file ids with it.
 # The figure store's counters and file_id memory, read by tests and benchmarks/figures.py
 _.renders  # unused attribute (bot/figures/store.py)
 _.remember_file_id  # unused method (bot/figures/store.py)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -31,7 +30,7 @@ from bot.domain.dialogue import coaching
 from bot.domain.dialogue.questions import BY_ID
 from bot.domain.model import CoachKit
 from bot.services.clinician_records import summary_from_records
-from bot.services.clinician_summary import SummaryWords, render_clinician_summary, save_summary
+from bot.services.clinician_summary import SummaryWords, render_clinician_summary
 from bot.services.matching import ExerciseMatcher
 from tests.conftest import ROOT
 
@@ -161,13 +160,6 @@ def test_every_code_the_page_can_show_has_words() -> None:
     codes += [f"clinician.test.{t}" for t in SELF_TESTS]
     codes += [f"clinician.result.{r}" for r in BY_ID["thigh_left"].options]
     assert [c for c in codes if not WORDS.has(c)] == []
-
-
-def test_the_terminal_saves_the_pdf_where_it_says(tmp_path: Path) -> None:
-    pdf = render_clinician_summary(summary(), WORDS)
-    path = save_summary(pdf, tmp_path / "summaries", date(2026, 11, 30))
-    assert path == tmp_path / "summaries" / "hip-summary-2026-11-30.pdf"
-    assert path.read_bytes() == pdf
 
 
 # ---------------------------------------------------------------- from stored rows

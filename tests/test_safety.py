@@ -28,7 +28,6 @@ from bot.domain.safety import (
     exercise_view,
     flags_after_edit,
     gate,
-    hurt_sides_from_history,
     kinds_from_catalog,
     red_flags_from_history,
     retest_allowed,
@@ -250,11 +249,3 @@ def test_red_flags_carry_the_time_each_first_appeared_and_never_drop() -> None:
     assert red_flags_from_history(reversed(rows)) == (
         RedFlag("fall", NOW - timedelta(days=30)),
         RedFlag("pain_reports", NOW - timedelta(days=5)))
-
-
-def test_a_side_stays_hurt_until_a_passing_test_on_that_side() -> None:
-    day = timedelta(days=1)
-    rows = [Row("thigh_left", "hurt", NOW - 9 * day), Row("thigh_right", "hurt", NOW - 9 * day),
-            Row("thigh_left", "fail", NOW - 5 * day), Row("thigh_right", "pass", NOW - 5 * day)]
-    assert hurt_sides_from_history(rows) == {"left"}
-    assert hurt_sides_from_history([*rows, Row("thigh_left", "pass", NOW)]) == set()

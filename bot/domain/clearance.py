@@ -1,18 +1,14 @@
-"""Leaving the red-flag path: an explicit two-step clearance, then the self-tests again.
+"""Leaving the red-flag path: the clearance's words and the free text that opens it.
 
-Pure, stdlib only. The steps: the runner says a clinician cleared them (a button on a
-red-flag message, /settings, or free text that ``says_cleared`` recognises) -> the bot asks
-them to confirm -> "Yes" stores ``cleared_at`` -> the self-tests are taken again, and only
-then does strength return (``SafetyStatus.phase``). "Not yet" leaves everything as it was.
-A free-text match only ever opens the question; nothing is cleared without the confirm press.
+Pure, stdlib only. The two steps themselves live in bot/domain/dialogue/clearing.py: the runner
+says a clinician cleared them (a button, /settings, or free text ``says_cleared`` recognises),
+the bot asks them to confirm, "Yes" stores the date and the self-tests come again. A free-text
+match only ever opens the question; nothing is cleared without the confirm press.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from datetime import datetime
-from enum import StrEnum
 
 # Templates under content/texts/safety/ and labels in content/safety.yaml.
 ASK_TEMPLATE = "safety/clear_ask"
@@ -22,56 +18,6 @@ RETESTED_TEMPLATE = "safety/clear_retested"
 CONFIRM_LABEL = "safety.clear_yes"
 DECLINE_LABEL = "safety.clear_not_yet"
 OFFER_LABEL = "safety.clear_offer"  # the button on red-flag messages and in /settings
-
-
-class Stage(StrEnum):
-    FLAGGED = "flagged"  # on the red-flag path, nothing asked
-    ASKED = "asked"  # "a clinician cleared me" heard; waiting for the confirm press
-    CLEARED = "cleared"  # confirmed and stored; self-tests next
-    RETESTED = "retested"  # self-tests taken again: strength may return
-
-
-@dataclass(frozen=True)
-class Clearance:
-    stage: Stage = Stage.FLAGGED
-    cleared_at: datetime | None = None
-    retested_at: datetime | None = None
-
-
-class ClearanceError(ValueError):
-    """A step taken out of order (e.g. a confirm with nothing asked)."""
-
-
-def ask(state: Clearance) -> Clearance:
-    """The first step. Asking again while asked is harmless; a cleared runner is not re-asked."""
-    if state.stage in (Stage.FLAGGED, Stage.ASKED):
-        return replace(state, stage=Stage.ASKED)
-    return state
-
-
-def confirm(state: Clearance, now: datetime) -> Clearance:
-    """The second step: only from ASKED, stored with its (aware) time."""
-    if state.stage is not Stage.ASKED:
-        raise ClearanceError(f"confirm needs an open question, not {state.stage}")
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return Clearance(Stage.CLEARED, now, None)
-
-
-def decline(state: Clearance) -> Clearance:
-    return replace(state, stage=Stage.FLAGGED) if state.stage is Stage.ASKED else state
-
-
-def retested(state: Clearance, now: datetime) -> Clearance:
-    """The self-tests were taken again after the clearance."""
-    if state.stage is not Stage.CLEARED:
-        raise ClearanceError(f"self-tests after clearance need a clearance, not {state.stage}")
-    return replace(state, stage=Stage.RETESTED, retested_at=now)
-
-
-def flagged_again(state: Clearance) -> Clearance:
-    """A new red flag after a clearance starts the path over (the old date stays in history)."""
-    return Clearance()
 
 
 # ---------------------------------------------------------------- free text

@@ -38,7 +38,6 @@ HILLS = frozenset({"hill_sprints"})
 # Reminder kinds (bot.domain.schedule's, plus the red-flag path's weekly check-in).
 PRE_RUN, STRENGTH, RETEST, CHECKIN = "pre_run", "strength", "retest", "checkin"
 SAFETY_CHECKIN = "safety_checkin"
-SAFETY_CHECKIN_EVERY = timedelta(days=7)
 ALL_REMINDERS = frozenset({PRE_RUN, STRENGTH, RETEST, CHECKIN})
 
 # Templates (content/texts/safety/) the gate asks the views to show.
@@ -320,18 +319,6 @@ def red_flags_from_history(rows: Iterable[AnswerRow]) -> tuple[RedFlag, ...]:
         for flag in values:
             seen.setdefault(str(flag), row.answered_at)
     return tuple(RedFlag(flag, at) for flag, at in seen.items())
-
-
-def hurt_sides_from_history(rows: Iterable[AnswerRow]) -> frozenset[str]:
-    """Sides whose thigh test hurt with no passing test since (a pain-free pass ends it)."""
-    hurt: set[str] = set()
-    for row in sorted(rows, key=lambda r: r.answered_at):
-        side = {"thigh_left": "left", "thigh_right": "right"}.get(row.question)
-        if side and row.value == "hurt":
-            hurt.add(side)
-        elif side and row.value == "pass":
-            hurt.discard(side)
-    return frozenset(hurt)
 
 
 # ---------------------------------------------------------------- the catalog's kinds

@@ -9,7 +9,7 @@ library); dates are ISO 8601 so no month names are needed.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -346,13 +346,3 @@ def _pairs(items: Sequence[tuple[str, str]]) -> list[tuple[tuple[str, str],
 
 def _iso(day: date) -> str:
     return day.isoformat()
-
-
-def save_summary(pdf: bytes, folder: Path, generated_on: date,
-                 name: Callable[[date], str] = lambda d: f"hip-summary-{d.isoformat()}.pdf"
-                 ) -> Path:
-    """Write the PDF for the terminal (the console prints the path it returns)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name(generated_on)
-    path.write_bytes(pdf)
-    return path

@@ -8,13 +8,12 @@ from typing import Literal
 from bot.domain.dialogue.state import Answers
 from bot.domain.model import Reply
 from bot.domain.parsing import WEEKDAYS
-from bot.domain.sizing import PRE_RUN_MAX_MINUTES, PRE_RUN_MIN_MINUTES
 
 Kind = Literal["single", "multi", "time", "zone", "minutes"]
 
 # Long texts are never parsed or echoed: nothing a user could mean here needs more.
 MAX_ANSWER_CHARS = 120
-MINUTES_RANGE = (PRE_RUN_MIN_MINUTES, PRE_RUN_MAX_MINUTES)  # what a warm-up can fit
+MINUTES_RANGE = (5, 30)  # what a pre-run warm-up can fit (coaching-facts, Size)
 
 
 @dataclass(frozen=True)
