@@ -42,9 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings().model_copy(update=_overrides(args))
     except ValueError as exc:
-        return _fail(f"Configuration error: {_first_line(exc)}")
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    configure_logging(settings.log_level, [settings.token() or "", secret])
+        return _fail(f"Configuration error: {_config_error(exc)}")
+    configure_logging(settings.log_level, secrets_of(settings))
     try:
         return command(settings)
     except StartupError as exc:
@@ -55,6 +54,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Through the redacting logger: a library's message may quote the token.
         logging.getLogger("hipcoach").exception("hipcoach stopped on an unexpected error")
         return 1
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Everything the log must never print: the token and the webhook's secret."""
+    token = settings.token()
+    if token is None:
+        return []
+    return [token, settings.webhook_secret_value()[0]]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -131,9 +138,9 @@ def run(settings: Settings) -> int:
                             lifecycle=reminders)
     try:
         if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            secret, derived = settings.webhook_secret_value()
             run_webhook(app, settings.telegram_base_url, settings.webhook_url,
-                        settings.webhook_listen, secret)
+                        settings.webhook_listen, secret, derived)
         else:
             run_polling(app, settings.telegram_base_url)
     except TelegramStartupError as exc:
@@ -261,6 +268,17 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
 def _fail(message: str) -> int:
     print(f"hipcoach: {message}", file=sys.stderr)
     return 2
+
+
+def _config_error(exc: ValueError) -> str:
+    """Which setting is wrong and why, never the value given (it may be a secret)."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return _first_line(exc)
+    return "; ".join(f"{'.'.join(str(part) for part in error['loc']).upper()}: "
+                     f"{error['msg'].removeprefix('Value error, ')}"
+                     for error in exc.errors(include_input=False, include_url=False))
 
 
 def _first_line(exc: Exception) -> str:

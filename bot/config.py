@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+# What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"
+_DERIVATION_LABEL = b"hipcoach webhook secret v1"
 
 
 class Settings(BaseSettings):
@@ -28,6 +34,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_listen: str = Field(default="0.0.0.0:8080", pattern=r"^([^:]*:)?\d{1,5}$")
     # Telegram sends it back in a header, so only Telegram can post updates to the webhook.
+    # Unset: derived from the token (see webhook_secret_value), never left open.
     webhook_secret: SecretStr | None = Field(default=None, repr=False)
 
     @field_validator("telegram_bot_token", mode="before")
@@ -50,5 +57,30 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_accepts_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(WEBHOOK_SECRET_PATTERN,
+                                                  value.get_secret_value()):
+            # The message never quotes the secret.
+            raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ or -")
+        return value
+
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    def webhook_secret_value(self) -> tuple[str, bool]:
+        """The secret every webhook post must carry, and whether it was derived from the token.
+
+        Derived (an HMAC of the token) when none is configured, so that every process behind a
+        load balancer agrees on it without sharing anything new, and the webhook is never open.
+        """
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value(), False
+        return derive_webhook_secret(self.token() or ""), True
+
+
+def derive_webhook_secret(token: str) -> str:
+    if not token:
+        raise ValueError("a webhook secret cannot be derived without a bot token")
+    return hmac.new(token.encode(), _DERIVATION_LABEL, hashlib.sha256).hexdigest()

@@ -144,13 +144,15 @@ async def _lifetime(app: BotApp, serve: Callable[[asyncio.Event], Awaitable[None
         await app.shutdown()
 
 
-def run_webhook(app: BotApp, base_url: str, url: str, listen: str, secret: str | None) -> None:
-    """Serve updates Telegram posts to ``url`` until SIGINT or SIGTERM."""
+def run_webhook(app: BotApp, base_url: str, url: str, listen: str, secret: str,
+                derived: bool) -> None:
+    """Serve updates Telegram posts to ``url`` until SIGINT or SIGTERM; every post must carry
+    ``secret`` (``derived``: made from the token because none was configured)."""
     from bot.telegram.webhook import WebhookServer  # tornado is needed in webhook mode only
 
     inbox = inbox_of(app)
     inbox.service.cache_size = 0  # other processes answer the same users
-    server = WebhookServer(inbox, app.bot, url, secret)
+    server = WebhookServer(inbox, app.bot, url, secret, derived)
     run_bot(app, base_url, lambda stop: server.serve(listen, stop))
 
 

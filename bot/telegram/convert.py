@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ from bot.domain.model import (
     parse_command,
 )
 from bot.services.conversation import Sender
+
+log = logging.getLogger(__name__)
 
 # A reply_markup as the Bot API spells it: plain JSON, no PTB objects to build and serialise.
 Markup = dict[str, Any] | None
@@ -50,6 +53,10 @@ def intake_of(update: Update) -> Intake | None:
     sender = sender_of(update)
     if sender is None:
         return None
+    if not _chat_is_its_sender(update, sender):
+        # Forged or misrouted: replies would carry this runner's data into someone else's chat.
+        log.warning("refused update %s: its private chat is not its sender's", update.update_id)
+        return None
     if update.callback_query is not None:
         return _press(update.callback_query, sender)
     edited = update.edited_message
@@ -61,6 +68,14 @@ def intake_of(update: Update) -> Intake | None:
     if _for_another_bot(message):
         return None
     return Intake(sender, event_of(message), Target(message.chat_id))
+
+
+def _chat_is_its_sender(update: Update, sender: Sender) -> bool:
+    """In a private chat the chat's id is the user's own id, always; anything else is forged."""
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return True  # not a private chat: groups and the like are ignored further on
+    return chat.id == sender.telegram_id
 
 
 def _for_another_bot(message: Message) -> bool:

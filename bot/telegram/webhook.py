@@ -9,6 +9,7 @@ on the fresh state), and a webhook Telegram retries is recognised by its update 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 from urllib.parse import urlsplit
@@ -32,7 +33,7 @@ HEALTH_PATH = "/healthz"
 
 
 class UpdateEndpoint(tornado.web.RequestHandler):
-    def initialize(self, inbox: DurableInbox, bot: Bot, secret: str | None,
+    def initialize(self, inbox: DurableInbox, bot: Bot, secret: str,
                    in_flight: set[asyncio.Task[None]]) -> None:
         self.inbox = inbox
         self.bot = bot
@@ -40,7 +41,9 @@ class UpdateEndpoint(tornado.web.RequestHandler):
         self.in_flight = in_flight
 
     async def post(self) -> None:
-        if self.secret and self.request.headers.get(SECRET_HEADER) != self.secret:
+        if not carries_secret(self.request.headers.get(SECRET_HEADER), self.secret):
+            log.warning("refused a webhook post without the right secret from %s",
+                        self.request.remote_ip)
             self.set_status(403)
             return
         try:
@@ -59,6 +62,13 @@ class UpdateEndpoint(tornado.web.RequestHandler):
             self.set_status(500)
         else:
             self.set_status(200)
+
+
+def carries_secret(sent: str | None, secret: str) -> bool:
+    """Only Telegram knows the secret (set with setWebhook); compared in constant time."""
+    if not secret:  # never an open webhook, whatever the caller passed
+        return False
+    return sent is not None and hmac.compare_digest(sent.encode(), secret.encode())
 
 
 class HealthEndpoint(tornado.web.RequestHandler):
@@ -88,11 +98,13 @@ def parse_listen(listen: str) -> tuple[str, int]:
 
 
 class WebhookServer:
-    def __init__(self, inbox: DurableInbox, bot: Bot, url: str, secret: str | None) -> None:
+    def __init__(self, inbox: DurableInbox, bot: Bot, url: str, secret: str,
+                 derived: bool = False) -> None:
         self.inbox = inbox
         self.bot = bot
         self.url = url
         self.secret = secret
+        self.derived = derived
         self.in_flight: set[asyncio.Task[None]] = set()
         path = urlsplit(url).path or "/"
         self.app = tornado.web.Application([
@@ -109,7 +121,9 @@ class WebhookServer:
         self.server.listen(port, address=host)
         await self.bot.set_webhook(self.url, allowed_updates=ALLOWED_UPDATES,
                                    secret_token=self.secret, drop_pending_updates=False)
-        log.info("webhook mode: listening on %s:%s", host, port)
+        log.info("webhook mode: listening on %s:%s; posts must carry the secret %s", host, port,
+                 "derived from the bot token (set WEBHOOK_SECRET to choose one)"
+                 if self.derived else "from WEBHOOK_SECRET")
         try:
             await stop.wait()
         finally:
