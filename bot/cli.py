@@ -57,11 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """Everything the log must never print: the token and the webhook's secret."""
+    """Everything the log must never print: the token, the webhook's secret, the password."""
+    password = settings.database_password
+    secrets = [password.get_secret_value()] if password else []
     token = settings.token()
     if token is None:
-        return []
-    return [token, settings.webhook_secret_value()[0]]
+        return secrets
+    return [*secrets, token, settings.webhook_secret_value()[0]]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -7,8 +7,10 @@ import hmac
 import re
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 # What Telegram accepts as a webhook's secret_token.
@@ -22,6 +24,9 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = Field(default=None, repr=False)
     telegram_base_url: str = "https://api.telegram.org"
     database_url: str = "sqlite:///data/hipcoach.db"
+    # Kept apart from DATABASE_URL so any password works as it is: it is escaped into the URL
+    # here (an "@", "/" or "%" typed into a URL by hand breaks it).
+    database_password: SecretStr | None = Field(default=None, repr=False)
     log_level: LogLevel = "INFO"
     # Telegram allows about 30 messages a second per bot; several workers share it.
     reminder_rate: float = Field(default=30.0, gt=0, le=30)
@@ -65,6 +70,18 @@ class Settings(BaseSettings):
             # The message never quotes the secret.
             raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ or -")
         return value
+
+    @model_validator(mode="after")
+    def _password_into_url(self) -> Settings:
+        if self.database_password is None or not self.database_password.get_secret_value():
+            return self
+        try:
+            url = make_url(self.database_url)
+        except ArgumentError:
+            return self  # reported, without the URL, when the database is connected
+        url = url.set(password=self.database_password.get_secret_value())
+        self.database_url = url.render_as_string(hide_password=False)
+        return self
 
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

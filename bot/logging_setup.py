@@ -31,6 +31,7 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # One line per HTTP request is noise at INFO, and each line carries the token in its URL.
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
+    # One line per HTTP request is noise at INFO, and each line carries the token in its URL;
+    # one clinician PDF makes fontTools write about a hundred subsetting lines.
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "fontTools", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

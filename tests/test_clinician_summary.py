@@ -4,6 +4,7 @@ drawn past the margins, every word from content/."""
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from bot.domain.clinician import (
 from bot.domain.dialogue import coaching
 from bot.domain.dialogue.questions import BY_ID
 from bot.domain.model import CoachKit
+from bot.logging_setup import configure_logging
 from bot.services.clinician_records import summary_from_records
 from bot.services.clinician_summary import SummaryWords, render_clinician_summary
 from bot.services.matching import ExerciseMatcher
@@ -235,3 +237,18 @@ def test_stored_rows_become_the_page_in_the_runners_own_dates() -> None:
                  "paused since 2026-10-12"):
         assert fact in text, fact
     assert "+0 more" not in text
+
+
+def test_drawing_the_pdf_writes_no_library_lines_to_the_log(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The operator's log keeps one line per event, not fontTools' subsetting chatter."""
+    root = logging.getLogger()
+    kept = (root.handlers[:], root.level)
+    configure_logging("INFO", [])
+    try:
+        render_clinician_summary(summary(history=6), WORDS)
+    finally:
+        root.handlers[:], level = kept
+        root.setLevel(level)
+    assert capsys.readouterr().err == ""

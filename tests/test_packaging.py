@@ -17,8 +17,13 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -111,3 +116,39 @@ def test_hipcoach_home_still_points_an_installed_copy_at_other_content(
                            HIPCOACH_HOME=str(home))
     assert result.returncode != 0
     assert "q_goal.j2" in result.stderr, result.stderr
+
+
+# --- compose.yaml: a newcomer can scale it --------------------------------------------------
+
+
+def _compose() -> dict[str, Any]:
+    loaded = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_compose_scales_the_bot_behind_one_fixed_port() -> None:
+    services = _compose()["services"]
+    assert "ports" not in services["bot"]  # --scale bot=3 would take a random host port each
+    assert services["balancer"]["ports"] == ["${HIPCOACH_PORT:-8080}:8080"]
+    balancer = _compose()["configs"]["balancer"]["content"]
+    assert "proxy_pass http://$$bots" in balancer
+    assert "set $$bots bot:8080" in balancer
+
+
+def test_compose_keeps_the_password_out_of_the_url() -> None:
+    env = _compose()["x-hipcoach"]["environment"]
+    assert "POSTGRES_PASSWORD" not in env["DATABASE_URL"]
+    assert env["DATABASE_PASSWORD"].startswith("${POSTGRES_PASSWORD")
+
+
+@pytest.mark.parametrize("password", ["p@ss/w:rd%41?#", "plain", "ünï cødé"])
+def test_any_database_password_reaches_the_driver_as_it_is(
+    monkeypatch: pytest.MonkeyPatch, password: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://hipcoach@db:5432/hipcoach")
+    monkeypatch.setenv("DATABASE_PASSWORD", password)
+    url = make_url(Settings(_env_file=None).database_url)  # type: ignore[call-arg]
+    assert url.password == password
+    assert (url.username, url.host, url.port, url.database) == ("hipcoach", "db", 5432,
+                                                                 "hipcoach")
