@@ -73,6 +73,8 @@ RIGHT  # unused variable (bot/domain/feedback_words.py)
 red_flag_on  # unused variable (bot/domain/training/model.py): stored with the plan, for the summary
 # pydantic validators of settings, poses and personas, called by pydantic
 _._blank_is_none  # unused method (bot/config.py)
+_._telegram_accepts_secret  # unused method (bot/config.py)
+_._password_into_url  # unused method (bot/config.py)
 _._shape  # unused method (bot/content/poses.py)
 _._contacts  # unused method (bot/content/poses.py)
 _._joints  # unused method (bot/content/poses.py)

@@ -238,8 +238,8 @@ def check(settings: Settings) -> int:
 
 def figure(settings: Settings, args: argparse.Namespace | None = None) -> int:
     from bot.content.library import ContentError
+    from bot.content.poses import figure_store_for
     from bot.domain.catalog import normalise_name
-    from bot.figures.store import FigureStore
     from bot.paths import content_dir
     from bot.wiring import load_content
 
@@ -257,7 +257,7 @@ def figure(settings: Settings, args: argparse.Namespace | None = None) -> int:
             normalise_name(args.exercise), list(names), n=5))
         hint = f" Did you mean {' or '.join(close)}?" if close else ""
         return _fail(f"No exercise called '{args.exercise}'.{hint}")
-    store = FigureStore.for_content(content_dir(), Path(settings.figure_cache_dir).resolve())
+    store = figure_store_for(content_dir(), Path(settings.figure_cache_dir).resolve())
     draw = store.still if args.still else store.animation
     print(draw(exercise.id, args.side))
     return 0

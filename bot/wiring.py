@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.config import Settings
 from bot.content.checks import check_content
 from bot.content.library import ContentError, ContentLibrary, RenderedMessage
+from bot.content.poses import figure_store_for
 from bot.content.safety import add_safety_labels, check_safety_content
 from bot.db.engine import DatabaseConfigError, make_engine, parse_database_url, safe_url
 from bot.db.models import utc_now
@@ -122,7 +123,7 @@ def build_core(settings: Settings, upgrade_schema: bool = True) -> Core:
     service, reminders = compose(engine, content, catalog, GeoZoneResolver(), NoSender(),
                                  rate_per_second=settings.reminder_rate,
                                  lease=timedelta(seconds=settings.reminder_lease_seconds),
-                                 figures=FigureStore.for_content(content_dir(),
+                                 figures=figure_store_for(content_dir(),
                                                                  Path(settings.figure_cache_dir)))
     return Core(engine, content, service, reminders)
 

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from bot.console.chat import CONSOLE_USER_ID, ConsoleChat
 from bot.content.library import ContentLibrary
+from bot.content.poses import figure_store_for
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.first_moves import moves_in
 from bot.domain.model import Command, Reply
@@ -38,7 +39,7 @@ GIF_MAGIC = b"GIF89a"
 
 @pytest.fixture
 def store(tmp_path: Path) -> FigureStore:
-    return FigureStore.for_content(ROOT / "content", tmp_path / "figures")
+    return figure_store_for(ROOT / "content", tmp_path / "figures")
 
 
 @pytest.fixture
@@ -252,7 +253,7 @@ class WatchedStore(FigureStore):
 async def test_figures_are_drawn_off_the_event_loop(
         engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneResolver,
         catalog: Catalog, tmp_path: Path) -> None:
-    base = FigureStore.for_content(ROOT / "content", tmp_path / "watched")
+    base = figure_store_for(ROOT / "content", tmp_path / "watched")
     watched = WatchedStore(base.poses, base.cache_dir, base.one_sided)
     watched.drawn_on = []
     service = make_service(engine, content_with_names, zones, catalog, lambda: NOW)

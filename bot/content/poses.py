@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import yaml
 from pydantic import (
@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.content.exercises import _describe
+from bot.content.exercises import _describe, cached_catalog
 from bot.content.library import ContentError
 from bot.domain.catalog import Catalog
 from bot.figures.checks import pose_problems
@@ -40,6 +40,9 @@ from bot.figures.model import (
     View,
     joint_kind,
 )
+
+if TYPE_CHECKING:
+    from bot.figures.store import FigureStore
 
 Triple = tuple[float, float, float]
 Point = Annotated[str, Field(description="a body point")]
@@ -224,5 +227,23 @@ def check_poses(poses: Mapping[str, PoseSpec], catalog: Catalog, folder: Path) -
         raise ContentError(f"{folder / stray[0]}.yaml: exercise: no exercise '{stray[0]}'")
 
 
-__all__ = ["LIMBS", "Point", "PoseFile", "cached_poses", "check_pose_geometry", "check_poses",
-           "load_poses"]
+def figure_store_for(content_root: Path, cache_dir: Path) -> FigureStore:
+    """The figure store for a checked content folder (poses and exercises loaded once). It lives
+    here, not in bot/figures, because figures know poses and drawing, never content files."""
+    from bot.figures.store import FigureStore  # drawing libraries load only when figures are used
+
+    catalog = cached_catalog(content_root)
+    return FigureStore(cached_poses(content_root), cache_dir,
+                       {e.id for e in catalog.exercises.values() if e.one_sided})
+
+
+__all__ = [
+    "LIMBS",
+    "Point",
+    "PoseFile",
+    "cached_poses",
+    "check_pose_geometry",
+    "check_poses",
+    "figure_store_for",
+    "load_poses",
+]

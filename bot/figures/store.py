@@ -46,16 +46,6 @@ class FigureStore:
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
 
-    @classmethod
-    def for_content(cls, content_root: Path, cache_dir: Path) -> FigureStore:
-        """The store for a checked content folder (poses and exercises loaded once)."""
-        from bot.content.exercises import cached_catalog
-        from bot.content.poses import cached_poses
-
-        catalog = cached_catalog(content_root)
-        return cls(cached_poses(content_root), cache_dir,
-                   {e.id for e in catalog.exercises.values() if e.one_sided})
-
     def animation(self, exercise_id: str, side: str | None = None) -> Path:
         """A looping GIF of the move; ``side`` is the working side of a one-sided move
         (left when not given) and is ignored for a move that uses both sides."""
