@@ -41,6 +41,7 @@ from bot.domain.schedule import (
     parse_hhmm,
     zone_info,
 )
+from bot.domain.training.model import PainMark
 from bot.paths import content_dir
 from bot.services.reminders import ReminderService
 from bot.services.summary_link import first_plan_day
@@ -107,9 +108,8 @@ class PainAbout:
             return {}
         plan = training.plan_from_json(raw)
         pain = plan.pains[-1] if plan.pains else None
-        swap = next((c for c in reversed(plan.changes) if c.kind == "pain_swap"), None)
-        if swap is not None and swap.before is not None and (pain is None or (
-                swap.on == pain.on and swap.slot == pain.slot)):
+        swap = _swap_for(plan, pain)
+        if swap is not None and swap.before is not None:
             ladders = cached_ladders(content_dir())
             hurt = swap.params.get("exercise") or ladders[swap.before.ladder].rung(
                 swap.before.rung).exercise
@@ -123,6 +123,14 @@ class PainAbout:
         exercise = self.catalog.exercises.get(hurt) if hurt else None
         return {"move": exercise.name if exercise else None, "side": side,
                 "swapped": swapped}
+
+
+def _swap_for(plan: training.Plan, pain: PainMark | None) -> training.Change | None:
+    """The swap the newest pain made, if it made one (a move off the plan makes none)."""
+    swap = next((c for c in reversed(plan.changes) if c.kind == "pain_swap"), None)
+    if swap is None or (pain is not None and (swap.on, swap.slot) != (pain.on, pain.slot)):
+        return None
+    return swap
 
 
 class ReminderGate:

@@ -102,18 +102,23 @@ class Trainer:
         keys = last.button_keys()
         if "walk.done" in keys:
             return self._walk_step(last)
-        if "feedback.hurt" in keys and any(k.startswith("exercise.") for k in keys) \
-                and not self.followed_up and last.message.template == "did_it_follow_up":
-            self.followed_up = True
-            return self._follow_up(last)
-        if self.pain_now is not None and last.message.template == "ask_which_hurt":
-            return self.hands.tap(f"exercise.{self.pain_now.exercise}", [last])
+        if last.message.template in ("did_it_follow_up", "ask_which_hurt"):
+            return self._after_did_it(last)
         pain = self.pain_now
         if pain is not None and any(k.startswith("pain_side.") for k in keys):
             return self.hands.tap(f"pain_side.{pain.side}", [last])
         if pain is not None and any(k.startswith("pain_severity.") for k in keys):
             return self.hands.tap(f"pain_severity.{pain.severity}", [last])
         return None
+
+    def _after_did_it(self, asked: Sent) -> list[Sent] | None:
+        if asked.message.template == "ask_which_hurt":
+            pain = self.pain_now
+            return self.hands.tap(f"exercise.{pain.exercise}", [asked]) if pain else None
+        if self.followed_up:
+            return None
+        self.followed_up = True
+        return self._follow_up(asked)
 
     def _follow_up(self, asked: Sent) -> list[Sent] | None:
         """After ✅ Did it (already stored): tap each move that was hard, then say what hurt."""

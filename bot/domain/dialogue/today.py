@@ -130,6 +130,12 @@ def on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher,
         return _offer_skip(d, draft)
     if heard == "whats_next" or text.rstrip().endswith("?"):
         return _answer(d, draft, heard == "whats_next")
+    return _report_words(d, draft, text, reading, ctx, match)
+
+
+def _report_words(d: Dialogue, draft: WalkDraft, text: str, reading: FeedbackReading,
+                  ctx: Context, match: OptionMatcher) -> Transition:
+    """Words about how a move went: the move named (asked when unsure), else this one."""
     if reading.ambiguous:
         return _ask_which(d, draft, text, reading.ambiguous[0])
     found = [_row(f, draft) for f in reading.findings if f.outcome is not None

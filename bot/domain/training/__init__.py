@@ -41,7 +41,8 @@ from bot.domain.training.rules import checkin, clear, progressions, record_sessi
 from bot.domain.training.serial import plan_from_json, plan_to_json
 
 __all__ = [
-    "OFF_PLAN", "REASONS", "REFUSALS", "REQUIRED_LADDERS", "Change", "DayItem", "DayView", "Flags", "Ladder",
+    "OFF_PLAN", "REASONS", "REFUSALS", "REQUIRED_LADDERS", "Change", "DayItem", "DayView",
+    "Flags", "Ladder",
     "Ladders", "Plan", "Refusal", "RetestResult", "Rung", "Schedule", "Session", "Slot",
     "SlotOutcome", "Step", "build_plan", "change_params", "change_reply", "checkin", "clear",
     "day_view", "from_legacy", "minutes_of", "plan_from_json", "plan_to_json", "progressions",

@@ -119,8 +119,7 @@ def counted_since_change(plan: Plan, slot_id: str) -> list[Counted]:
 
 def _pain(plan: Plan, ladders: Ladders, outcome: SlotOutcome, on: date) -> Step:
     sides = SIDES if outcome.side not in SIDES else (outcome.side,)
-    if any(p.on == on and p.slot == outcome.slot and p.side in sides
-           and (outcome.slot != OFF_PLAN or p.exercise == outcome.exercise) for p in plan.pains):
+    if _told_already(plan, outcome, sides, on):
         return Step(plan)  # the same report again
     # Another day's pain, on any move (in the plan or not): one pain felt in two moves of a
     # session is one pain, not two.
@@ -137,6 +136,13 @@ def _pain(plan: Plan, ladders: Ladders, outcome: SlotOutcome, on: date) -> Step:
     else:
         return swap
     return Step(flag.plan, (*swap.changes, *flag.changes))
+
+
+def _told_already(plan: Plan, outcome: SlotOutcome, sides: tuple[str, ...], on: date) -> bool:
+    """This pain was marked already today (the day's report told again)."""
+    return any(p.on == on and p.slot == outcome.slot and p.side in sides
+               and (outcome.slot != OFF_PLAN or p.exercise == outcome.exercise)
+               for p in plan.pains)
 
 
 def _swap(plan: Plan, ladders: Ladders, outcome: SlotOutcome, on: date) -> Step:
