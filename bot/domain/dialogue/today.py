@@ -39,6 +39,7 @@ WALK_OUTCOMES = ("done", "hard", "pain", "skip")
 WALK_ACTIONS = (*WALK_OUTCOMES, "pick", "rest", "keep")
 # A typed outcome as the walk's own (sore, easy... count as done here; the report keeps them).
 OUTCOME_TO_WALK = {"hard": "hard", "pain": "pain", "skipped": "skip"}
+CLEAN = frozenset({"done", "easy", "skipped"})
 
 
 def today_command(d: Dialogue, ctx: Context) -> Transition:
@@ -94,9 +95,11 @@ def on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
     if c.action not in WALK_OUTCOMES:
         return stale(d)
     item = draft.items[draft.index]
-    # A tap is the newest word on this move: a note typed about it earlier gives way.
-    draft = replace(draft, notes=tuple(n for n in draft.notes if n.exercise != item["id"]))
-    return _advance(d, draft, c.action, (), ctx)
+    # A tap is the newest word on this move: a note typed about it earlier gives way, except
+    # that a plain Done never wipes out trouble the runner described in words.
+    kept = tuple(n for n in draft.notes if n.exercise != item["id"]
+                 or (c.action == "done" and n.outcome not in CLEAN))
+    return _advance(d, replace(draft, notes=kept), c.action, (), ctx)
 
 
 def _advance(d: Dialogue, draft: WalkDraft, outcome: str, said: tuple[Reply, ...],
