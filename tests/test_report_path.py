@@ -219,3 +219,13 @@ def console(runner: Runner, files: Path, typed: str) -> str:
     chat.sender = runner.sender
     chat.run()
     return shown.getvalue()
+
+
+def test_sharp_pain_typed_when_ready_on_any_move_is_the_red_flag_path(
+        screened: Runner, engine: Engine) -> None:
+    words = "sharp pain in my left hip again during the step-ups, had to stop"
+    screened.type(words)
+
+    plan = stored_plan(engine)
+    assert plan.flags.red_flag
+    assert ("step_up_pelvis_back", "pain", "left", "sharp", words) in outcomes(engine)

@@ -231,7 +231,7 @@ def _red_flag_now(d: Dialogue, draft: WalkDraft, text: str, flags: list[str],
     after = conclude(d, report, ctx.coach)
     if flags:
         after = with_red_flags(after, flags, ctx.coach, date.fromisoformat(draft.date))
-    return replace(after, replies=(Reply("walk_stopped"), *after.replies))
+    return replace(after, replies=(_done_reply(draft, draft.outcomes), *after.replies))
 
 
 def _report(draft: WalkDraft, outcomes: dict[str, str]) -> Report:
@@ -245,12 +245,15 @@ def _report(draft: WalkDraft, outcomes: dict[str, str]) -> Report:
 def _finish(d: Dialogue, draft: WalkDraft, outcomes: dict[str, str], ctx: Context,
             notes: tuple[Reply, ...] = ()) -> Transition:
     record = SessionRecord(draft.date, draft.kind, dict(outcomes))
-    counts = {o: sum(1 for v in outcomes.values() if v == o) for o in WALK_OUTCOMES}
-    done = Reply("walk_done", {"counts": counts, "total": len(draft.items), "kind": draft.kind,
-                               "finished": len(outcomes) == len(draft.items)})
     after = report_or_ask(d, _report(draft, outcomes), ctx.coach)
-    return replace(after, replies=(*notes, done, *after.replies),
+    return replace(after, replies=(*notes, _done_reply(draft, outcomes), *after.replies),
                    effects=(record, *after.effects), close_source=True)
+
+
+def _done_reply(draft: WalkDraft, outcomes: dict[str, str]) -> Reply:
+    counts = {o: sum(1 for v in outcomes.values() if v == o) for o in WALK_OUTCOMES}
+    return Reply("walk_done", {"counts": counts, "total": len(draft.items), "kind": draft.kind,
+                               "finished": len(outcomes) == len(draft.items)})
 
 
 def stop_walk(d: Dialogue, ctx: Context) -> Transition:
