@@ -267,7 +267,8 @@ def test_words_typed_mid_walk_go_to_the_move_they_name() -> None:
     journal, rows = journey_and_rows(compliant_as(texts=[
         {"on": day, "at": 5, "text": "the clamshell was brutal", "during": "walk"}]), weeks=1)
     walked = [i["exercise"] for d in journal["days"] if d["date"] == day for i in d["items"]]
-    assert walked[4] != "side_plank_clamshell" and "side_plank_clamshell" in walked
+    assert walked[4] != "side_plank_clamshell"
+    assert "side_plank_clamshell" in walked
     that_day = {e: (o, w) for on, e, o, _s, w in rows if on == day}
     assert that_day["side_plank_clamshell"] == ("hard", "the clamshell was brutal")
     assert that_day[walked[4]][0] == "done"
@@ -295,9 +296,11 @@ def test_pain_on_a_move_off_the_plan_counts_for_repeated_pain_by_side() -> None:
     assert kept == [("2027-01-05", "rotation_side_door", "pain", "left"),
                     ("2027-01-12", "rotation_side_door", "pain", "left")]
     flags = {d["date"]: d["flags"].get("red_flag") for d in journal["days"]}
-    assert not flags["2027-01-11"] and flags["2027-01-12"]
+    assert not flags["2027-01-11"]
+    assert flags["2027-01-12"]
     # No swap was made for a move the plan does not have: the check-in does not claim one.
     (checkin,) = [m["text"] for d in journal["days"] if d["date"] == "2027-01-06"
                   for m in d["messages"] if m["trigger"] == "reminder:checkin"]
     assert "90/90 hip switches" in checkin.lower()
-    assert "swapped" not in checkin and "changed" not in checkin
+    assert "swapped" not in checkin
+    assert "changed" not in checkin

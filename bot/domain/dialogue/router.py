@@ -352,6 +352,8 @@ def _on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Tran
         return _ready_text(d, text, ctx, match)
     if d.state is State.WALK and len(text) <= MAX_ANSWER_CHARS and safe.asks_how(text):
         return _how(d, ctx)
+    if d.state is State.WALK:  # read whatever its length: a warning sign may be in it
+        return _walk_text(d, text, ctx, match)
     if len(text) > MAX_ANSWER_CHARS:
         return _hint(d, ctx, "hint_too_long")
     return HANDLERS[d.state].text(d, text, ctx, match)
