@@ -141,8 +141,8 @@ def _report_words(d: Dialogue, draft: WalkDraft, text: str, reading: FeedbackRea
     """Words about how a move went: the move named (asked when unsure), else this one."""
     if reading.ambiguous:
         return _ask_which(d, draft, text, reading.ambiguous[0])
-    found = [_row(f, draft) for f in reading.findings if f.outcome is not None
-             or f.exercise_id is not None]
+    # A move named with no word on how it went is not read as done: nothing unread is clean.
+    found = [_row(f, draft) for f in reading.findings if f.outcome is not None]
     if found:
         return _heard(d, draft, text, found, ctx)
     picked = match("walk", WALK_OUTCOMES, text)
