@@ -304,3 +304,6 @@ def test_pain_on_a_move_off_the_plan_counts_for_repeated_pain_by_side() -> None:
     assert "90/90 hip switches" in checkin.lower()
     assert "swapped" not in checkin
     assert "changed" not in checkin
+    (answer,) = [m["text"] for d in journal["days"] if d["date"] == "2027-01-06"
+                 for m in d["messages"] if m["trigger"] == "button:reminder.hip_better"]
+    assert "easier" not in answer

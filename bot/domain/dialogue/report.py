@@ -292,8 +292,12 @@ def hip_check_in(d: Dialogue, feel: str, ctx: Context) -> Transition:
                           close_source=True)
     d = replace(d, answers={**d.answers, CHECKIN_ANSWERED: on.isoformat()})
     plan = coaching.plan_of(d.answers, kit, on)
-    slot = plan.pains[-1].slot if plan.pains else ""
-    answer = Reply("checkin_answer", {"feel": feel})
+    pain = plan.pains[-1] if plan.pains else None
+    slot = pain.slot if pain else ""
+    # Say "the easier version" only when that pain swapped one in (not for a move off the plan).
+    swapped = pain is not None and any(c.kind == "pain_swap" and c.slot == pain.slot
+                                       and c.on == pain.on for c in plan.changes)
+    answer = Reply("checkin_answer", {"feel": feel, "swapped": swapped or pain is None})
     step = training.checkin(plan, slot, feel, on)
     if not step.changes:
         return Transition(d, (answer,), close_source=True)
