@@ -154,9 +154,9 @@ def test_exercise_names_its_kit_in_words_and_no_two_moves_share_a_name(
 
 def test_progress_shows_pain_apart_from_hard_and_counts_in_words(screened: Runner) -> None:
     screened.command("today")
-    screened.tap("did")
-    screened.tap("t:single_leg_bridge")
-    screened.tap("good")
+    screened.tap("did")  # stored at once; "anything hard?" amends it
+    screened.tap(next(k for k in screened.keyboard_turn
+                      if k.startswith("hard:single_leg_bridge:")))
     screened.type("my left hip hurt during the clamshell")
     screened.tap("mild")
 

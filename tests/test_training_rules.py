@@ -13,6 +13,7 @@ from bot.content.exercises import load_catalog
 from bot.content.ladders import load_ladders
 from bot.content.library import ContentError, ContentLibrary
 from bot.domain.training import (
+    OFF_PLAN,
     Plan,
     Refusal,
     RetestResult,
@@ -225,6 +226,48 @@ def test_pain_twice_in_two_weeks_on_the_same_side_starts_the_red_flag_path(
     assert step.plan.flags.red_flag is red
     if red:
         assert step.changes[-1].reason == "red_flag.repeated"
+
+
+def off_plan(outcome: str, side: str, severity: str | None = None) -> SlotOutcome:
+    """A report on the step-up, a move this plan does not have."""
+    return SlotOutcome(OFF_PLAN, outcome, side, severity, "step_up_pelvis_back")
+
+
+def test_pain_on_a_move_off_the_plan_is_kept_and_changes_no_slot() -> None:
+    plan = plan_for()
+    step = record_session(plan, LADDERS, Session(MON, (off_plan("pain", "left", "mild"),)))
+    assert step.changes == ()
+    assert step.plan.slots == plan.slots
+    assert [(p.side, p.exercise) for p in step.plan.pains] == [("left", "step_up_pelvis_back")]
+    assert plan_from_json(plan_to_json(step.plan)).pains == step.plan.pains
+
+
+@pytest.mark.parametrize("first_in_plan", [True, False])
+def test_pain_off_the_plan_counts_toward_repeated_pain_by_side(first_in_plan: bool) -> None:
+    first = (SlotOutcome("volume.extension", "pain", "left", "mild") if first_in_plan
+             else off_plan("pain", "left", "mild"))
+    plan = record_session(plan_for(), LADDERS, Session(MON, (first,))).plan
+    step = record_session(plan, LADDERS, Session(MON + timedelta(days=9), (
+        off_plan("pain", "left", "mild"),)))
+    assert step.plan.flags.red_flag
+    assert step.changes[-1].reason == "red_flag.repeated"
+
+
+def test_sharp_pain_off_the_plan_starts_the_red_flag_path() -> None:
+    step = record_session(plan_for(), LADDERS, Session(MON, (off_plan("pain", "right",
+                                                                      "sharp"),)))
+    assert step.plan.flags.red_flag
+    assert step.changes[-1].reason == "red_flag.sharp"
+
+
+def test_an_amended_day_replaces_what_that_day_counted() -> None:
+    plan = report(plan_for(), MON, ("volume.extension", "done")).plan
+    first_again = report(plan, MON, ("volume.extension", "hard")).plan
+    assert [c.outcome for c in first_again.log] == ["done"]  # a second session: not counted
+    amended = record_session(plan, LADDERS, Session(MON, (
+        SlotOutcome("volume.extension", "hard"),), amends=True)).plan
+    assert [(c.slot, c.on, c.outcome) for c in amended.log] == [
+        ("volume.extension", MON, "hard")]
 
 
 def test_sharp_pain_starts_the_red_flag_path_and_only_gentle_mobility_remains() -> None:

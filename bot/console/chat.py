@@ -81,6 +81,8 @@ class ConsoleChat:
         self._show(self.service.handle(self.sender, event))
 
     def _show(self, response: Response) -> None:
+        if response.deleted:
+            self._forget_files()
         if response.toast:
             self._say(f"({response.toast})")
         if response.messages:
@@ -108,6 +110,15 @@ class ConsoleChat:
         else:
             path.write_bytes(attachment.data)
         return path
+
+    def _forget_files(self) -> None:
+        """/delete: the exports, summaries, charts and figures saved for this runner go too
+        (the folder holds only what the terminal saved for its one runner)."""
+        if not self.files.is_dir():
+            return
+        for path in self.files.iterdir():
+            if path.is_file() or path.is_symlink():
+                path.unlink()
 
     def _say(self, text: str) -> None:
         self.stdout.write(text + "\n")

@@ -1,8 +1,10 @@
 """The coach that listens: what was hard or hurt, asked and read. Pure.
 
-Reports arrive three ways: the walk-through's per-exercise buttons, "Which one was hard?" after
-a session marked done, and free text at any time. Each ends in ``plan.conclude``: the outcomes
-are stored and the training plan's rules (bot/domain/training) act on them.
+Reports arrive four ways: the walk-through's per-exercise buttons (and words typed during it),
+✅ Did it (under /today or a reminder: every move done and clean, "anything hard?" after it
+amends that), the reminders' buttons, and free text at any time. Each becomes one ``Report``
+and ends in ``plan.report_or_ask``: the outcomes are stored and the training plan's rules
+(bot/domain/training) act on them.
 """
 
 from __future__ import annotations
@@ -106,6 +108,14 @@ def which_hard_reply(exercises: Sequence[str], chosen: Sequence[str], turn: int)
     finish = (button("feedback.all_good" if not chosen else "feedback.these_hard",
                      _report(turn, "good")), button("feedback.hurt", _report(turn, "hurt")))
     return Reply("ask_which_hard", {}, (*toggles, finish))
+
+
+def anything_hard_reply(exercises: Sequence[str], on: str, turn: int) -> Reply:
+    """After ✅ Did it (already stored): an optional question; each tap amends that day."""
+    moves = tuple((button(f"exercise.{e}", _report(turn, "hard", f"{e}:{on}")),)
+                  for e in exercises)
+    return Reply("did_it_follow_up", {}, (*moves, (button("feedback.hurt",
+                                                          _report(turn, "hurt", f":{on}")),)))
 
 
 def which_hurt_reply(exercises: Sequence[str], turn: int) -> Reply:

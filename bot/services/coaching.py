@@ -42,9 +42,22 @@ def _in_session(conn: Connection, work: Callable[[Session], object]) -> None:
 def _store_outcomes(effect: StoreOutcomes, user_id: int, turn: int,
                     now: datetime) -> Callable[[Session], None]:
     def store(db: Session) -> None:
-        session = feedback.start_session(db, user_id, date.fromisoformat(effect.local_date),
-                                         effect.kind, effect.status)
-        for index, (exercise, outcome, side, severity, reps) in enumerate(effect.rows):
+        day = date.fromisoformat(effect.local_date)
+        stored = feedback.day_outcomes(db, user_id, day)
+        fresh = [(i, r) for i, r in enumerate(effect.rows) if r[0] not in stored]
+        # A move already reported that day is amended in place: one session a day counts.
+        for exercise, outcome, side, severity, reps in effect.rows:
+            if exercise in stored:
+                feedback.amend_outcome(stored[exercise], outcome=outcome, side=side,
+                                       severity=severity, reps=reps, words=effect.words,
+                                       recorded_at=now)
+        if not fresh:
+            return
+        session = (feedback.day_session(db, user_id, day)
+                   or feedback.start_session(db, user_id, day, effect.kind, effect.status))
+        if effect.status == "done":
+            session.status = "done"
+        for index, (exercise, outcome, side, severity, reps) in fresh:
             # The dialogue turn makes the key: a replayed or doubled report is stored once.
             feedback.record_outcome(
                 db, user_id=user_id, session_id=session.id, exercise_id=exercise,

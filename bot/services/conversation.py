@@ -75,6 +75,8 @@ class Response:
     close_source: bool = False
     # The stamp's hook was committed with the dialogue (see Stamp).
     stamped: bool = False
+    # The runner's data was just deleted (/delete): files made for them go too.
+    deleted: bool = False
 
 
 # Given the replies before a write, returns work for the write's own transaction: the
@@ -116,7 +118,8 @@ class ConversationService:
             outcome, write = self._decide(sender, event, self._cached(sender.telegram_id))
             result = None if write is None else self._write_alone(write)
             if write is None or self._settle(write, result):
-                return self._respond(sender, outcome, _reactivated(result))
+                response = self._respond(sender, outcome, _reactivated(result))
+                return replace(response, deleted=write is not None and write.deletes_user)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     async def handle_async(self, sender: Sender, event: Event,
@@ -139,7 +142,8 @@ class ConversationService:
                     response = await asyncio.to_thread(self._respond, sender, outcome, back)
                 else:
                     response = self._respond(sender, outcome)
-                return replace(response, stamped=write is not None and stamp is not None)
+                return replace(response, stamped=write is not None and stamp is not None,
+                               deleted=write is not None and write.deletes_user)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     def render_error(self) -> RenderedMessage:

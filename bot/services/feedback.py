@@ -61,6 +61,37 @@ def start_session(db: Session, user_id: int, local_date: date, kind: str,
     return row
 
 
+def day_session(db: Session, user_id: int, local_date: date) -> TrainingSession | None:
+    """The first session stored for that local day, if any."""
+    return db.scalars(select(TrainingSession)
+                      .where(TrainingSession.user_id == user_id,
+                             TrainingSession.local_date == local_date)
+                      .order_by(TrainingSession.id).limit(1)).first()
+
+
+def day_outcomes(db: Session, user_id: int, local_date: date) -> dict[str, ExerciseOutcome]:
+    """The newest stored outcome of each move reported on that local day."""
+    rows = db.scalars(select(ExerciseOutcome)
+                      .join(TrainingSession, TrainingSession.id == ExerciseOutcome.session_id)
+                      .where(ExerciseOutcome.user_id == user_id,
+                             TrainingSession.local_date == local_date)
+                      .order_by(ExerciseOutcome.id)).all()
+    return {row.exercise_id: row for row in rows}
+
+
+def amend_outcome(row: ExerciseOutcome, *, outcome: str, side: str | None,
+                  severity: str | None, reps: int | None, words: str | None,
+                  recorded_at: datetime) -> None:
+    """The day's report told again: the move's one row takes the newer outcome (and the
+    runner's newer words, when they wrote some)."""
+    _check_choice(outcome, OutcomeKind, "outcome")
+    _check_choice(side, Side, "side")
+    _check_choice(severity, Severity, "severity")
+    row.outcome, row.side, row.severity, row.reps = outcome, side, severity, reps
+    row.words = words or row.words
+    row.recorded_at = recorded_at
+
+
 def record_outcome(
     db: Session,
     *,

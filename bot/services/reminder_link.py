@@ -41,6 +41,7 @@ from bot.domain.schedule import (
     parse_hhmm,
     zone_info,
 )
+from bot.domain.training.model import PainMark
 from bot.paths import content_dir
 from bot.services.reminders import ReminderService
 from bot.services.summary_link import first_plan_day
@@ -93,7 +94,8 @@ class Activation:
 
 
 class PainAbout:
-    """What the morning check-in names: the move that hurt last and its side."""
+    """What the morning check-in names: the move that hurt last, its side, and whether the
+    plan swapped it (a move that had left the plan was not swapped: the words must not say so)."""
 
     def __init__(self, engine: Engine, catalog: Catalog) -> None:
         self.engine = engine
@@ -105,14 +107,30 @@ class PainAbout:
         if not isinstance(raw, Mapping):
             return {}
         plan = training.plan_from_json(raw)
-        swap = next((c for c in reversed(plan.changes) if c.kind == "pain_swap"), None)
-        if swap is None or swap.before is None:
+        pain = plan.pains[-1] if plan.pains else None
+        swap = _swap_for(plan, pain)
+        if swap is not None and swap.before is not None:
+            ladders = cached_ladders(content_dir())
+            hurt = swap.params.get("exercise") or ladders[swap.before.ladder].rung(
+                swap.before.rung).exercise
+            return self._about(str(hurt), swap.params.get("side"), swapped=True)
+        if pain is None:
             return {}
-        ladders = cached_ladders(content_dir())
-        hurt = swap.params.get("exercise") or ladders[swap.before.ladder].rung(
-            swap.before.rung).exercise
-        exercise = self.catalog.exercises.get(str(hurt))
-        return {"move": exercise.name if exercise else None, "side": swap.params.get("side")}
+        side = pain.side if sum(1 for p in plan.pains if p.on == pain.on) == 1 else "both"
+        return self._about(pain.exercise, side, swapped=False)
+
+    def _about(self, hurt: str | None, side: object, swapped: bool) -> dict[str, object]:
+        exercise = self.catalog.exercises.get(hurt) if hurt else None
+        return {"move": exercise.name if exercise else None, "side": side,
+                "swapped": swapped}
+
+
+def _swap_for(plan: training.Plan, pain: PainMark | None) -> training.Change | None:
+    """The swap the newest pain made, if it made one (a move off the plan makes none)."""
+    swap = next((c for c in reversed(plan.changes) if c.kind == "pain_swap"), None)
+    if swap is None or (pain is not None and (swap.on, swap.slot) != (pain.on, pain.slot)):
+        return None
+    return swap
 
 
 class ReminderGate:

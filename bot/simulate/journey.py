@@ -24,6 +24,8 @@ from bot.simulate.screening import screen
 from bot.simulate.session import Trainer
 
 SCREENING_AT = time(20, 0)
+# A pain on a move that is not in the day's plan is told in words in the evening.
+OFF_PLAN_PAIN_AT = "20:30"
 
 
 @dataclass
@@ -96,8 +98,10 @@ class Journey:
         local = self._local
         actions: list[tuple[datetime, Callable[[], None]]] = []
         for typed in self.persona.behaviour.texts:
-            if typed.on == day:
+            if typed.on == day and typed.during is None:  # mid-walk texts: the trainer's
                 actions.append((local(day, typed.at), partial(self._type, typed.text)))
+        for pain in self.trainer.off_plan_pains():
+            actions.append((local(day, OFF_PLAN_PAIN_AT), partial(self.trainer.tell_pain, pain)))
         for retest in self.persona.behaviour.retests:
             if retest.on == day:
                 actions.append((local(day, "19:30"), partial(self.trainer.retest, retest)))

@@ -13,7 +13,14 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.domain.parsing import WEEKDAYS, parse_clock_time
 
@@ -68,14 +75,30 @@ class PainEvent(_Strict):
 
 
 class TypedText(_Strict):
+    """A message the runner types on a day: at a clock time, or (``during: walk``) while the
+    walk-through shows move ``at`` (its number, 1 for the first, or its exercise id)."""
+
     on: date
     at: str = "19:00"
     text: str = Field(min_length=1, max_length=5000)
+    during: Literal["walk"] | None = None
 
-    @field_validator("at")
+    @field_validator("at", mode="before")
     @classmethod
-    def _clock(cls, value: str) -> str:
-        return Answers._clock(value)
+    def _text(cls, value: object) -> str:
+        return str(value)
+
+    @model_validator(mode="after")
+    def _when(self) -> TypedText:
+        if self.during is None:  # a clock time, written the one way (7:30 -> 07:30)
+            object.__setattr__(self, "at", Answers._clock(self.at))
+        elif not re.fullmatch(r"[1-9]\d*|[a-z][a-z0-9_]*", self.at):
+            raise ValueError(f"at: during a walk, a move's number or exercise id; got {self.at!r}")
+        return self
+
+    def typed_at(self, number: int, exercise: str) -> bool:
+        """Typed while the walk shows this move?"""
+        return self.during == "walk" and self.at in (str(number), exercise)
 
 
 class Retest(_Strict):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
+from bot.content.exercises import cached_catalog
 from bot.domain.clearance import CONFIRM_LABEL
+from bot.paths import content_dir
 from bot.simulate.journal import DayEntry
 from bot.simulate.persona import PainEvent, Persona, Retest, retest_answers
 from bot.simulate.runner import Hands, Sent
@@ -31,6 +33,8 @@ class Trainer:
         self.trained = False
         self.outcomes: list[dict[str, str]] = []
         self.pain_now: PainEvent | None = None
+        self.typed: set[tuple[str, str]] = set()  # mid-walk texts typed today (move, text)
+        self.followed_up = False
 
     # -- the day ---------------------------------------------------------------------------------
 
@@ -39,6 +43,8 @@ class Trainer:
         self.outcomes = []
         self.trained = False
         self.pain_now = None
+        self.typed = set()
+        self.followed_up = False
         planned = any(i.when != "during_run" for i in entry.items)
         # One draw a day whatever the plan, so a plan change does not reshuffle later days.
         self.will_train = self.rng.random() < self.behaviour.does and planned
@@ -82,10 +88,22 @@ class Trainer:
                 return
             shown = nxt
 
+    def off_plan_pains(self) -> list[PainEvent]:
+        """Today's pains on moves today's plan does not have: told in words in the evening."""
+        today = {i.exercise for i in self.entry.items}
+        return [p for p in self.behaviour.pain if p.on == self.day and p.exercise not in today]
+
+    def tell_pain(self, pain: PainEvent) -> None:
+        self.pain_now = pain
+        self.outcomes.append({"exercise": pain.exercise, "outcome": "pain", "side": pain.side})
+        self.react(self.hands.type(pain_words(pain)))
+
     def _respond(self, last: Sent) -> list[Sent] | None:
         keys = last.button_keys()
         if "walk.done" in keys:
             return self._walk_step(last)
+        if last.message.template in ("did_it_follow_up", "ask_which_hurt"):
+            return self._after_did_it(last)
         pain = self.pain_now
         if pain is not None and any(k.startswith("pain_side.") for k in keys):
             return self.hands.tap(f"pain_side.{pain.side}", [last])
@@ -93,9 +111,39 @@ class Trainer:
             return self.hands.tap(f"pain_severity.{pain.severity}", [last])
         return None
 
+    def _after_did_it(self, asked: Sent) -> list[Sent] | None:
+        if asked.message.template == "ask_which_hurt":
+            pain = self.pain_now
+            return self.hands.tap(f"exercise.{pain.exercise}", [asked]) if pain else None
+        if self.followed_up:
+            return None
+        self.followed_up = True
+        return self._follow_up(asked)
+
+    def _follow_up(self, asked: Sent) -> list[Sent] | None:
+        """After ✅ Did it (already stored): tap each move that was hard, then say what hurt."""
+        moves = [k.removeprefix("exercise.") for k in asked.button_keys()
+                 if k.startswith("exercise.")]
+        hurt = False
+        for move in moves:
+            outcome = self._outcome_for(move)
+            side = self.pain_now.side if outcome == "pain" and self.pain_now else "both"
+            self.outcomes.append({"exercise": move, "outcome": outcome, "side": side})
+            if outcome == "hard":
+                self.hands.tap(f"exercise.{move}", [asked])
+            hurt = hurt or outcome == "pain"
+        return self.hands.tap("feedback.hurt", [asked]) if hurt else None
+
     def _walk_step(self, step: Sent) -> list[Sent] | None:
         item = step.message.params.get("item")
         exercise = str(item.get("id", "")) if isinstance(item, dict) else ""
+        number = int(str(step.message.params.get("number", 0)))
+        typed = next((t for t in self.behaviour.texts if t.on == self.day
+                      and t.typed_at(number, exercise)
+                      and (t.at, t.text) not in self.typed), None)
+        if typed is not None:  # typed while this move is on screen, before tapping it
+            self.typed.add((typed.at, typed.text))
+            return self.hands.type(typed.text)
         outcome = self._outcome_for(exercise)
         side = self.pain_now.side if outcome == "pain" and self.pain_now else "both"
         self.outcomes.append({"exercise": exercise, "outcome": outcome, "side": side})
@@ -136,6 +184,18 @@ class Trainer:
         if CONFIRM_LABEL in _keys(shown):  # two steps: "Just to be sure?" then "Yes"
             shown = self.hands.tap(CONFIRM_LABEL, shown) or []
         self.react(shown)
+
+
+SEVERITY_WORDS = {"mild": "a bit", "stopped": "and I had to stop",
+                  "sharp": "with a sharp pain, had to stop"}
+
+
+def pain_words(pain: PainEvent) -> str:
+    """A pain told in the runner's words, naming the move."""
+    found = cached_catalog(content_dir()).exercises.get(pain.exercise)
+    name = found.name.lower() if found else pain.exercise.replace("_", " ")
+    where = "both hips" if pain.side == "both" else f"my {pain.side} hip"
+    return f"{where} hurt {SEVERITY_WORDS[pain.severity]} during the {name}"
 
 
 def _keys(shown: list[Sent]) -> list[str]:

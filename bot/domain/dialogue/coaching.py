@@ -221,13 +221,18 @@ def outcomes_for(rows: Sequence[Sequence[object]], items: Mapping[str, Sequence[
                  ) -> tuple[training.SlotOutcome, ...]:
     """Report rows (exercise, outcome, side, severity, ...) as one outcome per slot. A move
     that hurt acts on every slot that has it this week (the safer reading: it is not loaded
-    again in another session the next day)."""
+    again in another session the next day). A move no slot has this week (it left the plan)
+    keeps its outcome with no slot: the training model still counts its pain for safety."""
     out: list[training.SlotOutcome] = []
     for row in rows:
         exercise, outcome = str(row[0]), str(row[1])
         side = str(row[2]) if len(row) > 2 and row[2] else "both"
         severity = str(row[3]) if len(row) > 3 and row[3] else None
-        for item in _carriers(exercise, items, week if outcome == "pain" else None):
+        carriers = _carriers(exercise, items, week if outcome == "pain" else None)
+        if not carriers:
+            out.append(training.SlotOutcome(training.OFF_PLAN, outcome, side, severity,
+                                            exercise))
+        for item in carriers:
             out += [training.SlotOutcome(slot, outcome, side, severity,
                                          exercise if slot == item.slot else None)
                     for slot in item.slot_ids()]

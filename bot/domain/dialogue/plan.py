@@ -6,7 +6,8 @@ request (it is cheap and deterministic); a changed program is stored as a new pl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.domain import listen, training
@@ -19,6 +20,7 @@ from bot.domain.dialogue.state import (
     PainDetail,
     RecordAnswer,
     Report,
+    ReportRow,
     SavePlan,
     State,
     Transition,
@@ -67,9 +69,11 @@ def answers_of(raw: Mapping[str, object]) -> dict[str, str | int | list[str]]:
 
 
 def report_or_ask(d: Dialogue, report: Report, kit: CoachKit) -> Transition:
-    """Ask for a pain's side or severity while one is missing; else conclude the report."""
+    """The one way into the training model for every report (walk, Did it, a reminder's
+    buttons, typed text): ask for a pain's side or severity while one is missing, else
+    conclude. Sharp pain is never held up by a question: the red-flag path comes first."""
     missing = listen.missing_pain_detail(report.rows)
-    if missing is None:
+    if missing is None or any(r[1] == "pain" and r[3] == "sharp" for r in report.rows):
         return conclude(d, report, kit)
     index, asking = missing
     draft = PainDetail(report.date, report.kind, report.rows, index,
@@ -80,18 +84,24 @@ def report_or_ask(d: Dialogue, report: Report, kit: CoachKit) -> Transition:
 
 
 def conclude(d: Dialogue, report: Report, kit: CoachKit) -> Transition:
-    """Store the outcomes, let the plan's rules act on them, and tell each change on its own."""
-    done_at = goto(d, State.READY)
+    """Store the outcomes, let the plan's rules act on them, and tell each change on its own.
+
+    A second report on the same day amends the first (one session a day counts): its moves
+    replace theirs in the day's report, the stored rows of those moves are updated, not
+    doubled, and the training model recounts the day."""
     on = date.fromisoformat(report.date)
+    earlier = reported_rows(d.answers, report.date)
+    day_rows = merged(earlier, report.rows)
     plan = coaching.plan_of(d.answers, kit, on)
-    after, changes = _applied(plan, report, kit, on)
+    hurt = any(r[1] == "pain" for r in report.rows)
+    after, changes = _applied(plan, day_rows, bool(earlier), hurt, kit, on)
     skipped = all(row[1] == "skipped" for row in report.rows)
     effects: list[Effect] = [listen.StoreOutcomes(report.date, report.kind,
                                                   "skipped" if skipped else "done",
                                                   report.rows, report.words)]
-    answers: Answers = d.answers
+    answers: Answers = {**d.answers, REPORTED: [report.date, *map(_code, day_rows)]}
     if after.flags.red_flag and not plan.flags.red_flag:
-        answers = answers_of(flagged(d.answers, "pain_reports"))
+        answers = answers_of(flagged(answers, "pain_reports"))
         effects.append(RecordAnswer("red_flags", strings(answers["red_flags"])))
     pains = [r for r in report.rows if r[1] == "pain"]
     if pains and not after.flags.red_flag:
@@ -100,24 +110,66 @@ def conclude(d: Dialogue, report: Report, kit: CoachKit) -> Transition:
                                               str(exercise), _opt(side)))
     if after != plan:  # the sessions counted are the plan's history: stored with it
         effects.append(coaching.save("adapt" if changes else "session", after, kit, on))
+    done_at = goto(d, State.READY, answers=answers)
     replies = (listen.noted_reply(report.rows, kit.catalog),
                *coaching.change_replies(changes, kit, done_at.turn))
-    return Transition(goto(d, State.READY, answers=answers), replies, tuple(effects),
-                      close_source=True)
+    return Transition(done_at, replies, tuple(effects), close_source=True)
 
 
-def _applied(plan: training.Plan, report: Report, kit: CoachKit,
-             on: date) -> tuple[training.Plan, list[training.Change]]:
-    """The session recorded, then (only when nothing hurt) the progressions due."""
-    hurt = any(r[1] == "pain" for r in report.rows)
+def _applied(plan: training.Plan, rows: Sequence[ReportRow], amends: bool, hurt: bool,
+             kit: CoachKit, on: date) -> tuple[training.Plan, list[training.Change]]:
+    """The day's session recorded, then (only when nothing hurt) the progressions due."""
     week = coaching.week_items(plan, kit, on) if hurt else None
-    outcomes = coaching.outcomes_for(report.rows, coaching.slots_by_exercise(plan, kit, on),
-                                     week)
-    step = training.record_session(plan, kit.ladders, training.Session(on, outcomes))
+    outcomes = coaching.outcomes_for(rows, coaching.slots_by_exercise(plan, kit, on), week)
+    step = training.record_session(plan, kit.ladders, training.Session(on, outcomes, amends))
     if hurt:  # progress is never told beside a pain report
         return step.plan, list(step.changes)
     grown = training.progressions(step.plan, kit.ladders, on)
     return grown.plan, [*step.changes, *grown.changes]
+
+
+# The day's report so far: its local date, then "exercise|outcome|side|severity" per move.
+# A later report on the same day amends it instead of counting a second session.
+REPORTED = "reported"
+
+
+def reported_rows(answers: Answers, on: str) -> tuple[ReportRow, ...]:
+    """What the runner already reported on local day ``on`` (nothing for another day)."""
+    raw = strings(answers.get(REPORTED))
+    if not raw or raw[0] != on:
+        return ()
+    return tuple(_row(code) for code in raw[1:])
+
+
+def merged(earlier: Sequence[ReportRow], rows: Sequence[ReportRow]) -> tuple[ReportRow, ...]:
+    """The day's report with ``rows`` told after ``earlier``: the later word on a move wins."""
+    by_move = {r[0]: ReportRow(*r) for r in earlier}
+    by_move.update({r[0]: ReportRow(*r) for r in rows})
+    return tuple(by_move.values())
+
+
+def _code(row: ReportRow) -> str:
+    return "|".join(str(v) if v is not None else "" for v in row[:4])
+
+
+def _row(code: str) -> ReportRow:
+    exercise, outcome, side, severity = (code.split("|") + ["", "", ""])[:4]
+    return ReportRow(exercise, outcome, side or None, severity or None)
+
+
+def with_red_flags(after: Transition, flags: Sequence[str], kit: CoachKit,
+                   on: date) -> Transition:
+    """Warning signs in the runner's own words, after ``after`` was concluded: the answers
+    carry them and the plan (as ``after`` saved it) takes the red-flag path, in one step."""
+    answers = answers_of(flagged(after.dialogue.answers, *flags))
+    saved = next((e for e in reversed(after.effects) if isinstance(e, SavePlan)), None)
+    base = replace(kit, last_plan=saved.plan) if saved is not None else kit
+    kept = tuple(e for e in after.effects if not isinstance(e, SavePlan | RecordAnswer)
+                 and not isinstance(e, listen.ScheduleCheckIn))
+    return Transition(replace(after.dialogue, answers=answers),
+                      (*after.replies, Reply("red_flag_heard", {"flags": list(flags)})),
+                      (*kept, RecordAnswer("red_flags", strings(answers["red_flags"])),
+                       save_plan("adapt", answers, base, on)), close_source=True)
 
 
 def _opt(value: object) -> str | None:

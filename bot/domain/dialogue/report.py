@@ -17,6 +17,7 @@ from bot.domain.dialogue.plan import (
     flagged,
     local_today,
     report_or_ask,
+    reported_rows,
     save_plan,
     today_reply,
 )
@@ -42,16 +43,37 @@ from bot.domain.model import Context, OptionMatcher, Reply
 # --- starting a report -----------------------------------------------------------------------
 
 
-def ask_which_hard(d: Dialogue, ctx: Context) -> Transition:
-    """"Did it" under /today or a reminder: which of today's moves was hard?"""
+def did_it(d: Dialogue, ctx: Context, source: str = "did_it") -> Transition:
+    """✅ Did it under /today or a reminder: the whole session is stored as done and clean at
+    once (a move already reported today keeps its word); "anything hard?" follows as an
+    optional question whose answers amend it."""
     on = local_today(d.answers, ctx.now)
     exercises = _todays(d, ctx, on)
     if not exercises:
         ready = goto(d, State.READY)
         return Transition(ready, (today_reply(ready, ctx),))
-    asking = goto(d, State.FEEDBACK, WhichHard(on.isoformat(), "today", exercises))
-    return Transition(asking, (listen.which_hard_reply(exercises, [], asking.turn),),
-                      close_source=True)
+    already = {r.exercise for r in reported_rows(d.answers, on.isoformat())}
+    rows = tuple(ReportRow(e, "done") for e in exercises if e not in already)
+    kind = safe.day(d.answers, ctx.coach, on)[1].kind
+    stored = report_or_ask(d, Report(on.isoformat(), kind, rows, source=source), ctx.coach)
+    follow = listen.anything_hard_reply(exercises, on.isoformat(), stored.dialogue.turn)
+    return replace(stored, replies=(*stored.replies, follow))
+
+
+def amend(d: Dialogue, c: Choice, ctx: Context) -> Transition:
+    """A tap on "anything hard?" after Did it: that move was hard (or something hurt), the
+    day's stored session amended, never doubled. Only on the day it was asked."""
+    exercise, _, on = c.arg.rpartition(":")
+    today = local_today(d.answers, ctx.now).isoformat()
+    if on != today:
+        return Transition(d, toast="toast.stale")
+    kind = safe.day(d.answers, ctx.coach, date.fromisoformat(on))[1].kind
+    if c.action == "hurt":
+        moves = _todays(d, ctx, date.fromisoformat(on))
+        asking = goto(d, State.FEEDBACK, WhichHurt(on, kind, moves))
+        return Transition(asking, (listen.which_hurt_reply(moves, asking.turn),))
+    report = Report(on, kind, (ReportRow(exercise, "hard"),), source="follow_up")
+    return replace(report_or_ask(d, report, ctx.coach), close_source=False)
 
 
 def on_ready_text(d: Dialogue, text: str, ctx: Context) -> Transition:
@@ -171,12 +193,12 @@ def _which_hard(d: Dialogue, draft: WhichHard, c: Choice, ctx: Context) -> Trans
 def _which_hurt(d: Dialogue, draft: WhichHurt, hurt: str, ctx: Context) -> Transition:
     if hurt not in draft.exercises:
         return stale(d)
-    if draft.words:  # free text about a pain, no exercise named: record only that one
-        rows: tuple[ReportRow, ...] = (ReportRow(hurt, "pain", draft.side, draft.severity),)
-    else:
-        rows = tuple(ReportRow(e, "pain" if e == hurt else "hard" if e in draft.chosen
-                               else "done") for e in draft.exercises)
-    return report_or_ask(d, Report(draft.date, draft.kind, rows, draft.words), ctx.coach)
+    # Only what was said: the rest of the day's report (Did it stored it already) stands.
+    rows = (ReportRow(hurt, "pain", draft.side, draft.severity),
+            *(ReportRow(e, "hard") for e in draft.chosen if e != hurt))
+    source = "text" if draft.words else "follow_up"
+    return report_or_ask(d, Report(draft.date, draft.kind, rows, draft.words, source),
+                         ctx.coach)
 
 
 def _detail(d: Dialogue, draft: PainDetail, value: str, ctx: Context) -> Transition:
@@ -270,8 +292,12 @@ def hip_check_in(d: Dialogue, feel: str, ctx: Context) -> Transition:
                           close_source=True)
     d = replace(d, answers={**d.answers, CHECKIN_ANSWERED: on.isoformat()})
     plan = coaching.plan_of(d.answers, kit, on)
-    slot = plan.pains[-1].slot if plan.pains else ""
-    answer = Reply("checkin_answer", {"feel": feel})
+    pain = plan.pains[-1] if plan.pains else None
+    slot = pain.slot if pain else ""
+    # Say "the easier version" only when that pain swapped one in (not for a move off the plan).
+    swapped = pain is not None and any(c.kind == "pain_swap" and c.slot == pain.slot
+                                       and c.on == pain.on for c in plan.changes)
+    answer = Reply("checkin_answer", {"feel": feel, "swapped": swapped or pain is None})
     step = training.checkin(plan, slot, feel, on)
     if not step.changes:
         return Transition(d, (answer,), close_source=True)

@@ -225,7 +225,9 @@ def _restart_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) ->
 # start something new rather than answer a question, and a second tap finds it already done.
 LASTING = frozenset({(Feature.TODAY, "start"), (Feature.VIEW, "week"), (Feature.VIEW, "ex"),
                      (Feature.VIEW, "day"),
-                     (Feature.REPORT, "did"), (Feature.REPORT, "undo")})
+                     (Feature.REPORT, "did"), (Feature.REPORT, "undo"),
+                     # "Anything hard?" after Did it: each tap amends that day's session.
+                     (Feature.REPORT, "hard"), (Feature.REPORT, "hurt")})
 
 
 def _on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
@@ -246,7 +248,9 @@ def _coach_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
     if (c.feature, c.action) == (Feature.REPORT, "undo"):
         return report.undo(d, c, ctx)
     if (c.feature, c.action) == (Feature.REPORT, "did"):
-        return report.ask_which_hard(d, ctx)
+        return report.did_it(d, ctx)
+    if c.feature is Feature.REPORT and c.action in ("hard", "hurt"):
+        return report.amend(d, c, ctx)
     if c.feature is Feature.DATA:
         return data_rights.on_choice(d, c, ())
     if (c.feature, c.action) == (Feature.TODAY, "start"):
@@ -257,7 +261,7 @@ def _coach_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
 
 
 def _walk_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
-    if c.feature is Feature.TODAY and c.action in today.WALK_OUTCOMES:
+    if c.feature is Feature.TODAY and c.action in today.WALK_ACTIONS:
         return today.on_choice(d, c, ctx)
     if (c.feature, c.action) == (Feature.TODAY, "how"):
         return _how(d, ctx)
@@ -328,7 +332,7 @@ def _reminder_button(d: Dialogue, c: Choice, ctx: Context) -> Transition:
 
 READY_REMINDER_ACTIONS: dict[str, Callable[[Dialogue, Context], Transition]] = {
     "start": today.start_walk,
-    "done": report.ask_which_hard,
+    "done": lambda d, ctx: report.did_it(d, ctx, "reminder"),
     "today": today.today_command,
     "retest": lambda d, ctx: retest.start(d, ctx),
     "clear": lambda d, ctx: clearing.ask(d),
@@ -348,6 +352,8 @@ def _on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Tran
         return _ready_text(d, text, ctx, match)
     if d.state is State.WALK and len(text) <= MAX_ANSWER_CHARS and safe.asks_how(text):
         return _how(d, ctx)
+    if d.state is State.WALK:  # read whatever its length: a warning sign may be in it
+        return _walk_text(d, text, ctx, match)
     if len(text) > MAX_ANSWER_CHARS:
         return _hint(d, ctx, "hint_too_long")
     return HANDLERS[d.state].text(d, text, ctx, match)
@@ -366,6 +372,11 @@ def _nothing(d: Dialogue, ctx: Context) -> tuple[Reply, ...]:
 def _ready_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
     heard = phrases.everyday(d, text, ctx)
     return heard if heard is not None else report.on_ready_text(d, text, ctx)
+
+
+def _walk_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
+    """Words mid-walk: the everyday phrase (if any) is found here, the walk answers it."""
+    return today.on_text(d, text, ctx, match, phrases.intent(text))
 
 
 def _welcome_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
@@ -392,7 +403,7 @@ HANDLERS: dict[State, Handler] = {
     State.CONFIRM_RESTART: Handler(_restart_choice, _restart_text,
                                    lambda d, ctx: (_restart_reply(d),), _restore),
     State.READY: Handler(_coach_choice, _ready_text, _nothing, _nothing_to_cancel),
-    State.WALK: Handler(_walk_choice, today.on_text, today.prompt, today.stop_walk),
+    State.WALK: Handler(_walk_choice, _walk_text, today.prompt, today.stop_walk),
     State.RETEST: Handler(_retest_choice, retest.on_text, retest.prompt,
                           lambda d, ctx: retest.cancel(d)),
     State.FEEDBACK: Handler(report.on_choice, report.on_text, report.prompt,

@@ -54,21 +54,6 @@ class ZoneDraft:
     label: str
 
 
-@dataclass(frozen=True)
-class WalkDraft:
-    date: str
-    kind: str
-    items: tuple[dict[str, Any], ...]  # the exercise views the walk shows, one per message
-    index: int = 0
-    outcomes: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RetestDraft:
-    step: int = 0
-    results: dict[str, str] = field(default_factory=dict)
-
-
 class ReportRow(NamedTuple):
     """One exercise in a report; stored as a JSON list, as it always was."""
 
@@ -87,6 +72,28 @@ class PendingRow(NamedTuple):
     side: str | None = None
     severity: str | None = None
     reps: int | None = None
+
+
+@dataclass(frozen=True)
+class WalkDraft:
+    date: str
+    kind: str
+    items: tuple[dict[str, Any], ...]  # the exercise views the walk shows, one per message
+    index: int = 0
+    outcomes: dict[str, str] = field(default_factory=dict)
+    # What the runner typed mid-walk about a move (this one, another one, or one not in the
+    # walk), with side and severity; a later tap on that move replaces its note.
+    notes: tuple[ReportRow, ...] = ()
+    words: tuple[str, ...] = ()
+    # A typed name that fitted several moves: the finding waits for "which one?".
+    pending: PendingRow | None = None
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RetestDraft:
+    step: int = 0
+    results: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -148,12 +155,15 @@ Draft = NoDraft | AskDraft | ZoneDraft | WalkDraft | RetestDraft | FeedbackDraft
 
 @dataclass(frozen=True)
 class Report:
-    """A session's report before it is concluded: the rows and where they came from."""
+    """A session's report before it is concluded: each move with its outcome, side and
+    severity, the runner's own words, and where it came from: ``walk``, ``did_it``,
+    ``reminder``, ``text`` or ``follow_up`` (every way a runner reports ends in one of these)."""
 
     date: str
     kind: str
     rows: tuple[ReportRow, ...]
     words: str | None = None
+    source: str = "text"
 
 
 @dataclass(frozen=True)

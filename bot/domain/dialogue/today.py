@@ -7,13 +7,21 @@ shared ``plan.report_or_ask``.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from bot.domain import listen
 from bot.domain.buttons import Choice, Feature
 from bot.domain.dialogue import coaching, safe
-from bot.domain.dialogue.plan import local_today, report_or_ask, today_reply
+from bot.domain.dialogue.plan import (
+    conclude,
+    local_today,
+    report_or_ask,
+    today_reply,
+    with_red_flags,
+)
 from bot.domain.dialogue.state import (
     Dialogue,
+    PendingRow,
     Report,
     ReportRow,
     SessionRecord,
@@ -23,9 +31,15 @@ from bot.domain.dialogue.state import (
     goto,
     stale,
 )
+from bot.domain.feedback import FeedbackReading, Finding
 from bot.domain.model import Context, OptionMatcher, Reply, button
 
 WALK_OUTCOMES = ("done", "hard", "pain", "skip")
+# The walk's buttons: an outcome, "which move did you mean?", and "skip the rest?".
+WALK_ACTIONS = (*WALK_OUTCOMES, "pick", "rest", "keep")
+# A typed outcome as the walk's own (sore, easy... count as done here; the report keeps them).
+OUTCOME_TO_WALK = {"hard": "hard", "pain": "pain", "skipped": "skip"}
+CLEAN = frozenset({"done", "easy", "skipped"})
 
 
 def today_command(d: Dialogue, ctx: Context) -> Transition:
@@ -68,12 +82,33 @@ def prompt(d: Dialogue, ctx: Context) -> tuple[Reply, ...]:
 
 
 def on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
-    if not isinstance(d.draft, WalkDraft) or c.action not in WALK_OUTCOMES:
+    if not isinstance(d.draft, WalkDraft):
         return stale(d)
     draft = d.draft
+    if c.action == "pick":
+        return _picked(d, draft, c.arg, ctx)
+    if c.action == "rest":  # "skip the rest" after "can I skip today?"
+        rest = {str(i["id"]): "skip" for i in draft.items[draft.index:]}
+        return _finish(d, draft, {**draft.outcomes, **rest}, ctx)
+    if c.action == "keep":
+        return Transition(d, prompt(d, ctx), close_source=True)
+    if c.action not in WALK_OUTCOMES:
+        return stale(d)
     item = draft.items[draft.index]
-    outcomes = {**draft.outcomes, str(item["id"]): c.action}
-    notes = (Reply("walk_pain_stop", {"name": item["name"]}),) if c.action == "pain" else ()
+    # A tap is the newest word on this move: a note typed about it earlier gives way, except
+    # that a plain Done never wipes out trouble the runner described in words.
+    kept = tuple(n for n in draft.notes if n.exercise != item["id"]
+                 or (c.action == "done" and n.outcome not in CLEAN))
+    return _advance(d, replace(draft, notes=kept), c.action, (), ctx)
+
+
+def _advance(d: Dialogue, draft: WalkDraft, outcome: str, said: tuple[Reply, ...],
+             ctx: Context) -> Transition:
+    """The move on screen got its outcome (a tap, or words about it): on to the next one."""
+    item = draft.items[draft.index]
+    outcomes = {**draft.outcomes, str(item["id"]): outcome}
+    notes = (*said, *((Reply("walk_pain_stop", {"name": item["name"]}),)
+                      if outcome == "pain" else ()))
     if draft.index + 1 < len(draft.items):
         nxt = replace(draft, index=draft.index + 1, outcomes=outcomes)
         walking = goto(d, State.WALK, nxt)
@@ -81,23 +116,144 @@ def on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
     return _finish(d, draft, outcomes, ctx, notes)
 
 
-def on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
+def on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher,
+            heard: str | None = None) -> Transition:
+    """Words typed mid-walk always get an answer and never change a move they do not name:
+    a warning sign takes the red-flag path at once; "skip today?" offers to skip the rest;
+    a question is answered and the walk stays put; words about another move go to that move;
+    an outcome with no move named is this move's. ``heard`` is the everyday phrase found."""
+    if not isinstance(d.draft, WalkDraft):
+        return Transition(d, (Reply("hint_buttons", {"said": text}),))
+    draft = d.draft
+    reading = ctx.coach.read_feedback(text, tuple(str(i["id"]) for i in draft.items))
+    flags = listen.red_flag_words(text)
+    if flags or any(_sharp(f) for f in reading.findings):
+        return _red_flag_now(d, draft, text, flags, reading, ctx)
+    if heard == "skip_today":
+        return _offer_skip(d, draft)
+    if heard == "whats_next" or text.rstrip().endswith("?"):
+        return _answer(d, draft, heard == "whats_next")
+    return _report_words(d, draft, text, reading, ctx, match)
+
+
+def _report_words(d: Dialogue, draft: WalkDraft, text: str, reading: FeedbackReading,
+                  ctx: Context, match: OptionMatcher) -> Transition:
+    """Words about how a move went: the move named (asked when unsure), else this one."""
+    if reading.ambiguous:
+        return _ask_which(d, draft, text, reading.ambiguous[0])
+    # A move named with no word on how it went is not read as done: nothing unread is clean.
+    found = [_row(f, draft) for f in reading.findings if f.outcome is not None]
+    if found:
+        return _heard(d, draft, text, found, ctx)
     picked = match("walk", WALK_OUTCOMES, text)
     if picked is None:
         return Transition(d, (Reply("hint_buttons", {"said": text}),) + prompt(d, ctx))
     return on_choice(d, Choice(d.turn, Feature.TODAY, picked), ctx)
 
 
+def _sharp(finding: Finding) -> bool:
+    return finding.outcome is not None and finding.outcome.value == "pain" \
+        and finding.severity is not None and finding.severity.value == "sharp"
+
+
+def _row(finding: Finding, draft: WalkDraft) -> ReportRow:
+    """A finding as a report row; no move named means the move on screen."""
+    current = str(draft.items[draft.index]["id"])
+    return ReportRow(finding.exercise_id or current,
+                     finding.outcome.value if finding.outcome else "done",
+                     finding.side.value if finding.side else None,
+                     finding.severity.value if finding.severity else None, finding.reps)
+
+
+def _heard(d: Dialogue, draft: WalkDraft, text: str, rows: list[ReportRow],
+           ctx: Context) -> Transition:
+    """Noted on the moves named; the walk moves on only when the move on screen was one."""
+    named = {r.exercise for r in rows}
+    notes = (*(n for n in draft.notes if n.exercise not in named), *rows)
+    draft = replace(draft, notes=notes, words=(*draft.words, text))
+    said = (listen.noted_reply(rows, ctx.coach.catalog),)
+    current = str(draft.items[draft.index]["id"])
+    mine = next((r for r in rows if r.exercise == current), None)
+    if mine is not None:
+        return _advance(d, draft, OUTCOME_TO_WALK.get(mine.outcome, "done"), said, ctx)
+    walking = goto(d, State.WALK, draft)
+    return Transition(walking, (*said, walk_reply(draft, walking.turn)))
+
+
+def _ask_which(d: Dialogue, draft: WalkDraft, text: str, finding: Finding) -> Transition:
+    pending = PendingRow(None, finding.outcome.value if finding.outcome else "done",
+                         finding.side.value if finding.side else None,
+                         finding.severity.value if finding.severity else None, finding.reps)
+    asking = goto(d, State.WALK, replace(draft, pending=pending,
+                                          candidates=tuple(finding.candidates[:4]),
+                                          words=(*draft.words, text)))
+    buttons = tuple((button(f"exercise.{c}", Choice(asking.turn, Feature.TODAY, "pick", c)),)
+                    for c in finding.candidates[:4])
+    none = (button("feedback.none", Choice(asking.turn, Feature.TODAY, "pick", "none")),)
+    return Transition(asking, (Reply("feedback_pick", {}, (*buttons, none)),))
+
+
+def _picked(d: Dialogue, draft: WalkDraft, exercise: str, ctx: Context) -> Transition:
+    pending, candidates = draft.pending, draft.candidates
+    draft = replace(draft, pending=None, candidates=())
+    if pending is None or exercise not in candidates:
+        walking = goto(d, State.WALK, draft)
+        return Transition(walking, (Reply("feedback_dropped"), walk_reply(draft, walking.turn)),
+                          close_source=True)
+    row = ReportRow(exercise, *pending[1:])
+    return replace(_heard(d, draft, "", [row], ctx), close_source=True)
+
+
+def _offer_skip(d: Dialogue, draft: WalkDraft) -> Transition:
+    buttons = ((button("walk.rest", Choice(d.turn, Feature.TODAY, "rest")),),
+               (button("walk.keep", Choice(d.turn, Feature.TODAY, "keep")),))
+    left = len(draft.items) - draft.index
+    return Transition(d, (Reply("walk_skip_offer", {"left": left}, buttons),))
+
+
+def _answer(d: Dialogue, draft: WalkDraft, whats_next: bool) -> Transition:
+    """A question mid-walk: answered where it can be, and the same move shown again."""
+    following = draft.items[draft.index + 1] if draft.index + 1 < len(draft.items) else None
+    said = Reply("walk_asked", {"whats_next": whats_next,
+                                "current": draft.items[draft.index]["name"],
+                                "next": following["name"] if following else None})
+    return Transition(d, (said, walk_reply(draft, d.turn)))
+
+
+def _red_flag_now(d: Dialogue, draft: WalkDraft, text: str, flags: list[str],
+                  reading: FeedbackReading, ctx: Context) -> Transition:
+    """A warning sign typed mid-walk: the walk ends here, what was done is kept, and the
+    runner is on the red-flag path in this same step, whichever move (or none) was named."""
+    pains = [_row(f, draft) for f in reading.findings if f.outcome is not None
+             and f.outcome.value == "pain"]
+    draft = replace(draft, notes=(*draft.notes, *pains), words=(*draft.words, text))
+    report = _report(draft, draft.outcomes)
+    after = conclude(d, report, ctx.coach)
+    if flags:
+        after = with_red_flags(after, flags, ctx.coach, date.fromisoformat(draft.date))
+    return replace(after, replies=(_done_reply(draft, draft.outcomes), *after.replies))
+
+
+def _report(draft: WalkDraft, outcomes: dict[str, str]) -> Report:
+    """The walk as one report: each tapped move, then what was typed (the newer word)."""
+    by_move = {e: ReportRow(e, listen.WALK_TO_OUTCOME[o]) for e, o in outcomes.items()}
+    by_move.update({n.exercise: n for n in draft.notes})
+    return Report(draft.date, draft.kind, tuple(by_move.values()),
+                  " / ".join(w for w in draft.words if w) or None, "walk")
+
+
 def _finish(d: Dialogue, draft: WalkDraft, outcomes: dict[str, str], ctx: Context,
             notes: tuple[Reply, ...] = ()) -> Transition:
     record = SessionRecord(draft.date, draft.kind, dict(outcomes))
-    counts = {o: sum(1 for v in outcomes.values() if v == o) for o in WALK_OUTCOMES}
-    done = Reply("walk_done", {"counts": counts, "total": len(draft.items), "kind": draft.kind,
-                               "finished": len(outcomes) == len(draft.items)})
-    rows = tuple(ReportRow(e, listen.WALK_TO_OUTCOME[o]) for e, o in outcomes.items())
-    after = report_or_ask(d, Report(draft.date, draft.kind, rows), ctx.coach)
-    return replace(after, replies=(*notes, done, *after.replies),
+    after = report_or_ask(d, _report(draft, outcomes), ctx.coach)
+    return replace(after, replies=(*notes, _done_reply(draft, outcomes), *after.replies),
                    effects=(record, *after.effects), close_source=True)
+
+
+def _done_reply(draft: WalkDraft, outcomes: dict[str, str]) -> Reply:
+    counts = {o: sum(1 for v in outcomes.values() if v == o) for o in WALK_OUTCOMES}
+    return Reply("walk_done", {"counts": counts, "total": len(draft.items), "kind": draft.kind,
+                               "finished": len(outcomes) == len(draft.items)})
 
 
 def stop_walk(d: Dialogue, ctx: Context) -> Transition:

@@ -24,6 +24,7 @@ from bot.domain.training.messages import (
     refusal_reply,
 )
 from bot.domain.training.model import (
+    OFF_PLAN,
     Change,
     Flags,
     Plan,
@@ -40,7 +41,8 @@ from bot.domain.training.rules import checkin, clear, progressions, record_sessi
 from bot.domain.training.serial import plan_from_json, plan_to_json
 
 __all__ = [
-    "REASONS", "REFUSALS", "REQUIRED_LADDERS", "Change", "DayItem", "DayView", "Flags", "Ladder",
+    "OFF_PLAN", "REASONS", "REFUSALS", "REQUIRED_LADDERS", "Change", "DayItem", "DayView",
+    "Flags", "Ladder",
     "Ladders", "Plan", "Refusal", "RetestResult", "Rung", "Schedule", "Session", "Slot",
     "SlotOutcome", "Step", "build_plan", "change_params", "change_reply", "checkin", "clear",
     "day_view", "from_legacy", "minutes_of", "plan_from_json", "plan_to_json", "progressions",

@@ -97,12 +97,21 @@ class SlotOutcome:
     exercise: str | None = None  # which circuit move, for a whole-circuit slot
 
 
+# The slot of an outcome on a move the plan no longer has: kept for safety only.
+OFF_PLAN = ""
+
+
 @dataclass(frozen=True)
 class Session:
-    """What the runner reported for one local date ("Did it" = every slot done)."""
+    """What the runner reported for one local date ("Did it" = every slot done).
+
+    ``amends``: the day's report told again with more in it (a follow-up after "Did it", a
+    later "X was hard"): it replaces what that date counted instead of being a second session.
+    """
 
     on: date
     outcomes: tuple[SlotOutcome, ...]
+    amends: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,7 +127,8 @@ class Counted:
 class PainMark:
     on: date
     side: str
-    slot: str
+    slot: str  # OFF_PLAN for a move the plan no longer has
+    exercise: str | None = None
 
 
 @dataclass(frozen=True)

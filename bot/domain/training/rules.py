@@ -1,12 +1,14 @@
 """Adapting the plan from the history, as coaching-facts "Adapting" says. Pure functions.
 
-- At most one session per slot per local date counts (the first one; pain always acts).
+- At most one session per slot per local date counts (the first one, unless the day's report
+  is told again with more in it: an amendment replaces it; pain always acts).
 - Progress: the last 2 counted sessions since the slot's last change are clean (on different
   days, since one counts per day), and 7 days have passed since that change. At most 2
   progressions per ISO week across the plan; the slots waiting longest go first.
 - Regress: the last 2 counted sessions since the slot's last change were hard.
 - Pain: at once to the easier exercise of the same motion, or the slot is dropped; sharp pain,
-  or pain twice within 14 days on the same side, starts the red-flag path.
+  or pain twice within 14 days on the same side, starts the red-flag path. Pain on a move the
+  plan no longer has changes no slot but counts the same for safety.
 - Undo restores exactly what its change replaced. The undo is itself the slot's latest change,
   so the same change can only come back after 2 new supporting sessions and 7 more days.
 """
@@ -24,6 +26,7 @@ from bot.domain.training.ladders import (
     next_rung,
 )
 from bot.domain.training.model import (
+    OFF_PLAN,
     OUTCOME_WEIGHT,
     SIDES,
     VOLUME_SETS,
@@ -58,8 +61,12 @@ def record_session(plan: Plan, ladders: Ladders, session: Session) -> Step:
     hard: list[str] = []
     for outcome in session.outcomes:
         if outcome.slot not in plan.slots:
+            # A move that left the plan: nothing to count or swap, but pain still counts.
+            if outcome.outcome == "pain":
+                step = _pain(plan, ladders, replace(outcome, slot=OFF_PLAN), session.on)
+                plan, changes = step.plan, [*changes, *step.changes]
             continue
-        plan = _count(plan, _worst(session, outcome.slot), session.on)
+        plan = _count(plan, _worst(session, outcome.slot), session.on, session.amends)
         if outcome.outcome == "pain" and outcome.slot != VOLUME_SETS:
             # Pain belongs to the move's own slot; the session's set count does not swap.
             step = _pain(plan, ladders, outcome, session.on)
@@ -84,10 +91,14 @@ def _worst(session: Session, slot_id: str) -> SlotOutcome:
     return worst
 
 
-def _count(plan: Plan, outcome: SlotOutcome, on: date) -> Plan:
-    if outcome.outcome == "skipped":
-        return plan
-    if any(c.slot == outcome.slot and c.on == on for c in plan.log):
+def _count(plan: Plan, outcome: SlotOutcome, on: date, amends: bool = False) -> Plan:
+    counted = next((c for c in plan.log if c.slot == outcome.slot and c.on == on), None)
+    if counted is not None and amends:  # the day's one session, told again with more in it
+        kept = tuple(c for c in plan.log if c is not counted)
+        if outcome.outcome == "skipped":
+            return replace(plan, log=kept)
+        return replace(plan, log=(*kept, Counted(outcome.slot, on, outcome.outcome)))
+    if outcome.outcome == "skipped" or counted is not None:
         return plan
     return replace(plan, log=(*plan.log, Counted(outcome.slot, on, outcome.outcome)))
 
@@ -108,13 +119,15 @@ def counted_since_change(plan: Plan, slot_id: str) -> list[Counted]:
 
 def _pain(plan: Plan, ladders: Ladders, outcome: SlotOutcome, on: date) -> Step:
     sides = SIDES if outcome.side not in SIDES else (outcome.side,)
-    if any(p.on == on and p.slot == outcome.slot and p.side in sides for p in plan.pains):
+    if _told_already(plan, outcome, sides, on):
         return Step(plan)  # the same report again
-    # Another day's pain: one pain felt in two moves of a session is one pain, not two.
+    # Another day's pain, on any move (in the plan or not): one pain felt in two moves of a
+    # session is one pain, not two.
     repeated = any(p.side in sides and timedelta(0) < on - p.on < PAIN_WINDOW
                    for p in plan.pains)
-    plan = replace(plan, pains=(*plan.pains, *(PainMark(on, s, outcome.slot) for s in sides)))
-    swap = _swap(plan, ladders, outcome, on)
+    plan = replace(plan, pains=(*plan.pains, *(PainMark(on, s, outcome.slot, outcome.exercise)
+                                               for s in sides)))
+    swap = _swap(plan, ladders, outcome, on) if outcome.slot != OFF_PLAN else Step(plan)
     params: Params = {"slot": outcome.slot, "side": outcome.side}
     if outcome.severity == "sharp":
         flag = red_flag(swap.plan, on, "red_flag.sharp", params)
@@ -123,6 +136,13 @@ def _pain(plan: Plan, ladders: Ladders, outcome: SlotOutcome, on: date) -> Step:
     else:
         return swap
     return Step(flag.plan, (*swap.changes, *flag.changes))
+
+
+def _told_already(plan: Plan, outcome: SlotOutcome, sides: tuple[str, ...], on: date) -> bool:
+    """This pain was marked already today (the day's report told again)."""
+    return any(p.on == on and p.slot == outcome.slot and p.side in sides
+               and (outcome.slot != OFF_PLAN or p.exercise == outcome.exercise)
+               for p in plan.pains)
 
 
 def _swap(plan: Plan, ladders: Ladders, outcome: SlotOutcome, on: date) -> Step:

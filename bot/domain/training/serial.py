@@ -37,7 +37,8 @@ def plan_to_json(plan: Plan) -> Json:
         "last_test": _day(plan.last_test),
         "changes": [_change_json(c) for c in plan.changes],
         "log": [[c.slot, c.on.isoformat(), c.outcome] for c in plan.log],
-        "pains": [[p.on.isoformat(), p.side, p.slot] for p in plan.pains],
+        "pains": [[p.on.isoformat(), p.side, p.slot, *([p.exercise] if p.exercise else [])]
+                  for p in plan.pains],
     }
 
 
@@ -58,7 +59,8 @@ def plan_from_json(raw: Mapping[str, Any]) -> Plan:
         last_test=_parse_day(raw.get("last_test")),
         changes=tuple(_change(c) for c in raw["changes"]),
         log=tuple(Counted(s, date.fromisoformat(d), o) for s, d, o in raw["log"]),
-        pains=tuple(PainMark(date.fromisoformat(d), side, s) for d, side, s in raw["pains"]),
+        pains=tuple(PainMark(date.fromisoformat(d), side, s, *rest)
+                    for d, side, s, *rest in raw["pains"]),
     )
 
 
