@@ -93,8 +93,11 @@ class ConsoleChat:
         if message.attachment is not None:
             self._say(f"  (saved to {self._save(message.attachment)})")
         if message.keyboard:
-            self.buttons = [b for row in message.keyboard for b in row]
-            for number, button in enumerate(self.buttons, start=1):
+            # Numbered on from the messages above it: every button shown stays tappable
+            # (three change messages each carry an Undo, and each Undo has its own number).
+            first = len(self.buttons) + 1
+            self.buttons.extend(b for row in message.keyboard for b in row)
+            for number, button in enumerate(self.buttons[first - 1:], start=first):
                 self._say(f"  [{number}] {html.unescape(button.label)}")
         if message.request_location:
             self._say("  (or type /location <latitude> <longitude>)")

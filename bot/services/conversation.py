@@ -12,13 +12,14 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary, RenderedMessage
@@ -52,9 +53,11 @@ from bot.services.summary_link import first_plan_day, summary_message
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-# Effects carried out after the dialogue's commit: they read it back or touch reminders.
-AFTER_COMMIT = (Produce, SavePlan, SetTimezone, ScheduleCheckIn)
 CACHE_SIZE = 50_000
+# Produce verbs that only read (a chart, a file, an overview): built before the write, from
+# the state the event was decided on. Every other verb changes a reminder schedule, inside
+# the event's own transaction.
+REPORTS = frozenset({"progress", "export", "summary", "reminders"})
 
 
 class ConcurrentUpdateError(Exception):
@@ -77,9 +80,28 @@ class Response:
     stamped: bool = False
 
 
-# Given the replies before a write, returns work for the write's own transaction: the
-# Telegram adapter records the update as processed, with its replies, atomically with it.
+# Given the event's complete replies, returns work for the write's own transaction: the
+# channel records the event as processed, with its replies, atomically with everything else.
 Stamp = Callable[[Response], Callable[[Connection, int], None]]
+
+
+def changes_reminders(effect: object) -> bool:
+    """A reminder setting the runner changed (/pause, /quiet, Snooze...)."""
+    return isinstance(effect, Produce) and effect.what not in REPORTS
+
+
+@dataclass
+class Decision:
+    """One attempt at an event: the transition, the replies known before the write, and the
+    write whose transaction also makes the replies of reminder changes (``made``)."""
+
+    outcome: Transition
+    before: Response
+    write: DialogueWrite | None = None
+    made: list[RenderedMessage] = field(default_factory=list)
+
+    def response(self) -> Response:
+        return replace(self.before, messages=self.before.messages + tuple(self.made))
 
 
 class ConversationService:
@@ -110,36 +132,29 @@ class ConversationService:
             self._write_batch)
         self.figures: FigureReplies | None = None  # set by the composition root
 
-    def handle(self, sender: Sender, event: Event) -> Response:
+    def handle(self, sender: Sender, event: Event, stamp: Stamp | None = None) -> Response:
         """Synchronous: commits before returning (terminal chat, scripts, tests)."""
         for _ in range(MAX_ATTEMPTS):
-            outcome, write = self._decide(sender, event, self._cached(sender.telegram_id))
+            decision = self._decide(sender, event, self._cached(sender.telegram_id), stamp)
+            write = decision.write
             result = None if write is None else self._write_alone(write)
             if write is None or self._settle(write, result):
-                return self._respond(sender, outcome, _reactivated(result))
+                return replace(decision.response(), stamped=write is not None and stamp is not None)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     async def handle_async(self, sender: Sender, event: Event,
                            stamp: Stamp | None = None) -> Response:
         """For the event loop: the write joins a group commit with concurrent updates."""
         for _ in range(MAX_ATTEMPTS):
-            # The cache is touched on the loop only. The reads, the coach's history and the
-            # transition (a city lookup, fuzzy matching) run in a worker thread, so one
-            # runner's slow step never holds up everyone else's updates.
+            # The cache is touched on the loop only. The reads, the coach's history, the
+            # transition (a city lookup, fuzzy matching) and the reports (a chart, a PDF) run
+            # in a worker thread, so one runner's slow step never holds up everyone else's.
             cached = self._cached(sender.telegram_id)
-            outcome, write = await asyncio.to_thread(self._decide, sender, event, cached)
-            if write is not None and stamp is not None:
-                # First, so that a /delete in the same write also removes this record.
-                write = replace(write, hooks=(stamp(self._render(outcome)), *write.hooks))
+            decision = await asyncio.to_thread(self._decide, sender, event, cached, stamp)
+            write = decision.write
             result = None if write is None else await self.committer.submit(write)
             if write is None or self._settle(write, result):
-                back = _reactivated(result)
-                if back or any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
-                    # Charts, exports and reminder schedules touch the database: off the loop.
-                    response = await asyncio.to_thread(self._respond, sender, outcome, back)
-                else:
-                    response = self._respond(sender, outcome)
-                return replace(response, stamped=write is not None and stamp is not None)
+                return replace(decision.response(), stamped=write is not None and stamp is not None)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     def render_error(self) -> RenderedMessage:
@@ -151,8 +166,8 @@ class ConversationService:
             dialogues.set_active(conn, telegram_id, False)
         self.cache.pop(telegram_id, None)
 
-    def _decide(self, sender: Sender, event: Event,
-                cached: StoredDialogue | None) -> tuple[Transition, DialogueWrite | None]:
+    def _decide(self, sender: Sender, event: Event, cached: StoredDialogue | None,
+                stamp: Stamp | None = None) -> Decision:
         stored = cached if cached is not None else self._load(sender.telegram_id)
         now = self.clock()
         context = Context(now=now, zones=self.zones, coach=self._coach_kit(stored),
@@ -161,10 +176,65 @@ class ConversationService:
         outcome = step(base, event, context, self.matcher)
         if self.figures is not None:
             self.figures.prepare(outcome.replies)  # here, off the event loop
-        stores = [e for e in outcome.effects if not isinstance(e, Produce | SessionRecord)]
+        rendered = self._render(outcome)
+        decision = Decision(outcome, replace(
+            rendered, messages=rendered.messages + self._reports(stored, outcome)))
+        stores = [e for e in outcome.effects if changes_reminders(e)
+                  or not isinstance(e, Produce | SessionRecord)]
         if outcome.dialogue == base and not stores and stored.active:
-            return outcome, None  # nothing to store: a hint, a stale tap, /help, /progress
-        return outcome, _write_for(sender, stored, outcome, now)
+            return decision  # nothing to store: a hint, a stale tap, /help, /progress
+        decision.write = self._unit_of_work(_write_for(sender, stored, outcome, now), decision,
+                                            stamp)
+        return decision
+
+    def _unit_of_work(self, write: DialogueWrite, decision: Decision,
+                      stamp: Stamp | None) -> DialogueWrite:
+        """Everything the event changes, in the write's one transaction: the reminder
+        schedules it moves (with the replies that say so), then the processed-event record
+        with the complete replies (before a /delete in the same write, which removes it too),
+        then the coach's rows."""
+        effects = decision.outcome.effects
+
+        def reminders(conn: Connection, user_id: int) -> None:
+            # Assigned, not appended: a batch that failed is written again one by one.
+            decision.made[:] = self._reminder_work(conn, user_id, effects)
+
+        def record(conn: Connection, user_id: int) -> None:
+            assert stamp is not None
+            stamp(decision.response())(conn, user_id)
+
+        moves = any(isinstance(e, SavePlan | SetTimezone | ScheduleCheckIn)
+                    or changes_reminders(e) for e in effects)
+        hooks = [*((reminders,) if moves else ()), *((record,) if stamp is not None else ()),
+                 *write.hooks]
+        return replace(write, hooks=hooks, reactivated_hooks=(self._resync,))
+
+    def _reminder_work(self, conn: Connection, user_id: int,
+                       effects: Sequence[object]) -> list[RenderedMessage]:
+        with Session(bind=conn) as db:
+            if any(isinstance(e, SavePlan | SetTimezone) for e in effects):
+                self.link.sync(db, user_id)
+            for check_in in check_ins(effects):
+                self.link.schedule_checkin(db, user_id, date.fromisoformat(check_in.on))
+            made = [self.link.change(db, user_id, e) for e in effects
+                    if isinstance(e, Produce) and changes_reminders(e)]
+            db.flush()
+        return made
+
+    def _resync(self, conn: Connection, user_id: int) -> None:
+        """A runner who had blocked the bot wrote again: their reminders are re-armed."""
+        with Session(bind=conn) as db:
+            self.link.sync(db, user_id)
+            db.flush()
+
+    def _reports(self, stored: StoredDialogue, outcome: Transition) -> tuple[RenderedMessage, ...]:
+        """The replies read from stored data (a chart, an export, a PDF, /reminders). They
+        change nothing, so they are built here, before the write and outside it: a slow chart
+        never holds the database's write lock."""
+        if stored.user_id is None:
+            return ()
+        return tuple(self._report(stored, e, outcome.dialogue.turn) for e in outcome.effects
+                     if isinstance(e, Produce) and not changes_reminders(e))
 
     def _coach_kit(self, stored: StoredDialogue) -> CoachKit:
         started = None
@@ -208,30 +278,10 @@ class ConversationService:
         with self.engine.begin() as conn:
             return dialogues.write_batch(conn, writes)
 
-    def _respond(self, sender: Sender, outcome: Transition, reactivated: bool = False) -> Response:
-        response = self._render(outcome)
-        if not reactivated and not any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
-            return response
-        with self.engine.connect() as conn:  # not the cache: this may run in a worker thread
-            stored = dialogues.load(conn, sender.telegram_id)
-        if stored.user_id is None:
-            return response  # the runner has just deleted everything
-        self._keep_reminders_in_step(stored.user_id, outcome, reactivated)
-        produced = tuple(self._produce(stored, e, outcome.dialogue.turn)
-                         for e in outcome.effects if isinstance(e, Produce))
-        return replace(response, messages=response.messages + produced)
-
-    def _keep_reminders_in_step(self, user_id: int, outcome: Transition,
-                                reactivated: bool) -> None:
-        if reactivated or any(isinstance(e, SavePlan | SetTimezone) for e in outcome.effects):
-            self.link.sync(user_id)
-        for check_in in check_ins(outcome.effects):
-            self.link.schedule_checkin(user_id, date.fromisoformat(check_in.on))
-
-    def _produce(self, stored: StoredDialogue, effect: Produce, turn: int) -> RenderedMessage:
+    def _report(self, stored: StoredDialogue, effect: Produce, turn: int) -> RenderedMessage:
         assert stored.user_id is not None
-        if effect.what not in ("progress", "export", "summary"):
-            return self.link.perform(stored.user_id, effect, turn)
+        if effect.what == "reminders":
+            return self.link.overview(stored.user_id, turn)
         zone = str(stored.answers.get("timezone") or "UTC")
         today = self.clock().astimezone(ZoneInfo(zone)).date()
         if effect.what == "summary":
@@ -247,11 +297,6 @@ class ConversationService:
                                    else (self.content.render(reply),)))
         toast = self.content.label(outcome.toast) if outcome.toast else None
         return Response(messages, toast, outcome.close_source)
-
-
-def _reactivated(result: StoredDialogue | None) -> bool:
-    """A runner who had blocked the bot wrote again: their reminders are re-armed."""
-    return result is not None and result.reactivated
 
 
 def _write_for(sender: Sender, stored: StoredDialogue, outcome: Transition,

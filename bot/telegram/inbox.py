@@ -138,18 +138,14 @@ class DurableInbox:
     async def _handle(self, update_id: int, intake: Intake) -> tuple[Actions, bool]:
         if intake.event is None:
             return self._unreadable(intake.target), False
-        stamped: list[Actions] = []
 
         def stamp(response: Response) -> Hook:
-            stamped.append(self._actions(response, intake.target))
-            return store.record_hook(update_id, stamped[-1], self.clock(), OWNER_LEASE)
+            # The complete replies: the service makes every one before or inside the commit.
+            return store.record_hook(update_id, self._actions(response, intake.target),
+                                     self.clock(), OWNER_LEASE)
 
         response = await self.converse(intake.sender, intake.event, stamp)
-        actions = self._actions(response, intake.target)
-        if response.stamped and actions != stamped[-1]:
-            # Reports made after the commit (a chart, an export) join the stored replies.
-            await self._retrying(self._extend, update_id, actions)
-        return actions, response.stamped
+        return self._actions(response, intake.target), response.stamped
 
     async def converse(self, sender: Sender, event: Event, stamp: Stamp) -> Response:
         return await self.service.handle_async(sender, event, stamp)
@@ -215,10 +211,6 @@ class DurableInbox:
     def _claim(self, update_id: int) -> Actions | datetime | None:
         with self.engine.begin() as conn:
             return store.claim_unsent(conn, update_id, self.clock(), RESEND_LEASE)
-
-    def _extend(self, update_id: int, actions: Actions) -> None:
-        with self.engine.begin() as conn:
-            store.extend_outbox(conn, update_id, actions)
 
     def _prune(self) -> int:
         with self.engine.begin() as conn:
