@@ -32,5 +32,7 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # One line per HTTP request is noise at INFO, and each line carries the token in its URL.
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
+    # fontTools writes about 100 INFO lines per /summary PDF (subsetting its fonts).
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "fontTools", "fpdf",
+                  "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

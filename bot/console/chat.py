@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import html
+import logging
 import re
 import shutil
 import time
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.content.library import RenderedButton, RenderedMessage
-from bot.db.inbox import Actions
 from bot.domain.model import (
     Command,
     Event,
@@ -28,7 +28,7 @@ from bot.domain.model import (
     parse_command,
 )
 from bot.services.conversation import ConversationService, Response, Sender
-from bot.services.inbox import EventInbox, Inbound
+from bot.services.inbox import Actions, EventInbox, Inbound
 
 # Telegram never issues user id 0, so the terminal's user cannot collide with a real one.
 CONSOLE_USER_ID = 0
@@ -67,6 +67,8 @@ def _message_action(message: RenderedMessage) -> dict[str, Any]:
 
 class ConsoleInbox(EventInbox[None]):
     """The terminal's adapter: replies are printed by the chat."""
+
+    event_log_level = logging.DEBUG
 
     def __init__(self, service: ConversationService, chat: ConsoleChat) -> None:
         super().__init__(service)

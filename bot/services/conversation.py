@@ -14,7 +14,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
@@ -24,25 +23,21 @@ from sqlalchemy.orm import Session
 from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db import dialogues
-from bot.db.dialogues import DialogueWrite, NewPlan, StoredDialogue
+from bot.db.dialogues import DialogueWrite, StoredDialogue
 from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.router import step
 from bot.domain.dialogue.state import (
     COACH_STATES,
-    CompleteScreening,
     DeleteEverything,
-    Produce,
-    RecordAnswer,
-    SavePlan,
-    SessionRecord,
-    SetTimezone,
+    Effect,
+    ReportKind,
     Transition,
 )
-from bot.domain.listen import ScheduleCheckIn
 from bot.domain.model import CoachKit, Context, Event, ZoneResolver
-from bot.services.coaching import check_ins, hook_for, produce
+from bot.services.coaching import hook_for, produce
 from bot.services.drafts import dump_state, load_dialogue
+from bot.services.effects import Work, sort_effects
 from bot.services.feedback import FeedbackReader
 from bot.services.figures import FigureReplies
 from bot.services.group_commit import GroupCommitter
@@ -54,10 +49,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 CACHE_SIZE = 50_000
-# Produce verbs that only read (a chart, a file, an overview): built before the write, from
-# the state the event was decided on. Every other verb changes a reminder schedule, inside
-# the event's own transaction.
-REPORTS = frozenset({"progress", "export", "summary", "reminders"})
 
 
 class ConcurrentUpdateError(Exception):
@@ -85,17 +76,13 @@ class Response:
 Stamp = Callable[[Response], Callable[[Connection, int], None]]
 
 
-def changes_reminders(effect: object) -> bool:
-    """A reminder setting the runner changed (/pause, /quiet, Snooze...)."""
-    return isinstance(effect, Produce) and effect.what not in REPORTS
-
-
 @dataclass
 class Decision:
     """One attempt at an event: the transition, the replies known before the write, and the
     write whose transaction also makes the replies of reminder changes (``made``)."""
 
     outcome: Transition
+    work: Work
     before: Response
     write: DialogueWrite | None = None
     made: list[RenderedMessage] = field(default_factory=list)
@@ -176,15 +163,14 @@ class ConversationService:
         outcome = step(base, event, context, self.matcher)
         if self.figures is not None:
             self.figures.prepare(outcome.replies)  # here, off the event loop
+        work = sort_effects(outcome.effects, now)
         rendered = self._render(outcome)
-        decision = Decision(outcome, replace(
-            rendered, messages=rendered.messages + self._reports(stored, outcome)))
-        stores = [e for e in outcome.effects if changes_reminders(e)
-                  or not isinstance(e, Produce | SessionRecord)]
-        if outcome.dialogue == base and not stores and stored.active:
+        decision = Decision(outcome, work, replace(
+            rendered, messages=rendered.messages + self._reports(stored, work, outcome)))
+        if outcome.dialogue == base and not work.stores and stored.active:
             return decision  # nothing to store: a hint, a stale tap, /help, /progress
-        decision.write = self._unit_of_work(_write_for(sender, stored, outcome, now), decision,
-                                            stamp)
+        decision.write = self._unit_of_work(_write_for(sender, stored, outcome, work, now),
+                                            decision, stamp)
         return decision
 
     def _unit_of_work(self, write: DialogueWrite, decision: Decision,
@@ -193,31 +179,28 @@ class ConversationService:
         schedules it moves (with the replies that say so), then the processed-event record
         with the complete replies (before a /delete in the same write, which removes it too),
         then the coach's rows."""
-        effects = decision.outcome.effects
+        work = decision.work
 
         def reminders(conn: Connection, user_id: int) -> None:
             # Assigned, not appended: a batch that failed is written again one by one.
-            decision.made[:] = self._reminder_work(conn, user_id, effects)
+            decision.made[:] = self._reminder_work(conn, user_id, work)
 
         def record(conn: Connection, user_id: int) -> None:
             assert stamp is not None
             stamp(decision.response())(conn, user_id)
 
-        moves = any(isinstance(e, SavePlan | SetTimezone | ScheduleCheckIn)
-                    or changes_reminders(e) for e in effects)
-        hooks = [*((reminders,) if moves else ()), *((record,) if stamp is not None else ()),
+        hooks = [*((reminders,) if work.moves_reminders else ()),
+                 *((record,) if stamp is not None else ()),
                  *write.hooks]
         return replace(write, hooks=hooks, reactivated_hooks=(self._resync,))
 
-    def _reminder_work(self, conn: Connection, user_id: int,
-                       effects: Sequence[object]) -> list[RenderedMessage]:
+    def _reminder_work(self, conn: Connection, user_id: int, work: Work) -> list[RenderedMessage]:
         with Session(bind=conn) as db:
-            if any(isinstance(e, SavePlan | SetTimezone) for e in effects):
+            if work.resync:
                 self.link.sync(db, user_id)
-            for check_in in check_ins(effects):
+            for check_in in work.check_ins:
                 self.link.schedule_checkin(db, user_id, date.fromisoformat(check_in.on))
-            made = [self.link.change(db, user_id, e) for e in effects
-                    if isinstance(e, Produce) and changes_reminders(e)]
+            made = [self.link.change(db, user_id, e) for e in work.reminder_changes]
             db.flush()
         return made
 
@@ -227,14 +210,14 @@ class ConversationService:
             self.link.sync(db, user_id)
             db.flush()
 
-    def _reports(self, stored: StoredDialogue, outcome: Transition) -> tuple[RenderedMessage, ...]:
+    def _reports(self, stored: StoredDialogue, work: Work,
+                 outcome: Transition) -> tuple[RenderedMessage, ...]:
         """The replies read from stored data (a chart, an export, a PDF, /reminders). They
         change nothing, so they are built here, before the write and outside it: a slow chart
         never holds the database's write lock."""
         if stored.user_id is None:
             return ()
-        return tuple(self._report(stored, e, outcome.dialogue.turn) for e in outcome.effects
-                     if isinstance(e, Produce) and not changes_reminders(e))
+        return tuple(self._report(stored, e.kind, outcome.dialogue.turn) for e in work.reports)
 
     def _coach_kit(self, stored: StoredDialogue) -> CoachKit:
         started = None
@@ -278,16 +261,16 @@ class ConversationService:
         with self.engine.begin() as conn:
             return dialogues.write_batch(conn, writes)
 
-    def _report(self, stored: StoredDialogue, effect: Produce, turn: int) -> RenderedMessage:
+    def _report(self, stored: StoredDialogue, kind: ReportKind, turn: int) -> RenderedMessage:
         assert stored.user_id is not None
-        if effect.what == "reminders":
+        if kind is ReportKind.REMINDERS:
             return self.link.overview(stored.user_id, turn)
         zone = str(stored.answers.get("timezone") or "UTC")
         today = self.clock().astimezone(ZoneInfo(zone)).date()
-        if effect.what == "summary":
+        if kind is ReportKind.SUMMARY:
             return summary_message(self.engine, stored.user_id, zone, today, stored.answers,
                                    self.content, self.catalog)
-        return produce(effect, self.engine, stored.user_id, zone, today, stored.plan.plan,
+        return produce(kind, self.engine, stored.user_id, zone, today, stored.plan.plan,
                        self.content)
 
     def _render(self, outcome: Transition) -> Response:
@@ -299,26 +282,14 @@ class ConversationService:
         return Response(messages, toast, outcome.close_source)
 
 
-def _write_for(sender: Sender, stored: StoredDialogue, outcome: Transition,
+def _write_for(sender: Sender, stored: StoredDialogue, outcome: Transition, work: Work,
                now: datetime) -> DialogueWrite:
     new = outcome.dialogue
     state, draft = dump_state(new)
-    answers: list[tuple[str, Any]] = []
     # Reactivation is not set here: the write itself sees an inactive row and flips it.
-    changes: dict[str, Any] = {}
-    new_plan: NewPlan | None = None
-    hooks = [h for h in (hook_for(e, new.turn, now) for e in outcome.effects) if h is not None]
-    for effect in outcome.effects:
-        if isinstance(effect, RecordAnswer):
-            answers.append((effect.question, effect.value))
-        elif isinstance(effect, SetTimezone):
-            changes["timezone"] = effect.zone
-        elif isinstance(effect, CompleteScreening):
-            changes["screened_at"] = now
-        elif isinstance(effect, SavePlan):
-            new_plan = NewPlan(effect.reason, dict(effect.plan), dict(effect.progress),
-                               list(effect.changes))
+    effects: list[Effect] = [*work.outcomes, *([DeleteEverything()] if work.deletes_user else [])]
+    hooks = [h for h in (hook_for(e, new.turn, now) for e in effects) if h is not None]
     return DialogueWrite(sender.telegram_id, sender.first_name, sender.language, stored,
                          state, dict(new.answers), draft, new.turn, now,
-                         answers, changes, new_plan, hooks,
-                         any(isinstance(e, DeleteEverything) for e in outcome.effects))
+                         list(work.answers), dict(work.user_changes), work.new_plan, hooks,
+                         work.deletes_user)

@@ -33,7 +33,8 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.db import inbox as store
-from bot.db.inbox import Actions, Hook
+from bot.db.inbox import Actions as Actions  # a channel's outbox JSON, re-exported for adapters
+from bot.db.inbox import Hook
 from bot.db.models import utc_now
 from bot.domain.model import Event, Reply
 from bot.services.conversation import (
@@ -87,11 +88,14 @@ class EventInbox(Generic[TargetT]):
     """The channel-neutral core of durable input; a channel adds ``actions`` (a response as
     its outbox JSON) and ``deliver`` (making those calls)."""
 
+    # One line per event (never its words); a terminal keeps its screen for the chat.
+    event_log_level = logging.INFO
+
     def __init__(self, service: ConversationService,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.service = service
         self.engine = service.engine
-        self.clock = clock
+        self.clock = clock or utc_now
         self.sent: GroupCommitter[int, bool] = GroupCommitter(self._mark_sent)
         self.troubled = False
         self.stored = 0
@@ -167,6 +171,10 @@ class EventInbox(Generic[TargetT]):
                 return
         self._recovered()
         await self._send(actions, inbound.key if stored else None)
+        log.log(self.event_log_level, "event %s: %s from user %s, %s, %d calls", inbound.key,
+                type(inbound.event).__name__ if inbound.event else "unreadable",
+                inbound.sender.telegram_id, "stored" if stored else "nothing stored",
+                len(actions))
         self.stored += stored
         if stored and self.stored % PRUNE_EVERY == 0:
             await self.prune()

@@ -22,7 +22,7 @@ from bot.domain.dialogue.coaching import TRAINING_KEY, item_view
 from bot.domain.dialogue.reminders import reminders_reply
 from bot.domain.dialogue.safe import allowed_reminders
 from bot.domain.dialogue.safe import gated as gated_view
-from bot.domain.dialogue.state import Produce
+from bot.domain.dialogue.state import ChangeReminders, ReminderAction
 from bot.domain.model import Reply
 from bot.domain.parsing import WEEKDAYS
 from bot.domain.schedule import (
@@ -206,11 +206,11 @@ class ReminderLink:
 
     # -- settings from the chat ----------------------------------------------------------------
 
-    def change(self, db: Session, user_id: int, effect: Produce) -> RenderedMessage:
+    def change(self, db: Session, user_id: int, effect: ChangeReminders) -> RenderedMessage:
         """A reminder setting the runner changed (in the event's transaction), and its reply."""
         runner = read_runner_on(db.connection(), user_id)
         zone = runner.zone if runner else "UTC"
-        params: dict[str, object] = {"what": effect.what, "next": None, "until": None,
+        params: dict[str, object] = {"what": effect.action.value, "next": None, "until": None,
                                      "quiet": None, "at": None, "lead": None, "refused": None}
         params.update(self._change(db, user_id, effect, zone))
         return self.content.render(Reply("reminder_changed", params))
@@ -221,34 +221,34 @@ class ReminderLink:
             runner = read_runner_on(db.connection(), user_id)
             return self._overview(db, user_id, runner.zone if runner else "UTC", turn)
 
-    def _change(self, db: Session, user_id: int, effect: Produce,
+    def _change(self, db: Session, user_id: int, effect: ChangeReminders,
                 zone: str) -> dict[str, object]:
-        what, arg = effect.what, effect.arg
-        if what == "snooze":
+        what, arg = effect.action, effect.arg
+        if what is ReminderAction.SNOOZE:
             again = self.reminders.snooze(user_id, db)
             if again is None:
                 return {"refused": self.reminders.why_no_snooze(user_id, db)}
             return {"next": f"{again.due_at.astimezone(zone_info(zone)):%H:%M}"}
-        if what == "not_today":
+        if what is ReminderAction.NOT_TODAY:
             return {"next": self._when(self.reminders.not_running_today(user_id, db), zone)}
-        if what == "pause":
+        if what is ReminderAction.PAUSE:
             until = self.reminders.pause(user_id, int(arg), db)
             return {"until": until.astimezone(zone_info(zone)).strftime("%a %d %b")}
-        if what == "resume":
+        if what is ReminderAction.RESUME:
             was_paused = self._paused_until(db, user_id) is not None
             upcoming = self.reminders.resume(user_id, db)
             return {"what": "resume" if was_paused else "not_paused",
                     "next": self._when(upcoming[0] if upcoming else None, zone)}
         return self._setting(db, user_id, what, arg, zone)
 
-    def _setting(self, db: Session, user_id: int, what: str, arg: str,
+    def _setting(self, db: Session, user_id: int, what: ReminderAction, arg: str,
                  zone: str) -> dict[str, object]:
         for row in db.scalars(select(ReminderSchedule).where(
                 ReminderSchedule.user_id == user_id)).all():
             _apply_setting(row, what, arg)
         self.sync(db, user_id)
         upcoming = self.reminders.upcoming(user_id, db)
-        if what == "lead":  # the confirmation names the next reminder the lead time moved
+        if what is ReminderAction.LEAD:  # the reply names the next reminder the lead moved
             upcoming = [o for o in upcoming if o.kind == PRE_RUN]
         found = {"quiet": None if arg == "off" else arg.replace("-", "–"), "at": arg,
                  "lead": int(arg) if arg.isdigit() else None}
@@ -318,13 +318,13 @@ def read_runner_on(conn: Connection, user_id: int) -> Runner | None:
     return Runner(row.answers, zone, row.screened_at, plan.plan, plan.progress)
 
 
-def _apply_setting(row: ReminderSchedule, what: str, arg: str) -> None:
-    if what == "quiet":
+def _apply_setting(row: ReminderSchedule, what: ReminderAction, arg: str) -> None:
+    if what is ReminderAction.QUIET:
         start, _, end = arg.partition("-")
         row.quiet_start, row.quiet_end = (None, None) if arg == "off" else (start, end)
-    elif what == "lead" and row.kind == PRE_RUN:
+    elif what is ReminderAction.LEAD and row.kind == PRE_RUN:
         row.lead_minutes = int(arg)
-    elif what == "nudge" and row.kind == STRENGTH:
+    elif what is ReminderAction.NUDGE and row.kind == STRENGTH:
         row.local_time = arg
 
 

@@ -10,10 +10,8 @@ from datetime import datetime
 from telegram import Bot, Update
 from telegram.error import Forbidden
 
-from bot.db.inbox import Actions
-from bot.db.models import utc_now
 from bot.services.conversation import ConversationService, Response
-from bot.services.inbox import MAX_DELAY, EventInbox, Inbound, RecipientGoneError
+from bot.services.inbox import MAX_DELAY, Actions, EventInbox, Inbound, RecipientGoneError
 from bot.telegram.convert import Target, intake_of
 from bot.telegram.outbox import actions_for, deliver
 
@@ -22,7 +20,7 @@ __all__ = ["MAX_DELAY", "DurableInbox"]
 
 class DurableInbox(EventInbox[Target]):
     def __init__(self, service: ConversationService, bot: Bot, location_label: str,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(service, clock)
         self.bot = bot
         self.location_label = location_label

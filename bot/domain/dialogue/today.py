@@ -16,7 +16,6 @@ from bot.domain.dialogue.state import (
     Dialogue,
     Report,
     ReportRow,
-    SessionRecord,
     State,
     Transition,
     WalkDraft,
@@ -90,14 +89,13 @@ def on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Trans
 
 def _finish(d: Dialogue, draft: WalkDraft, outcomes: dict[str, str], ctx: Context,
             notes: tuple[Reply, ...] = ()) -> Transition:
-    record = SessionRecord(draft.date, draft.kind, dict(outcomes))
     counts = {o: sum(1 for v in outcomes.values() if v == o) for o in WALK_OUTCOMES}
     done = Reply("walk_done", {"counts": counts, "total": len(draft.items), "kind": draft.kind,
                                "finished": len(outcomes) == len(draft.items)})
     rows = tuple(ReportRow(e, listen.WALK_TO_OUTCOME[o]) for e, o in outcomes.items())
     after = report_or_ask(d, Report(draft.date, draft.kind, rows), ctx.coach)
     return replace(after, replies=(*notes, done, *after.replies),
-                   effects=(record, *after.effects), close_source=True)
+                   effects=after.effects, close_source=True)
 
 
 def stop_walk(d: Dialogue, ctx: Context) -> Transition:
