@@ -7,7 +7,6 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from bot.domain.dialogue.coaching import TRAINING_KEY, item_view
 from bot.domain.dialogue.reminders import reminders_reply
 from bot.domain.dialogue.safe import allowed_reminders
 from bot.domain.dialogue.safe import gated as gated_view
-from bot.domain.dialogue.state import ChangeReminders, ReminderAction
+from bot.domain.dialogue.state import ChangeReminders, ReminderAction, strings
 from bot.domain.model import Reply
 from bot.domain.parsing import WEEKDAYS
 from bot.domain.schedule import (
@@ -54,11 +53,11 @@ CHECKIN_MIN_GAP = timedelta(hours=12)
 class Runner:
     """What the reminder side needs to know about one screened runner."""
 
-    answers: Mapping[str, Any]
+    answers: Mapping[str, object]
     zone: str
     screened_at: datetime | None
-    plan: Mapping[str, Any] | None
-    progress: Mapping[str, Any]
+    plan: Mapping[str, object] | None
+    progress: Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -155,7 +154,7 @@ class ReminderLink:
         run_time = str(runner.answers.get("run_time", "07:00"))
         try:
             self.reminders.upsert_schedule(
-                user_id, kind=PRE_RUN, days=list(runner.answers["run_days"]),
+                user_id, kind=PRE_RUN, days=strings(runner.answers["run_days"]),
                 local_time=run_time, zone=runner.zone, lead_minutes=settings.lead,
                 quiet=settings.quiet, db=db)
             self.reminders.upsert_schedule(
@@ -328,7 +327,7 @@ def _apply_setting(row: ReminderSchedule, what: ReminderAction, arg: str) -> Non
         row.local_time = arg
 
 
-def _strength_days(plan: Mapping[str, Any] | None) -> list[str]:
+def _strength_days(plan: Mapping[str, object] | None) -> list[str]:
     days = plan.get("days") if plan else None
     if not isinstance(days, list):
         return []
