@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import ReminderSchedule
+from bot.db.models import ReminderSchedule, User
 from bot.domain.model import Command
 from bot.services.conversation import Response
+from bot.services.reminder_settings import deactivate
 from tests.support.conversation import Runner
 
 
@@ -62,3 +63,16 @@ def test_a_failure_in_the_events_transaction_keeps_no_reminder_change(
         screened.service.handle(screened.sender, Command("pause", "3"), stamp)
     assert event_ids  # the record ran, after the pause, in the one transaction
     assert {k: r.paused_until for k, r in schedules(engine).items()} == before
+
+
+def test_writing_again_after_blocking_the_bot_re_arms_the_reminders_in_the_same_write(
+        screened: Runner, engine: Engine) -> None:
+    with Session(engine) as db, db.begin():  # what a 403 from Telegram does to a runner
+        deactivate(db, db.scalars(select(User.id)).one())
+    assert all(r.next_due_at is None for r in schedules(engine).values())
+
+    screened.command("today")
+
+    armed = schedules(engine)
+    assert armed["pre_run"].next_due_at is not None
+    assert armed["strength"].next_due_at is not None

@@ -52,8 +52,6 @@ class StoredDialogue:
     turn: int
     active: bool = True
     plan: StoredPlan = StoredPlan()
-    # This write found the runner marked unreachable (blocked the bot) and made them active.
-    reactivated: bool = False
 
 
 NEW_USER = StoredDialogue(None, 0, "new", {}, {}, 0)
@@ -80,12 +78,12 @@ class DialogueWrite:
     # the bot and wrote again): the same transaction re-arms what being unreachable stopped.
     reactivated_hooks: Sequence[Callable[[Connection, int], None]] = ()
 
-    def stored(self, user_id: int, reactivated: bool = False) -> StoredDialogue:
+    def stored(self, user_id: int) -> StoredDialogue:
         plan = self.base.plan
         if self.new_plan is not None:
             plan = StoredPlan(plan.number + 1, self.new_plan.plan, self.new_plan.progress)
         return StoredDialogue(user_id, self.base.version + 1, self.state, self.answers,
-                              self.draft, self.turn, True, plan, reactivated)
+                              self.draft, self.turn, True, plan)
 
 
 def load(conn: Connection, telegram_id: int) -> StoredDialogue:
@@ -126,8 +124,7 @@ def write_batch(conn: Connection, writes: Sequence[DialogueWrite]) -> list[Store
     accepted: list[tuple[int, DialogueWrite]] = []
     for user_id, write in zip(user_ids, writes, strict=True):
         fresh = user_id is not None and current.get(user_id, 0) == write.base.version
-        back = user_id in inactive
-        results.append(write.stored(user_id, back) if fresh and user_id is not None else None)
+        results.append(write.stored(user_id) if fresh and user_id is not None else None)
         if fresh and user_id is not None:
             accepted.append((user_id, write))
             current[user_id] = write.base.version + 1  # a second write in one batch conflicts
