@@ -59,7 +59,6 @@ _.warm_up  # unused method (bot/services/zones.py:111)
 # Data the domain keeps for the content checks, the export and the tests
 EQUIPMENT  # unused variable (bot/domain/catalog.py:15)
 SOURCES  # unused variable (bot/domain/catalog.py:16)
-day_kind  # unused variable (bot/domain/dialogue/state.py:201)
 via  # unused variable (bot/domain/model.py:82)
 NOTICES  # unused variable (bot/domain/program.py:57)
 

@@ -33,13 +33,12 @@ from benchmarks.harness import (
 from bot.domain.model import Event
 from bot.services import coaching, zones
 from bot.services.conversation import (
-    AFTER_COMMIT,
     MAX_ATTEMPTS,
     ConcurrentUpdateError,
     ConversationService,
     Response,
     Sender,
-    _reactivated,
+    Stamp,
 )
 from bot.services.zones import GeoZoneResolver
 from tests.support.conversation import Runner
@@ -53,15 +52,14 @@ MIN_BUSY_SAMPLES = 5
 class DecideOnTheLoop(ConversationService):
     """The update path as it was: read, history and transition on the event loop."""
 
-    async def handle_async(self, sender: Sender, event: Event) -> Response:
+    async def handle_async(self, sender: Sender, event: Event,
+                           stamp: Stamp | None = None) -> Response:
         for _ in range(MAX_ATTEMPTS):
-            outcome, write = self._decide(sender, event, self._cached(sender.telegram_id))
+            decision = self._decide(sender, event, self._cached(sender.telegram_id), stamp)
+            write = decision.write
             result = None if write is None else await self.committer.submit(write)
             if write is None or self._settle(write, result):
-                back = _reactivated(result)
-                if back or any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
-                    return await asyncio.to_thread(self._respond, sender, outcome, back)
-                return self._respond(sender, outcome)
+                return decision.response()
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
 

@@ -31,7 +31,8 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # One line per HTTP request is noise at INFO, and each line carries the token in its URL;
-    # one clinician PDF makes fontTools write about a hundred subsetting lines.
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "fontTools", "matplotlib", "PIL"):
+    # One line per HTTP request is noise at INFO, and each line carries the token in its URL.
+    # fontTools writes about 100 INFO lines per /summary PDF (subsetting its fonts).
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "fontTools", "fpdf",
+                  "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -12,16 +12,17 @@ from hypothesis import strategies as st
 
 from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary
+from bot.domain import listen
 from bot.domain.buttons import Choice, Feature, decode
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue import coaching
 from bot.domain.dialogue.router import step
 from bot.domain.dialogue.state import (
     Dialogue,
+    PainDetail,
     RecordAnswer,
     RetestDraft,
     SavePlan,
-    SessionRecord,
     State,
     Transition,
 )
@@ -146,9 +147,11 @@ def test_finishing_a_walk_records_the_session(ctx: Context) -> None:
         outcomes.append(value)
         out = step(out.dialogue, tap(out.dialogue, Feature.TODAY, value), ctx, MATCHER)
 
-    (record,) = [e for e in out.effects if isinstance(e, SessionRecord)]
-    assert record.local_date == "2026-11-23"
-    assert list(record.outcomes.values()) == outcomes
+    # The walk's outcomes go on as the report's rows (stored once the pain is placed).
+    draft = out.dialogue.draft
+    assert isinstance(draft, PainDetail)
+    assert draft.date == "2026-11-23"
+    assert [r.outcome for r in draft.rows] == [listen.WALK_TO_OUTCOME[o] for o in outcomes]
     done, where = render_all(out)
     assert "1 painful" in done
     assert where.startswith("Sorry it hurt. Where was it during")

@@ -1,14 +1,23 @@
-"""`hipcoach chat`: the same engine and texts as Telegram, buttons as numbered choices."""
+"""`hipcoach chat`: the same engine and texts as Telegram, buttons as numbered choices.
+
+The terminal is a channel like Telegram: each line is an event with an idempotency key, handed
+to the durable inbox (bot/services/inbox.py); its replies are stored in the event's own
+transaction as the terminal's outbox (plain JSON) and printed from there.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import html
+import logging
 import re
 import shutil
+import time
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from bot.content.library import Attachment, RenderedButton, RenderedMessage
+from bot.content.library import RenderedButton, RenderedMessage
 from bot.domain.model import (
     Command,
     Event,
@@ -19,6 +28,7 @@ from bot.domain.model import (
     parse_command,
 )
 from bot.services.conversation import ConversationService, Response, Sender
+from bot.services.inbox import Actions, EventInbox, Inbound
 
 # Telegram never issues user id 0, so the terminal's user cannot collide with a real one.
 CONSOLE_USER_ID = 0
@@ -33,6 +43,46 @@ def html_to_plain(text: str, bold: bool) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+def terminal_actions(response: Response) -> Actions:
+    """A response as the terminal's outbox: plain JSON, stored with the event."""
+    actions: Actions = []
+    if response.deleted:  # /delete: the files saved for the runner go with their data
+        actions.append({"do": "forget_files"})
+    if response.toast:
+        actions.append({"do": "toast", "text": response.toast})
+    actions.extend(_message_action(m) for m in response.messages)
+    return actions
+
+
+def _message_action(message: RenderedMessage) -> dict[str, Any]:
+    file: dict[str, str] | None = None
+    if message.attachment is not None:
+        attachment = message.attachment
+        file = ({"name": attachment.filename, "path": str(attachment.path)}
+                if attachment.path is not None else
+                {"name": attachment.filename,
+                 "data": base64.b64encode(attachment.data).decode("ascii")})
+    return {"do": "say", "text": message.text, "file": file,
+            "buttons": [[b.label, b.data, b.key] for row in message.keyboard for b in row],
+            "location": message.request_location}
+
+
+class ConsoleInbox(EventInbox[None]):
+    """The terminal's adapter: replies are printed by the chat."""
+
+    event_log_level = logging.DEBUG
+
+    def __init__(self, service: ConversationService, chat: ConsoleChat) -> None:
+        super().__init__(service)
+        self.chat = chat
+
+    def actions(self, response: Response, target: None) -> Actions:
+        return terminal_actions(response)
+
+    async def deliver(self, actions: Actions) -> None:
+        self.chat.show(actions)
+
+
 class ConsoleChat:
     def __init__(self, service: ConversationService, stdin: TextIO, stdout: TextIO,
                  name: str = "", files: Path = Path("data") / "files") -> None:
@@ -43,16 +93,22 @@ class ConsoleChat:
         self.buttons: list[RenderedButton] = []
         self.bold = stdout.isatty()
         self.files = files
+        self.inbox = ConsoleInbox(service, self)
+        self.last_key = 0
 
     def run(self) -> int:
+        return asyncio.run(self._run())
+
+    async def _run(self) -> int:
         self._say("Hip Coach in your terminal. Type a number to tap a button, /quit to leave.\n")
-        self._send(Command("start"))
+        await self.inbox.prune()
+        await self._send(Command("start"))
         while (line := self._prompt()) is not None:
             text = line.strip()
             if text.lower() in QUIT:
                 break
             if text:
-                self._send(self._event_for(text))
+                await self._send(self._event_for(text))
         self._say("Bye for now. Your answers are saved; run `hipcoach chat` to carry on.")
         return 0
 
@@ -77,38 +133,48 @@ class ConsoleChat:
             return Unsupported("location")
         return parse_command(text) or Text(text)
 
-    def _send(self, event: Event) -> None:
-        self._show(self.service.handle(self.sender, event))
+    async def _send(self, event: Event) -> None:
+        await self.inbox.receive(Inbound(self._next_key(), self.sender, event, None))
 
-    def _show(self, response: Response) -> None:
-        if response.deleted:
-            self._forget_files()
-        if response.toast:
-            self._say(f"({response.toast})")
-        if response.messages:
+    def _next_key(self) -> int:
+        """Negative, so it never meets a Telegram update id; falling, so never used twice."""
+        self.last_key = min(-(time.time_ns() // 1000), self.last_key - 1)
+        return self.last_key
+
+    def show(self, actions: Actions) -> None:
+        if any(a["do"] == "say" for a in actions):
             self.buttons = []
-        for message in response.messages:
-            self._print_message(message)
+        for action in actions:
+            if action["do"] == "toast":
+                self._say(f"({action['text']})")
+            elif action["do"] == "forget_files":
+                self._forget_files()
+            else:
+                self._print_message(action)
 
-    def _print_message(self, message: RenderedMessage) -> None:
-        self._say("\n" + html_to_plain(message.text, self.bold))
-        if message.attachment is not None:
-            self._say(f"  (saved to {self._save(message.attachment)})")
-        if message.keyboard:
-            self.buttons = [b for row in message.keyboard for b in row]
-            for number, button in enumerate(self.buttons, start=1):
+    def _print_message(self, action: dict[str, Any]) -> None:
+        self._say("\n" + html_to_plain(action["text"], self.bold))
+        if action["file"] is not None:
+            self._say(f"  (saved to {self._save(action['file'])})")
+        if action["buttons"]:
+            # Numbered on from the messages above it: every button shown stays tappable
+            # (three change messages each carry an Undo, and each Undo has its own number).
+            first = len(self.buttons) + 1
+            self.buttons.extend(RenderedButton(label, data, key)
+                                for label, data, key in action["buttons"])
+            for number, button in enumerate(self.buttons[first - 1:], start=first):
                 self._say(f"  [{number}] {html.unescape(button.label)}")
-        if message.request_location:
+        if action["location"]:
             self._say("  (or type /location <latitude> <longitude>)")
 
-    def _save(self, attachment: Attachment) -> Path:
+    def _save(self, file: dict[str, str]) -> Path:
         """The terminal cannot show a picture or hand over a file, so it lands on disk."""
         self.files.mkdir(parents=True, exist_ok=True)
-        path = (self.files / Path(attachment.filename).name).resolve()
-        if attachment.path is not None:  # a figure already drawn into the cache
-            shutil.copyfile(attachment.path, path)
+        path = (self.files / Path(file["name"]).name).resolve()
+        if "path" in file:  # a figure already drawn into the cache
+            shutil.copyfile(file["path"], path)
         else:
-            path.write_bytes(attachment.data)
+            path.write_bytes(base64.b64decode(file["data"]))
         return path
 
     def _forget_files(self) -> None:

@@ -52,8 +52,6 @@ class StoredDialogue:
     turn: int
     active: bool = True
     plan: StoredPlan = StoredPlan()
-    # This write found the runner marked unreachable (blocked the bot) and made them active.
-    reactivated: bool = False
 
 
 NEW_USER = StoredDialogue(None, 0, "new", {}, {}, 0)
@@ -76,13 +74,16 @@ class DialogueWrite:
     # Further work in the same transaction, given the connection and the user's row id.
     hooks: Sequence[Callable[[Connection, int], None]] = ()
     deletes_user: bool = False
+    # Run before ``hooks`` when this write finds the runner marked unreachable (they blocked
+    # the bot and wrote again): the same transaction re-arms what being unreachable stopped.
+    reactivated_hooks: Sequence[Callable[[Connection, int], None]] = ()
 
-    def stored(self, user_id: int, reactivated: bool = False) -> StoredDialogue:
+    def stored(self, user_id: int) -> StoredDialogue:
         plan = self.base.plan
         if self.new_plan is not None:
             plan = StoredPlan(plan.number + 1, self.new_plan.plan, self.new_plan.progress)
         return StoredDialogue(user_id, self.base.version + 1, self.state, self.answers,
-                              self.draft, self.turn, True, plan, reactivated)
+                              self.draft, self.turn, True, plan)
 
 
 def load(conn: Connection, telegram_id: int) -> StoredDialogue:
@@ -123,13 +124,12 @@ def write_batch(conn: Connection, writes: Sequence[DialogueWrite]) -> list[Store
     accepted: list[tuple[int, DialogueWrite]] = []
     for user_id, write in zip(user_ids, writes, strict=True):
         fresh = user_id is not None and current.get(user_id, 0) == write.base.version
-        back = user_id in inactive
-        results.append(write.stored(user_id, back) if fresh and user_id is not None else None)
+        results.append(write.stored(user_id) if fresh and user_id is not None else None)
         if fresh and user_id is not None:
             accepted.append((user_id, write))
             current[user_id] = write.base.version + 1  # a second write in one batch conflicts
-    _store(conn, accepted)
     _reactivate(conn, [u for u, _ in accepted if u in inactive])
+    _store(conn, accepted, inactive)
     return results
 
 
@@ -176,16 +176,18 @@ def _lock_versions(conn: Connection, user_ids: list[int]) -> tuple[dict[int, int
     return versions, {row.id for row in rows if not row.active}
 
 
-def _store(conn: Connection, accepted: list[tuple[int, DialogueWrite]]) -> None:
+def _store(conn: Connection, accepted: list[tuple[int, DialogueWrite]],
+           reactivated: set[int]) -> None:
     _store_dialogues(conn, accepted)
     _store_answers_and_plans(conn, accepted)
-    for user_id, write in accepted:
-        for hook in write.hooks:
-            hook(conn, user_id)
+    # Before the hooks: they read the runner as this write leaves them (zone, screened_at).
     for user_id, write in accepted:
         if write.user_changes:
             conn.execute(update(USERS).where(USERS.c.id == user_id)
                          .values(**write.user_changes, updated_at=write.at))
+    for user_id, write in accepted:
+        for hook in (*(write.reactivated_hooks if user_id in reactivated else ()), *write.hooks):
+            hook(conn, user_id)
 
 
 def _store_dialogues(conn: Connection, accepted: list[tuple[int, DialogueWrite]]) -> None:

@@ -47,13 +47,6 @@ def processed_among(conn: Connection, update_ids: Iterable[int]) -> set[int]:
     return {row.update_id for row in rows}
 
 
-def extend_outbox(conn: Connection, update_id: int, outbox: Actions) -> None:
-    """Replaces the stored replies by the full set (reports made after the commit)."""
-    conn.execute(update(PROCESSED).where(PROCESSED.c.update_id == update_id,
-                                         PROCESSED.c.sent_at.is_(None))
-                 .values(outbox=outbox or None))
-
-
 def claim_unsent(conn: Connection, update_id: int, now: datetime,
                  lease: timedelta) -> Actions | datetime | None:
     """The outbox of a processed update nobody has sent, now leased to the caller; the end of

@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.domain.catalog import Catalog
+from bot.domain.schedule import CHECKIN, PRE_RUN, RETEST, SAFETY_CHECKIN, STRENGTH
 
 SIDES = ("left", "right")
 CONSERVATIVE_DAYS = 14
@@ -35,9 +36,6 @@ END_RANGE_FLEXION = frozenset({"knee_hug_flexion_mobility", "knee_to_chest_bridg
 SOFT_TISSUE = frozenset({"foam_roll_hips"})
 HILLS = frozenset({"hill_sprints"})
 
-# Reminder kinds (bot.domain.schedule's, plus the red-flag path's weekly check-in).
-PRE_RUN, STRENGTH, RETEST, CHECKIN = "pre_run", "strength", "retest", "checkin"
-SAFETY_CHECKIN = "safety_checkin"
 ALL_REMINDERS = frozenset({PRE_RUN, STRENGTH, RETEST, CHECKIN})
 
 # Templates (content/texts/safety/) the gate asks the views to show.

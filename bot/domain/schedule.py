@@ -13,16 +13,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.parsing import WEEKDAYS
 
-PRE_RUN = "pre_run"
-STRENGTH = "strength"
-RETEST = "retest"
-CHECKIN = "checkin"  # once, the day after a pain report: how does the hip feel?
-SAFETY_CHECKIN = "safety_checkin"  # weekly, on the red-flag path only (bot.domain.safety)
-KINDS = (PRE_RUN, STRENGTH, RETEST, CHECKIN, SAFETY_CHECKIN)
+
+class ReminderKind(StrEnum):
+    """The one list of reminder kinds (stored as these strings in ``reminder_schedules``)."""
+
+    PRE_RUN = "pre_run"
+    STRENGTH = "strength"
+    RETEST = "retest"
+    CHECKIN = "checkin"  # once, the day after a pain report: how does the hip feel?
+    SAFETY_CHECKIN = "safety_checkin"  # weekly, on the red-flag path only (bot.domain.safety)
+
+
+PRE_RUN = ReminderKind.PRE_RUN
+STRENGTH = ReminderKind.STRENGTH
+RETEST = ReminderKind.RETEST
+CHECKIN = ReminderKind.CHECKIN
+SAFETY_CHECKIN = ReminderKind.SAFETY_CHECKIN
+KINDS = tuple(ReminderKind)
 
 DEFAULT_LEAD_MINUTES = 45
 MAX_LEAD_MINUTES = 180

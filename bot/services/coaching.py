@@ -7,7 +7,7 @@ its plan change and the new dialogue state are stored together or not at all.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -15,8 +15,8 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.content.library import Attachment, ContentLibrary, RenderedMessage
-from bot.domain.dialogue.state import DeleteEverything, Produce
-from bot.domain.listen import ScheduleCheckIn, StoreOutcomes
+from bot.domain.dialogue.state import DeleteEverything, ReportKind
+from bot.domain.listen import StoreOutcomes
 from bot.services import data_rights, feedback, progress
 
 Hook = Callable[[Connection, int], None]
@@ -66,23 +66,19 @@ def _store_outcomes(effect: StoreOutcomes, user_id: int, turn: int,
     return store
 
 
-def check_ins(effects: Sequence[object]) -> list[ScheduleCheckIn]:
-    return [e for e in effects if isinstance(e, ScheduleCheckIn)]
-
-
 # --- /progress and /export -------------------------------------------------------------------
 
 
-def produce(effect: Produce, engine: Engine, user_id: int, zone: str, today: date,
+def produce(kind: ReportKind, engine: Engine, user_id: int, zone: str, today: date,
             plan: Mapping[str, object] | None, content: ContentLibrary) -> RenderedMessage:
     # Read, then let go of the connection before the slow part (a chart, a JSON dump): on
     # SQLite an open transaction holds the file's lock, and every other runner waits on it.
     with engine.connect() as conn, Session(bind=conn) as db:
-        if effect.what == "export":
+        if kind is ReportKind.EXPORT:
             document = data_rights.export_user_data(db, user_id)
         else:
             board, hardest = progress.read_dashboard(db, user_id, today, zone, plan, content)
-    if effect.what == "export":
+    if kind is ReportKind.EXPORT:
         return _export(document, today, content)
     return progress.progress_message(board, hardest, today, content)
 

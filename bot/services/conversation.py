@@ -12,36 +12,32 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db import dialogues
-from bot.db.dialogues import DialogueWrite, NewPlan, StoredDialogue
+from bot.db.dialogues import DialogueWrite, StoredDialogue
 from bot.db.models import utc_now
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.router import step
 from bot.domain.dialogue.state import (
     COACH_STATES,
-    CompleteScreening,
     DeleteEverything,
-    Produce,
-    RecordAnswer,
-    SavePlan,
-    SessionRecord,
-    SetTimezone,
+    Effect,
+    ReportKind,
     Transition,
 )
-from bot.domain.listen import ScheduleCheckIn
 from bot.domain.model import CoachKit, Context, Event, ZoneResolver
-from bot.services.coaching import check_ins, hook_for, produce
+from bot.services.coaching import hook_for, produce
 from bot.services.drafts import dump_state, load_dialogue
+from bot.services.effects import Work, sort_effects
 from bot.services.feedback import FeedbackReader
 from bot.services.figures import FigureReplies
 from bot.services.group_commit import GroupCommitter
@@ -52,8 +48,6 @@ from bot.services.summary_link import first_plan_day, summary_message
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-# Effects carried out after the dialogue's commit: they read it back or touch reminders.
-AFTER_COMMIT = (Produce, SavePlan, SetTimezone, ScheduleCheckIn)
 CACHE_SIZE = 50_000
 
 
@@ -79,9 +73,24 @@ class Response:
     deleted: bool = False
 
 
-# Given the replies before a write, returns work for the write's own transaction: the
-# Telegram adapter records the update as processed, with its replies, atomically with it.
+# Given the event's complete replies, returns work for the write's own transaction: the
+# channel records the event as processed, with its replies, atomically with everything else.
 Stamp = Callable[[Response], Callable[[Connection, int], None]]
+
+
+@dataclass
+class Decision:
+    """One attempt at an event: the transition, the replies known before the write, and the
+    write whose transaction also makes the replies of reminder changes (``made``)."""
+
+    outcome: Transition
+    work: Work
+    before: Response
+    write: DialogueWrite | None = None
+    made: list[RenderedMessage] = field(default_factory=list)
+
+    def response(self) -> Response:
+        return replace(self.before, messages=self.before.messages + tuple(self.made))
 
 
 class ConversationService:
@@ -112,37 +121,30 @@ class ConversationService:
             self._write_batch)
         self.figures: FigureReplies | None = None  # set by the composition root
 
-    def handle(self, sender: Sender, event: Event) -> Response:
+    def handle(self, sender: Sender, event: Event, stamp: Stamp | None = None) -> Response:
         """Synchronous: commits before returning (terminal chat, scripts, tests)."""
         for _ in range(MAX_ATTEMPTS):
-            outcome, write = self._decide(sender, event, self._cached(sender.telegram_id))
+            decision = self._decide(sender, event, self._cached(sender.telegram_id), stamp)
+            write = decision.write
             result = None if write is None else self._write_alone(write)
             if write is None or self._settle(write, result):
-                response = self._respond(sender, outcome, _reactivated(result))
-                return replace(response, deleted=write is not None and write.deletes_user)
+                return replace(decision.response(), stamped=write is not None and stamp is not None,
+                               deleted=write is not None and write.deletes_user)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
     async def handle_async(self, sender: Sender, event: Event,
                            stamp: Stamp | None = None) -> Response:
         """For the event loop: the write joins a group commit with concurrent updates."""
         for _ in range(MAX_ATTEMPTS):
-            # The cache is touched on the loop only. The reads, the coach's history and the
-            # transition (a city lookup, fuzzy matching) run in a worker thread, so one
-            # runner's slow step never holds up everyone else's updates.
+            # The cache is touched on the loop only. The reads, the coach's history, the
+            # transition (a city lookup, fuzzy matching) and the reports (a chart, a PDF) run
+            # in a worker thread, so one runner's slow step never holds up everyone else's.
             cached = self._cached(sender.telegram_id)
-            outcome, write = await asyncio.to_thread(self._decide, sender, event, cached)
-            if write is not None and stamp is not None:
-                # First, so that a /delete in the same write also removes this record.
-                write = replace(write, hooks=(stamp(self._render(outcome)), *write.hooks))
+            decision = await asyncio.to_thread(self._decide, sender, event, cached, stamp)
+            write = decision.write
             result = None if write is None else await self.committer.submit(write)
             if write is None or self._settle(write, result):
-                back = _reactivated(result)
-                if back or any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
-                    # Charts, exports and reminder schedules touch the database: off the loop.
-                    response = await asyncio.to_thread(self._respond, sender, outcome, back)
-                else:
-                    response = self._respond(sender, outcome)
-                return replace(response, stamped=write is not None and stamp is not None,
+                return replace(decision.response(), stamped=write is not None and stamp is not None,
                                deleted=write is not None and write.deletes_user)
         raise ConcurrentUpdateError(f"gave up after {MAX_ATTEMPTS} attempts")
 
@@ -155,8 +157,8 @@ class ConversationService:
             dialogues.set_active(conn, telegram_id, False)
         self.cache.pop(telegram_id, None)
 
-    def _decide(self, sender: Sender, event: Event,
-                cached: StoredDialogue | None) -> tuple[Transition, DialogueWrite | None]:
+    def _decide(self, sender: Sender, event: Event, cached: StoredDialogue | None,
+                stamp: Stamp | None = None) -> Decision:
         stored = cached if cached is not None else self._load(sender.telegram_id)
         now = self.clock()
         context = Context(now=now, zones=self.zones, coach=self._coach_kit(stored),
@@ -165,10 +167,61 @@ class ConversationService:
         outcome = step(base, event, context, self.matcher)
         if self.figures is not None:
             self.figures.prepare(outcome.replies)  # here, off the event loop
-        stores = [e for e in outcome.effects if not isinstance(e, Produce | SessionRecord)]
-        if outcome.dialogue == base and not stores and stored.active:
-            return outcome, None  # nothing to store: a hint, a stale tap, /help, /progress
-        return outcome, _write_for(sender, stored, outcome, now)
+        work = sort_effects(outcome.effects, now)
+        rendered = self._render(outcome)
+        decision = Decision(outcome, work, replace(
+            rendered, messages=rendered.messages + self._reports(stored, work, outcome)))
+        if outcome.dialogue == base and not work.stores and stored.active:
+            return decision  # nothing to store: a hint, a stale tap, /help, /progress
+        decision.write = self._unit_of_work(_write_for(sender, stored, outcome, work, now),
+                                            decision, stamp)
+        return decision
+
+    def _unit_of_work(self, write: DialogueWrite, decision: Decision,
+                      stamp: Stamp | None) -> DialogueWrite:
+        """Everything the event changes, in the write's one transaction: the reminder
+        schedules it moves (with the replies that say so), then the processed-event record
+        with the complete replies (before a /delete in the same write, which removes it too),
+        then the coach's rows."""
+        work = decision.work
+
+        def reminders(conn: Connection, user_id: int) -> None:
+            # Assigned, not appended: a batch that failed is written again one by one.
+            decision.made[:] = self._reminder_work(conn, user_id, work)
+
+        def record(conn: Connection, user_id: int) -> None:
+            assert stamp is not None
+            stamp(decision.response())(conn, user_id)
+
+        hooks = [*((reminders,) if work.moves_reminders else ()),
+                 *((record,) if stamp is not None else ()),
+                 *write.hooks]
+        return replace(write, hooks=hooks, reactivated_hooks=(self._resync,))
+
+    def _reminder_work(self, conn: Connection, user_id: int, work: Work) -> list[RenderedMessage]:
+        with Session(bind=conn) as db:
+            if work.resync:
+                self.link.sync(db, user_id)
+            for check_in in work.check_ins:
+                self.link.schedule_checkin(db, user_id, date.fromisoformat(check_in.on))
+            made = [self.link.change(db, user_id, e) for e in work.reminder_changes]
+            db.flush()
+        return made
+
+    def _resync(self, conn: Connection, user_id: int) -> None:
+        """A runner who had blocked the bot wrote again: their reminders are re-armed."""
+        with Session(bind=conn) as db:
+            self.link.sync(db, user_id)
+            db.flush()
+
+    def _reports(self, stored: StoredDialogue, work: Work,
+                 outcome: Transition) -> tuple[RenderedMessage, ...]:
+        """The replies read from stored data (a chart, an export, a PDF, /reminders). They
+        change nothing, so they are built here, before the write and outside it: a slow chart
+        never holds the database's write lock."""
+        if stored.user_id is None:
+            return ()
+        return tuple(self._report(stored, e.kind, outcome.dialogue.turn) for e in work.reports)
 
     def _coach_kit(self, stored: StoredDialogue) -> CoachKit:
         started = None
@@ -212,36 +265,16 @@ class ConversationService:
         with self.engine.begin() as conn:
             return dialogues.write_batch(conn, writes)
 
-    def _respond(self, sender: Sender, outcome: Transition, reactivated: bool = False) -> Response:
-        response = self._render(outcome)
-        if not reactivated and not any(isinstance(e, AFTER_COMMIT) for e in outcome.effects):
-            return response
-        with self.engine.connect() as conn:  # not the cache: this may run in a worker thread
-            stored = dialogues.load(conn, sender.telegram_id)
-        if stored.user_id is None:
-            return response  # the runner has just deleted everything
-        self._keep_reminders_in_step(stored.user_id, outcome, reactivated)
-        produced = tuple(self._produce(stored, e, outcome.dialogue.turn)
-                         for e in outcome.effects if isinstance(e, Produce))
-        return replace(response, messages=response.messages + produced)
-
-    def _keep_reminders_in_step(self, user_id: int, outcome: Transition,
-                                reactivated: bool) -> None:
-        if reactivated or any(isinstance(e, SavePlan | SetTimezone) for e in outcome.effects):
-            self.link.sync(user_id)
-        for check_in in check_ins(outcome.effects):
-            self.link.schedule_checkin(user_id, date.fromisoformat(check_in.on))
-
-    def _produce(self, stored: StoredDialogue, effect: Produce, turn: int) -> RenderedMessage:
+    def _report(self, stored: StoredDialogue, kind: ReportKind, turn: int) -> RenderedMessage:
         assert stored.user_id is not None
-        if effect.what not in ("progress", "export", "summary"):
-            return self.link.perform(stored.user_id, effect, turn)
+        if kind is ReportKind.REMINDERS:
+            return self.link.overview(stored.user_id, turn)
         zone = str(stored.answers.get("timezone") or "UTC")
         today = self.clock().astimezone(ZoneInfo(zone)).date()
-        if effect.what == "summary":
+        if kind is ReportKind.SUMMARY:
             return summary_message(self.engine, stored.user_id, zone, today, stored.answers,
                                    self.content, self.catalog)
-        return produce(effect, self.engine, stored.user_id, zone, today, stored.plan.plan,
+        return produce(kind, self.engine, stored.user_id, zone, today, stored.plan.plan,
                        self.content)
 
     def _render(self, outcome: Transition) -> Response:
@@ -253,31 +286,14 @@ class ConversationService:
         return Response(messages, toast, outcome.close_source)
 
 
-def _reactivated(result: StoredDialogue | None) -> bool:
-    """A runner who had blocked the bot wrote again: their reminders are re-armed."""
-    return result is not None and result.reactivated
-
-
-def _write_for(sender: Sender, stored: StoredDialogue, outcome: Transition,
+def _write_for(sender: Sender, stored: StoredDialogue, outcome: Transition, work: Work,
                now: datetime) -> DialogueWrite:
     new = outcome.dialogue
     state, draft = dump_state(new)
-    answers: list[tuple[str, Any]] = []
     # Reactivation is not set here: the write itself sees an inactive row and flips it.
-    changes: dict[str, Any] = {}
-    new_plan: NewPlan | None = None
-    hooks = [h for h in (hook_for(e, new.turn, now) for e in outcome.effects) if h is not None]
-    for effect in outcome.effects:
-        if isinstance(effect, RecordAnswer):
-            answers.append((effect.question, effect.value))
-        elif isinstance(effect, SetTimezone):
-            changes["timezone"] = effect.zone
-        elif isinstance(effect, CompleteScreening):
-            changes["screened_at"] = now
-        elif isinstance(effect, SavePlan):
-            new_plan = NewPlan(effect.reason, dict(effect.plan), dict(effect.progress),
-                               list(effect.changes))
+    effects: list[Effect] = [*work.outcomes, *([DeleteEverything()] if work.deletes_user else [])]
+    hooks = [h for h in (hook_for(e, new.turn, now) for e in effects) if h is not None]
     return DialogueWrite(sender.telegram_id, sender.first_name, sender.language, stored,
                          state, dict(new.answers), draft, new.turn, now,
-                         answers, changes, new_plan, hooks,
-                         any(isinstance(e, DeleteEverything) for e in outcome.effects))
+                         list(work.answers), dict(work.user_changes), work.new_plan, hooks,
+                         work.deletes_user)

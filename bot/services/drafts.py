@@ -49,7 +49,7 @@ class DraftError(ValueError):
     """A stored state or draft this version cannot read."""
 
 
-def load_dialogue(state: str, answers: Mapping[str, Any], draft: Mapping[str, Any],
+def load_dialogue(state: str, answers: Mapping[str, object], draft: Mapping[str, object],
                   turn: int) -> Dialogue:
     clean = answers_of(answers)
     try:
@@ -60,7 +60,7 @@ def load_dialogue(state: str, answers: Mapping[str, Any], draft: Mapping[str, An
     return Dialogue(known, clean, typed, turn)
 
 
-def read_state(state: str, draft: Mapping[str, Any]) -> tuple[State, Draft]:
+def read_state(state: str, draft: Mapping[str, object]) -> tuple[State, Draft]:
     if state.startswith(ASK_PREFIX):
         question = state.removeprefix(ASK_PREFIX)
         if question not in BY_ID:
@@ -82,7 +82,7 @@ def _selection(raw: object) -> tuple[str, ...]:
         raise DraftError(str(exc).splitlines()[0]) from None
 
 
-def _read_draft(state: State, raw: Mapping[str, Any]) -> Draft:
+def _read_draft(state: State, raw: Mapping[str, object]) -> Draft:
     if state is State.CONFIRM_RESTART:
         back, back_draft = raw.get("back"), raw.get("back_draft") or {}
         if not isinstance(back, str) or not isinstance(back_draft, Mapping):
@@ -101,7 +101,7 @@ def _read_draft(state: State, raw: Mapping[str, Any]) -> Draft:
     return draft
 
 
-def _resume(state: str, answers: Mapping[str, Any]) -> tuple[State, Draft]:
+def _resume(state: str, answers: Mapping[str, object]) -> tuple[State, Draft]:
     if state in COACH_STATES or state == "deleted":
         return State.READY, NoDraft()
     if not answers:

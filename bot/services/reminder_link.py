@@ -7,9 +7,8 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from bot.content.ladders import cached_ladders
@@ -22,7 +21,7 @@ from bot.domain.dialogue.coaching import TRAINING_KEY, item_view
 from bot.domain.dialogue.reminders import reminders_reply
 from bot.domain.dialogue.safe import allowed_reminders
 from bot.domain.dialogue.safe import gated as gated_view
-from bot.domain.dialogue.state import Produce
+from bot.domain.dialogue.state import ChangeReminders, ReminderAction, strings
 from bot.domain.model import Reply
 from bot.domain.parsing import WEEKDAYS
 from bot.domain.schedule import (
@@ -55,11 +54,11 @@ CHECKIN_MIN_GAP = timedelta(hours=12)
 class Runner:
     """What the reminder side needs to know about one screened runner."""
 
-    answers: Mapping[str, Any]
+    answers: Mapping[str, object]
     zone: str
     screened_at: datetime | None
-    plan: Mapping[str, Any] | None
-    progress: Mapping[str, Any]
+    plan: Mapping[str, object] | None
+    progress: Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -145,6 +144,10 @@ class ReminderGate:
 
 
 class ReminderLink:
+    """Reminder schedules from the conversation. Every change takes ``db``, the session of the
+    event's own transaction: the change, the dialogue, the processed-event record and the
+    replies commit together, so a crash can never keep the one without the other."""
+
     def __init__(self, engine: Engine, reminders: ReminderService, content: ContentLibrary,
                  clock: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine
@@ -154,57 +157,58 @@ class ReminderLink:
 
     # -- schedules follow the answers ----------------------------------------------------------
 
-    def sync(self, user_id: int) -> None:
+    def sync(self, db: Session, user_id: int) -> None:
         """Pre-run, strength-day and re-test reminders from the current answers and plan,
         as far as the safety gate allows (the red-flag path: only the weekly check-in)."""
-        runner = self._runner(user_id)
+        runner = read_runner_on(db.connection(), user_id)
         if runner is None or not runner.answers.get("run_days"):
             return
         allowed = allowed_reminders(runner.answers)
-        self.reminders.stop(user_id, [k for k in KINDS if k not in allowed])
+        self.reminders.stop(user_id, [k for k in KINDS if k not in allowed], db)
+        settings = self._settings(db, user_id)
         if SAFETY_CHECKIN in allowed:
-            self._weekly_checkin(user_id, runner)
+            self._weekly_checkin(db, user_id, runner, settings)
             return
-        settings = self._settings(user_id)
         run_time = str(runner.answers.get("run_time", "07:00"))
         try:
             self.reminders.upsert_schedule(
-                user_id, kind=PRE_RUN, days=list(runner.answers["run_days"]),
+                user_id, kind=PRE_RUN, days=strings(runner.answers["run_days"]),
                 local_time=run_time, zone=runner.zone, lead_minutes=settings.lead,
-                quiet=settings.quiet)
+                quiet=settings.quiet, db=db)
             self.reminders.upsert_schedule(
                 user_id, kind=STRENGTH, days=_strength_days(runner.plan),
                 local_time=settings.nudge_at or run_time, zone=runner.zone,
-                quiet=settings.quiet)
+                quiet=settings.quiet, db=db)
             if runner.screened_at is not None and RETEST in allowed:
                 self.reminders.upsert_schedule(
                     user_id, kind=RETEST, local_time=run_time, zone=runner.zone,
-                    quiet=settings.quiet, anchor_at=runner.screened_at)
+                    quiet=settings.quiet, anchor_at=runner.screened_at, db=db)
         except ScheduleError:
             log.exception("could not schedule reminders for user %s", user_id)
 
-    def _weekly_checkin(self, user_id: int, runner: Runner) -> None:
+    def _weekly_checkin(self, db: Session, user_id: int, runner: Runner,
+                        settings: ReminderSettings) -> None:
         """One gentle check-in a week, on the weekday the path began, at the run time (a later
         sync, after each session, keeps that weekday: the check-in would never come due)."""
-        days = self._armed_days(user_id, SAFETY_CHECKIN) or [
+        days = self._armed_days(db, user_id, SAFETY_CHECKIN) or [
             WEEKDAYS[self.clock().astimezone(zone_info(runner.zone)).weekday()]]
         try:
             self.reminders.upsert_schedule(
                 user_id, kind=SAFETY_CHECKIN, days=days, zone=runner.zone,
                 local_time=str(runner.answers.get("run_time", "07:00")),
-                quiet=self._settings(user_id).quiet)
+                quiet=settings.quiet, db=db)
         except ScheduleError:
             log.exception("could not schedule the weekly check-in for user %s", user_id)
 
-    def _armed_days(self, user_id: int, kind: str) -> list[str]:
-        with Session(self.engine) as db:
-            row = db.scalars(select(ReminderSchedule).where(
-                ReminderSchedule.user_id == user_id, ReminderSchedule.kind == kind,
-                ReminderSchedule.next_due_at.is_not(None))).first()
-            return [str(d) for d in row.days] if row is not None else []
+    @staticmethod
+    def _armed_days(db: Session, user_id: int, kind: str) -> list[str]:
+        row = db.scalars(select(ReminderSchedule).where(
+            ReminderSchedule.user_id == user_id, ReminderSchedule.kind == kind,
+            ReminderSchedule.next_due_at.is_not(None))).first()
+        return [str(d) for d in row.days] if row is not None else []
 
-    def schedule_checkin(self, user_id: int, on: date) -> None:
-        runner = self._runner(user_id)
+    def schedule_checkin(self, db: Session, user_id: int, on: date) -> None:
+        runner = read_runner_on(db.connection(), user_id)
         if runner is None:
             return
         zone = zone_info(runner.zone)
@@ -214,59 +218,64 @@ class ReminderLink:
             on += timedelta(days=1)
         anchor = local_to_utc(on, time(12, 0), zone)
         self.reminders.upsert_schedule(user_id, kind=CHECKIN, local_time=CHECKIN_TIME,
-                                       zone=runner.zone, quiet=self._settings(user_id).quiet,
-                                       anchor_at=anchor)
+                                       zone=runner.zone, quiet=self._settings(db, user_id).quiet,
+                                       anchor_at=anchor, db=db)
 
     # -- settings from the chat ----------------------------------------------------------------
 
-    def perform(self, user_id: int, effect: Produce, turn: int) -> RenderedMessage:
-        runner = self._runner(user_id)
+    def change(self, db: Session, user_id: int, effect: ChangeReminders) -> RenderedMessage:
+        """A reminder setting the runner changed (in the event's transaction), and its reply."""
+        runner = read_runner_on(db.connection(), user_id)
         zone = runner.zone if runner else "UTC"
-        if effect.what == "reminders":
-            return self._overview(user_id, zone, turn)
-        params: dict[str, object] = {"what": effect.what, "next": None, "until": None,
+        params: dict[str, object] = {"what": effect.action.value, "next": None, "until": None,
                                      "quiet": None, "at": None, "lead": None, "refused": None}
-        params.update(self._change(user_id, effect, zone))
+        params.update(self._change(db, user_id, effect, zone))
         return self.content.render(Reply("reminder_changed", params))
 
-    def _change(self, user_id: int, effect: Produce, zone: str) -> dict[str, object]:
-        what, arg = effect.what, effect.arg
-        if what == "snooze":
-            again = self.reminders.snooze(user_id)
+    def overview(self, user_id: int, turn: int) -> RenderedMessage:
+        """/reminders: what comes next and the settings (a read; it changes nothing)."""
+        with Session(self.engine) as db:
+            runner = read_runner_on(db.connection(), user_id)
+            return self._overview(db, user_id, runner.zone if runner else "UTC", turn)
+
+    def _change(self, db: Session, user_id: int, effect: ChangeReminders,
+                zone: str) -> dict[str, object]:
+        what, arg = effect.action, effect.arg
+        if what is ReminderAction.SNOOZE:
+            again = self.reminders.snooze(user_id, db)
             if again is None:
-                return {"refused": self.reminders.why_no_snooze(user_id)}
+                return {"refused": self.reminders.why_no_snooze(user_id, db)}
             return {"next": f"{again.due_at.astimezone(zone_info(zone)):%H:%M}"}
-        if what == "not_today":
-            return {"next": self._when(self.reminders.not_running_today(user_id), zone)}
-        if what == "pause":
-            until = self.reminders.pause(user_id, int(arg))
+        if what is ReminderAction.NOT_TODAY:
+            return {"next": self._when(self.reminders.not_running_today(user_id, db), zone)}
+        if what is ReminderAction.PAUSE:
+            until = self.reminders.pause(user_id, int(arg), db)
             return {"until": until.astimezone(zone_info(zone)).strftime("%a %d %b")}
-        if what == "resume":
-            was_paused = self._paused_until(user_id) is not None
-            upcoming = self.reminders.resume(user_id)
+        if what is ReminderAction.RESUME:
+            was_paused = self._paused_until(db, user_id) is not None
+            upcoming = self.reminders.resume(user_id, db)
             return {"what": "resume" if was_paused else "not_paused",
                     "next": self._when(upcoming[0] if upcoming else None, zone)}
-        return self._setting(user_id, what, arg, zone)
+        return self._setting(db, user_id, what, arg, zone)
 
-    def _setting(self, user_id: int, what: str, arg: str, zone: str) -> dict[str, object]:
-        with Session(self.engine) as session, session.begin():
-            rows = session.scalars(select(ReminderSchedule).where(
-                ReminderSchedule.user_id == user_id)).all()
-            for row in rows:
-                _apply_setting(row, what, arg)
-        self.sync(user_id)
-        upcoming = self.reminders.upcoming(user_id)
-        if what == "lead":  # the confirmation names the next reminder the lead time moved
+    def _setting(self, db: Session, user_id: int, what: ReminderAction, arg: str,
+                 zone: str) -> dict[str, object]:
+        for row in db.scalars(select(ReminderSchedule).where(
+                ReminderSchedule.user_id == user_id)).all():
+            _apply_setting(row, what, arg)
+        self.sync(db, user_id)
+        upcoming = self.reminders.upcoming(user_id, db)
+        if what is ReminderAction.LEAD:  # the reply names the next reminder the lead moved
             upcoming = [o for o in upcoming if o.kind == PRE_RUN]
         found = {"quiet": None if arg == "off" else arg.replace("-", "–"), "at": arg,
                  "lead": int(arg) if arg.isdigit() else None}
         return {**found, "next": self._when(upcoming[0] if upcoming else None, zone)}
 
-    def _overview(self, user_id: int, zone: str, turn: int) -> RenderedMessage:
-        settings = self._settings(user_id)
+    def _overview(self, db: Session, user_id: int, zone: str, turn: int) -> RenderedMessage:
+        settings = self._settings(db, user_id)
         upcoming = [{"when": self._when(o, zone), "kind": o.kind}
-                    for o in self.reminders.upcoming(user_id)]
-        paused = self._paused_until(user_id)
+                    for o in self.reminders.upcoming(user_id, db)]
+        paused = self._paused_until(db, user_id)
         quiet = (f"{settings.quiet.start:%H:%M}–{settings.quiet.end:%H:%M}"
                  if settings.quiet else None)
         reply = reminders_reply(
@@ -285,13 +294,10 @@ class ReminderLink:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _runner(self, user_id: int) -> Runner | None:
-        return read_runner(self.engine, user_id)
-
-    def _settings(self, user_id: int) -> ReminderSettings:
-        with Session(self.engine) as session:
-            rows = {r.kind: r for r in session.scalars(select(ReminderSchedule).where(
-                ReminderSchedule.user_id == user_id))}
+    @staticmethod
+    def _settings(db: Session, user_id: int) -> ReminderSettings:
+        rows = {r.kind: r for r in db.scalars(select(ReminderSchedule).where(
+            ReminderSchedule.user_id == user_id))}
         pre, strength = rows.get(PRE_RUN), rows.get(STRENGTH)
         any_row = pre or strength
         if any_row is None:
@@ -303,10 +309,9 @@ class ReminderLink:
         return ReminderSettings(pre.lead_minutes if pre else DEFAULT_LEAD_MINUTES, quiet,
                                 strength.local_time if strength and chosen else None)
 
-    def _paused_until(self, user_id: int) -> datetime | None:
-        with Session(self.engine) as session:
-            values = session.scalars(select(ReminderSchedule.paused_until).where(
-                ReminderSchedule.user_id == user_id)).all()
+    def _paused_until(self, db: Session, user_id: int) -> datetime | None:
+        values = db.scalars(select(ReminderSchedule.paused_until).where(
+            ReminderSchedule.user_id == user_id)).all()
         now = self.clock()
         active = [v for v in values if v is not None and v > now]
         return max(active) if active else None
@@ -314,28 +319,33 @@ class ReminderLink:
 
 def read_runner(engine: Engine, user_id: int) -> Runner | None:
     with engine.connect() as conn:
-        row = conn.execute(
-            select(DialogueState.answers, User.timezone, User.screened_at)
-            .join(User, User.id == DialogueState.user_id)
-            .where(DialogueState.user_id == user_id)).one_or_none()
-        if row is None:
-            return None
-        plan = latest_plan(conn, user_id)
+        return read_runner_on(conn, user_id)
+
+
+def read_runner_on(conn: Connection, user_id: int) -> Runner | None:
+    """The runner as ``conn`` sees them (inside an event's transaction: with its changes)."""
+    row = conn.execute(
+        select(DialogueState.answers, User.timezone, User.screened_at)
+        .join(User, User.id == DialogueState.user_id)
+        .where(DialogueState.user_id == user_id)).one_or_none()
+    if row is None:
+        return None
+    plan = latest_plan(conn, user_id)
     zone = str(row.answers.get("timezone") or row.timezone or "UTC")
     return Runner(row.answers, zone, row.screened_at, plan.plan, plan.progress)
 
 
-def _apply_setting(row: ReminderSchedule, what: str, arg: str) -> None:
-    if what == "quiet":
+def _apply_setting(row: ReminderSchedule, what: ReminderAction, arg: str) -> None:
+    if what is ReminderAction.QUIET:
         start, _, end = arg.partition("-")
         row.quiet_start, row.quiet_end = (None, None) if arg == "off" else (start, end)
-    elif what == "lead" and row.kind == PRE_RUN:
+    elif what is ReminderAction.LEAD and row.kind == PRE_RUN:
         row.lead_minutes = int(arg)
-    elif what == "nudge" and row.kind == STRENGTH:
+    elif what is ReminderAction.NUDGE and row.kind == STRENGTH:
         row.local_time = arg
 
 
-def _strength_days(plan: Mapping[str, Any] | None) -> list[str]:
+def _strength_days(plan: Mapping[str, object] | None) -> list[str]:
     days = plan.get("days") if plan else None
     if not isinstance(days, list):
         return []

@@ -4,7 +4,8 @@ pause and resume, and list what comes next. Every change applies to the very nex
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, func, select, update
@@ -43,11 +44,24 @@ SNOOZE = timedelta(minutes=15)
 
 
 class ScheduleSettings:
-    """The settings half of ReminderService (it sets ``engine``, ``clock`` and ``_postgres``)."""
+    """The settings half of ReminderService (it sets ``engine``, ``clock`` and ``_postgres``).
+
+    Each change takes an optional ``db``: the session of an event's own transaction (the
+    conversation's unit of work), so the change commits with the event or not at all. Without
+    one, the change is a transaction of its own (scripts, tests).
+    """
 
     engine: Engine
     clock: Callable[[], datetime]
     _postgres: bool
+
+    @contextmanager
+    def _unit(self, db: Session | None) -> Iterator[Session]:
+        if db is not None:
+            yield db
+            return
+        with Session(self.engine) as session, session.begin():
+            yield session
 
     def upsert_schedule(
         self,
@@ -60,6 +74,7 @@ class ScheduleSettings:
         lead_minutes: int = DEFAULT_LEAD_MINUTES,
         quiet: QuietHours | None = DEFAULT_QUIET,
         anchor_at: datetime | None = None,
+        db: Session | None = None,
     ) -> Occurrence | None:
         """Create or change one kind of reminder; the next occurrence follows at once.
 
@@ -73,7 +88,7 @@ class ScheduleSettings:
             quiet_start=quiet.start.strftime("%H:%M") if quiet else None,
             quiet_end=quiet.end.strftime("%H:%M") if quiet else None, skipped_dates=[])
         plan_of(settings)  # validate before touching the stored row
-        with Session(self.engine) as session, session.begin():
+        with self._unit(db) as session:
             row = self._schedule(session, user_id, kind)
             if row is None:
                 row = settings
@@ -86,10 +101,10 @@ class ScheduleSettings:
             row.snoozed_until = None
             return self._reschedule(session, row, self.clock())
 
-    def snooze(self, user_id: int) -> Occurrence | None:
+    def snooze(self, user_id: int, db: Session | None = None) -> Occurrence | None:
         """Send the last pre-run reminder again in 15 minutes; None if the run starts first."""
         now = self.clock()
-        with Session(self.engine) as session, session.begin():
+        with self._unit(db) as session:
             row = self._schedule(session, user_id, PRE_RUN)
             last = session.execute(
                 select(ReminderDelivery)
@@ -107,10 +122,10 @@ class ScheduleSettings:
             row.snoozed_until = until
             return Occurrence(key, PRE_RUN, key_date(key), until, last.run_at)
 
-    def why_no_snooze(self, user_id: int) -> str:
+    def why_no_snooze(self, user_id: int, db: Session | None = None) -> str:
         """Why ``snooze`` said no: "once" (this reminder was snoozed already), "too_late" (the
         run starts before a snooze would end) or "nothing" (no reminder to snooze)."""
-        with Session(self.engine) as session:
+        with self._reading(db) as session:
             last = session.execute(
                 select(ReminderDelivery.occurrence_key)
                 .where(ReminderDelivery.user_id == user_id, ReminderDelivery.kind == PRE_RUN)
@@ -122,10 +137,10 @@ class ScheduleSettings:
             pending = row is not None and row.occurrence_key == key
             return "once" if pending or self._delivered(session, user_id, key) else "too_late"
 
-    def not_running_today(self, user_id: int) -> Occurrence | None:
+    def not_running_today(self, user_id: int, db: Session | None = None) -> Occurrence | None:
         """No run today: drop today's pre-run reminder; returns the one after."""
         now = self.clock()
-        with Session(self.engine) as session, session.begin():
+        with self._unit(db) as session:
             row = self._schedule(session, user_id, PRE_RUN)
             if row is None:
                 return None
@@ -135,24 +150,26 @@ class ScheduleSettings:
             row.snoozed_until = None
             return self._reschedule(session, row, now)
 
-    def pause(self, user_id: int, days: int) -> datetime:
+    def pause(self, user_id: int, days: int, db: Session | None = None) -> datetime:
         """No reminders of any kind for ``days`` days; returns when they start again."""
         if not 1 <= days <= 365:
             raise ScheduleError("a pause lasts 1 to 365 days")
         now = self.clock()
         until = now + timedelta(days=days)
-        self._set_pause(user_id, until, now)
+        with self._unit(db) as session:
+            self._set_pause(session, user_id, until, now)
         return until
 
-    def resume(self, user_id: int) -> list[Occurrence]:
+    def resume(self, user_id: int, db: Session | None = None) -> list[Occurrence]:
         now = self.clock()
-        self._set_pause(user_id, None, now)
-        return self.upcoming(user_id)
+        with self._unit(db) as session:
+            self._set_pause(session, user_id, None, now)
+            return self.upcoming(user_id, session)
 
-    def upcoming(self, user_id: int) -> list[Occurrence]:
+    def upcoming(self, user_id: int, db: Session | None = None) -> list[Occurrence]:
         """The next three reminders of every kind, soonest first (for /reminders)."""
         now = self.clock()
-        with Session(self.engine) as session:
+        with self._reading(db) as session:
             rows = session.scalars(select(ReminderSchedule)
                                    .where(ReminderSchedule.user_id == user_id)).all()
             pending = [Occurrence(r.occurrence_key, r.kind, key_date(r.occurrence_key),
@@ -164,20 +181,30 @@ class ScheduleSettings:
                        if (d := last_handled(session, user_id, r.kind)) is not None}
         return sorted(pending + next_three(plans, now, handled), key=lambda o: o.due_at)[:3]
 
-    def stop(self, user_id: int, kinds: Sequence[str]) -> None:
+    def stop(self, user_id: int, kinds: Sequence[str], db: Session | None = None) -> None:
         """Disarm these kinds for a runner (kept as rows: settings survive a pause in them)."""
-        with Session(self.engine) as session, session.begin():
+        with self._unit(db) as session:
             for kind in kinds:
                 row = self._schedule(session, user_id, kind)
                 if row is not None:
                     disarm(row)
 
-    def _set_pause(self, user_id: int, until: datetime | None, now: datetime) -> None:
-        with Session(self.engine) as session, session.begin():
-            for row in session.scalars(select(ReminderSchedule)
-                                       .where(ReminderSchedule.user_id == user_id)):
-                row.paused_until, row.snoozed_until = until, None
-                self._reschedule(session, row, now)
+    @contextmanager
+    def _reading(self, db: Session | None) -> Iterator[Session]:
+        """The event's own session when there is one (it sees the event's changes), else a
+        read that never takes the write lock."""
+        if db is not None:
+            yield db
+            return
+        with Session(self.engine) as session:
+            yield session
+
+    def _set_pause(self, session: Session, user_id: int, until: datetime | None,
+                   now: datetime) -> None:
+        for row in session.scalars(select(ReminderSchedule)
+                                   .where(ReminderSchedule.user_id == user_id)):
+            row.paused_until, row.snoozed_until = until, None
+            self._reschedule(session, row, now)
 
     def _schedule(self, session: Session, user_id: int, kind: str) -> ReminderSchedule | None:
         query = select(ReminderSchedule).where(ReminderSchedule.user_id == user_id,

@@ -16,8 +16,8 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.content.library import RenderedMessage
-from bot.db.inbox import Actions
 from bot.services.conversation import Response
+from bot.services.inbox import Actions
 from bot.telegram import bot_api, figures
 from bot.telegram.convert import Markup, Target, markup_for
 

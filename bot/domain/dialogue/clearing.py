@@ -18,8 +18,9 @@ from bot.domain.dialogue.plan import answers_of, local_today, save_plan
 from bot.domain.dialogue.state import (
     Dialogue,
     Effect,
-    Produce,
     RecordAnswer,
+    ReportKind,
+    ShowReport,
     State,
     Transition,
     goto,
@@ -99,7 +100,7 @@ def cleared_plan(answers: dict[str, str | int | list[str]], ctx: Context) -> Eff
 
 
 def summary(d: Dialogue) -> Transition:
-    return Transition(goto(d, State.READY), effects=(Produce("summary"),))
+    return Transition(goto(d, State.READY), effects=(ShowReport(ReportKind.SUMMARY),))
 
 
 def heard_cleared(d: Dialogue, text: str) -> bool:

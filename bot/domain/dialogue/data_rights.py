@@ -10,7 +10,8 @@ from bot.domain.dialogue.state import (
     COACH_STATES,
     DeleteEverything,
     Dialogue,
-    Produce,
+    ReportKind,
+    ShowReport,
     State,
     Transition,
     goto,
@@ -28,7 +29,7 @@ def command(d: Dialogue, cmd: Command, prompt: tuple[Reply, ...]) -> Transition:
     if cmd.name == "privacy":
         return Transition(here, (Reply("privacy"),) + (() if screened else prompt))
     if cmd.name == "export":
-        return Transition(here, () if screened else prompt, (Produce("export"),))
+        return Transition(here, () if screened else prompt, (ShowReport(ReportKind.EXPORT),))
     buttons = ((button("delete.confirm", Choice(here.turn, Feature.DATA, "delete_all")),),
                (button("delete.keep", Choice(here.turn, Feature.DATA, "keep_data")),))
     return Transition(here, (Reply("delete_confirm", {}, buttons),))

@@ -1,7 +1,8 @@
 """Reminder settings from the chat: ``/reminders``, ``/pause``, ``/resume``, ``/quiet``,
 ``/nudge``, and the buttons under a reminder that change its schedule.
 
-The dialogue only reads the command; the service carries out the ``Produce`` effect.
+The dialogue only reads the command; the service carries out the ``ChangeReminders`` effect
+(or builds the ``ShowReport`` of /reminders).
 """
 
 from __future__ import annotations
@@ -9,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.domain.buttons import Choice, Feature
-from bot.domain.dialogue.state import Dialogue, Produce, State, Transition, goto, stale
+from bot.domain.dialogue.state import (
+    ChangeReminders,
+    Dialogue,
+    ReminderAction,
+    ReportKind,
+    ShowReport,
+    State,
+    Transition,
+    goto,
+    stale,
+)
 from bot.domain.model import Command, Reply, button
 from bot.domain.parsing import parse_clock_time
 
@@ -21,12 +32,14 @@ SCHEDULE_ACTIONS = ("snooze", "not_today", "resume")
 
 def command(d: Dialogue, cmd: Command) -> Transition:
     ready = goto(d, State.READY)
-    if cmd.name in ("reminders", "resume"):
-        return Transition(ready, effects=(Produce(cmd.name),))
+    if cmd.name == "reminders":
+        return Transition(ready, effects=(ShowReport(ReportKind.REMINDERS),))
+    if cmd.name == "resume":
+        return Transition(ready, effects=(ChangeReminders(ReminderAction.RESUME),))
     arg = setting_arg(cmd.name, cmd.args.strip().lower())
     if arg is None:
         return Transition(ready, (Reply(f"usage_{cmd.name}", {"said": cmd.args[:40]}),))
-    return Transition(ready, effects=(Produce(cmd.name, arg),))
+    return Transition(ready, effects=(ChangeReminders(ReminderAction(cmd.name), arg),))
 
 
 def setting_arg(name: str, said: str) -> str | None:
@@ -53,7 +66,7 @@ def _time_range(said: str) -> str | None:
 def on_choice(d: Dialogue, c: Choice) -> Transition:
     """Lead time, pause, resume, snooze, not today: the schedule changes, the dialogue stays."""
     if c.action in SCHEDULE_ACTIONS or (c.action in ("lead", "pause") and c.arg):
-        return Transition(d, effects=(Produce(c.action, c.arg),))
+        return Transition(d, effects=(ChangeReminders(ReminderAction(c.action), c.arg),))
     return stale(d)
 
 

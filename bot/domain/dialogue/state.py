@@ -204,32 +204,46 @@ class SavePlan:
 
 
 @dataclass(frozen=True)
-class SessionRecord:
-    """A walk-through finished or stopped: what was planned and what happened to each item."""
-
-    local_date: str
-    day_kind: str
-    outcomes: Mapping[str, str]
-
-
-@dataclass(frozen=True)
 class DeleteEverything:
     """Remove every row of this user from every table."""
 
 
+class ReportKind(StrEnum):
+    """Replies the service builds from stored data; they change nothing."""
+
+    PROGRESS = "progress"
+    EXPORT = "export"
+    SUMMARY = "summary"  # the clinician's one-page PDF
+    REMINDERS = "reminders"  # what comes next, and the settings
+
+
 @dataclass(frozen=True)
-class Produce:
-    """A reply the service builds from stored data or a reminder setting it changes.
+class ShowReport:
+    kind: ReportKind
 
-    ``what``: progress, export, reminders, pause, resume, quiet, nudge, lead, snooze, not_today.
-    """
 
-    what: str
+class ReminderAction(StrEnum):
+    PAUSE = "pause"
+    RESUME = "resume"
+    QUIET = "quiet"
+    NUDGE = "nudge"
+    LEAD = "lead"
+    SNOOZE = "snooze"
+    NOT_TODAY = "not_today"
+
+
+@dataclass(frozen=True)
+class ChangeReminders:
+    """A reminder setting the runner changes, in the event's own transaction. ``arg`` is
+    already read: days (pause), ``HH:MM-HH:MM`` or ``off`` (quiet), ``HH:MM`` (nudge),
+    minutes (lead)."""
+
+    action: ReminderAction
     arg: str = ""
 
 
-Effect = (RecordAnswer | SetTimezone | CompleteScreening | SavePlan | SessionRecord
-          | DeleteEverything | Produce | listen.ListenEffect)
+Effect = (RecordAnswer | SetTimezone | CompleteScreening | SavePlan | DeleteEverything
+          | ShowReport | ChangeReminders | listen.ListenEffect)
 
 
 @dataclass(frozen=True)

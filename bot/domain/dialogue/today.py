@@ -24,7 +24,6 @@ from bot.domain.dialogue.state import (
     PendingRow,
     Report,
     ReportRow,
-    SessionRecord,
     State,
     Transition,
     WalkDraft,
@@ -244,10 +243,9 @@ def _report(draft: WalkDraft, outcomes: dict[str, str]) -> Report:
 
 def _finish(d: Dialogue, draft: WalkDraft, outcomes: dict[str, str], ctx: Context,
             notes: tuple[Reply, ...] = ()) -> Transition:
-    record = SessionRecord(draft.date, draft.kind, dict(outcomes))
     after = report_or_ask(d, _report(draft, outcomes), ctx.coach)
     return replace(after, replies=(*notes, _done_reply(draft, outcomes), *after.replies),
-                   effects=(record, *after.effects), close_source=True)
+                   close_source=True)
 
 
 def _done_reply(draft: WalkDraft, outcomes: dict[str, str]) -> Reply:
