@@ -1,10 +1,15 @@
-"""What the words of one clause say about how an exercise went: the outcome, the side, how
-bad a pain was, how many reps. Used by the reader in bot/domain/feedback.py."""
+"""The words the reader reads, as data: content/words/<language>.yaml turned into a checked
+``Vocabulary`` (bot/content/words.py loads the file; this module only checks its shape), and
+the small helpers that find those words in a message's tokens. Pure, stdlib only."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 
 class OutcomeKind(StrEnum):
@@ -13,6 +18,13 @@ class OutcomeKind(StrEnum):
     PAIN = "pain"
     EASY = "easy"
     SKIPPED = "skipped"
+    UNFINISHED = "unfinished"  # couldn't finish, form broke, too much: not clean, like hard
+    SORE = "sore"  # muscle soreness the day after: not pain, and the session still counts
+
+
+# What the training model sees: unfinished is a hard session, easy and sore are clean ones.
+TRAINING_OUTCOME = {"unfinished": "hard", "easy": "done", "sore": "done"}
+CLEAN = frozenset({"done", "easy", "sore"})
 
 
 class Side(StrEnum):
@@ -27,107 +39,178 @@ class Severity(StrEnum):
     SHARP = "sharp"
 
 
-_NEGATIONS = frozenset({"no", "not", "didnt", "didn't", "wasnt", "wasn't", "never", "without",
-                        "dont", "don't", "isnt", "isn't", "werent", "weren't", "nothing"})
-_PAIN_WORDS = frozenset({
-    "hurt", "hurts", "hurting", "pain", "painful", "pains", "ache", "aches", "aching", "ached",
-    "achy", "sore", "soreness", "twinge", "twinged", "pinch", "pinched", "pinching", "sting",
-    "stung", "stinging", "tweak", "tweaked", "ouch", "ow", "owie", "injured", "strain",
-    "strained", "throbbing", "stabbing",
-})
-_HARD_WORDS = frozenset({
-    "hard", "harder", "brutal", "tough", "tougher", "difficult", "killer", "struggled",
-    "struggle", "struggling", "exhausting", "exhausted", "challenging", "heavy", "rough",
-    "wrecked", "destroyed", "gruelling", "grueling", "intense", "shaky", "wobbly", "killed",
-    "impossible", "burning", "burned", "burnt", "fire", "tired", "tiring", "fatigued",
-})
-_EASY_WORDS = frozenset({"easy", "easier", "effortless", "breeze", "simple", "trivial", "light"})
-_DONE_WORDS = frozenset({
-    "done", "did", "finished", "completed", "complete", "fine", "good", "ok", "okay", "great",
-    "nailed", "smooth", "solid", "alright", "managed",
-})
-_NEGATED = {OutcomeKind.PAIN: OutcomeKind.DONE, OutcomeKind.HARD: OutcomeKind.DONE,
-            OutcomeKind.EASY: OutcomeKind.HARD, OutcomeKind.SKIPPED: OutcomeKind.DONE,
-            OutcomeKind.DONE: OutcomeKind.HARD}
-_SKIP_WORDS = frozenset({"skipped", "skip", "missed"})
-_SHARP_WORDS = frozenset({"sharp", "stabbing", "shooting", "severe", "agony", "excruciating"})
-_MILD_WORDS = frozenset({"bit", "slight", "slightly", "little", "mild", "mildly", "twinge",
-                         "minor", "tiny"})
-_STOP_PHRASES = ("had to stop", "stopped", "couldn't finish", "couldnt finish", "gave up",
-                 "quit", "could not finish", "bailed")
-_FINE_PHRASES = ("no problem", "no issue", "no trouble", "all good", "not bad", "not too bad",
-                 "all right")
-_BOTH_PHRASES = ("both sides", "both hips", "both legs", "each side", "each leg", "both glutes")
-# "all right", "right away": the word is not a side there.
-_NOT_A_SIDE = re.compile(r"\ball right\b|\bright (?:away|now|after|before|then)\b")
-OUTCOME_WORDS = (_PAIN_WORDS | _HARD_WORDS | _EASY_WORDS | _DONE_WORDS | _SKIP_WORDS
-                  | _SHARP_WORDS | _MILD_WORDS | _NEGATIONS)
-_NUMBER_WORDS = {w: i for i, w in enumerate((
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty"))}
-_REPS = re.compile(r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\s*(?:reps?|repetitions?|x)\b")
+class Intent(StrEnum):
+    REPORT = "report"
+    QUESTION = "question"
+    SKIP = "skip"
+    RED_FLAG = "red_flag"
+    OTHER = "other"
 
 
-_VOCABULARIES = ((OutcomeKind.PAIN, _PAIN_WORDS), (OutcomeKind.HARD, _HARD_WORDS),
-                 (OutcomeKind.EASY, _EASY_WORDS), (OutcomeKind.SKIPPED, _SKIP_WORDS),
-                 (OutcomeKind.DONE, _DONE_WORDS))
-# Pain outranks everything said in the same breath; then hard, then the rest.
-_RANK = (OutcomeKind.PAIN, OutcomeKind.HARD, OutcomeKind.SKIPPED, OutcomeKind.EASY,
-         OutcomeKind.DONE)
+# Pain outranks everything said in the same breath; then what keeps a session from being clean.
+RANK = (OutcomeKind.PAIN, OutcomeKind.UNFINISHED, OutcomeKind.SKIPPED, OutcomeKind.HARD,
+        OutcomeKind.SORE, OutcomeKind.EASY, OutcomeKind.DONE)
+RED_FLAGS = ("sharp", "numbness", "rest_night", "fall", "limp")
+Phrase = tuple[str, ...]
+E = TypeVar("E", bound=StrEnum)
 
 
-def outcome_of(words: list[str], text: str) -> OutcomeKind | None:
-    found = _said_outcomes(words) or _phrase_outcome(text)
-    return next((outcome for outcome in _RANK if outcome in found), None)
+class WordsError(ValueError):
+    """The words file is malformed; the message names the key."""
 
 
-def _said_outcomes(words: list[str]) -> list[OutcomeKind]:
-    found: list[OutcomeKind] = []
-    for i, word in enumerate(words):
-        negated = any(w in _NEGATIONS for w in words[max(0, i - 2):i])
-        # "no pain", "wasn't hard" went fine; "not easy", "didn't finish" did not.
-        found += [_NEGATED[outcome] if negated else outcome
-                  for outcome, vocabulary in _VOCABULARIES if word in vocabulary]
-    return found
+def plain(text: str) -> str:
+    """Lower case, accents and apostrophes dropped, hyphens and slashes as spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    kept = "".join(c for c in decomposed
+                   if c.isalnum() or c.isspace() or c in ".,;!?-/" or not c.isascii())
+    kept = kept.replace("'", "").replace("-", " ").replace("/", " ")
+    return re.sub(r"\s+", " ", kept).strip()
 
 
-def _phrase_outcome(text: str) -> list[OutcomeKind]:
-    if any(p in text for p in _STOP_PHRASES):
-        return [OutcomeKind.HARD]
-    if any(p in text for p in _FINE_PHRASES):
-        return [OutcomeKind.DONE]
-    return []
+def phrases(raw: Iterable[str]) -> tuple[Phrase, ...]:
+    """Each entry as its words, longest first so "had to stop" is found before "stop"."""
+    found = {tuple(plain(w).split()) for w in raw} - {()}
+    return tuple(sorted(found, key=lambda p: (-len(p), p)))
 
 
-def severity_of(words: list[str], text: str) -> Severity | None:
-    if any(w in _SHARP_WORDS for w in words):
-        return Severity.SHARP
-    if any(p in text for p in _STOP_PHRASES):
-        return Severity.STOPPED
-    if any(w in _MILD_WORDS for w in words):
-        return Severity.MILD
-    return None
+@dataclass(frozen=True)
+class Vocabulary:
+    negations: frozenset[str]
+    spellings: Mapping[str, Phrase]
+    emoji: Mapping[str, str]
+    outcomes: Mapping[OutcomeKind, tuple[Phrase, ...]]
+    negated: Mapping[OutcomeKind, OutcomeKind]
+    joints: tuple[Phrase, ...]
+    day_after: tuple[Phrase, ...]
+    severity: Mapping[Severity, tuple[Phrase, ...]]
+    sides: Mapping[str, tuple[Phrase, ...]]
+    red_flags: Mapping[str, tuple[Phrase, ...]]
+    needs_pain: frozenset[str]
+    stays: tuple[Phrase, ...]
+    not_red_flags: tuple[Phrase, ...]
+    question_starts: tuple[Phrase, ...]
+    topics: Mapping[str, tuple[Phrase, ...]]
+    skip_ask: tuple[Phrase, ...]
+    skip_done: tuple[Phrase, ...]
+    skip_scopes: Mapping[str, tuple[Phrase, ...]]
+    skip_kinds: Mapping[str, tuple[Phrase, ...]]
+    session: tuple[Phrase, ...]
+    generic: frozenset[str]
+    not_moves: frozenset[str]
+    body_parts: tuple[Phrase, ...]
+    fillers: frozenset[str]
+    connectors: frozenset[str]
+
+    def every_phrase(self) -> set[Phrase]:
+        """Every outcome, severity and flag phrase: words that are never part of a move's name."""
+        groups = (*self.outcomes.values(), *self.severity.values(), *self.red_flags.values())
+        return {p for group in groups for p in group}
 
 
-def side_of(words: list[str], text: str) -> Side | None:
-    if any(re.search(rf"\b{p}\b", text) for p in _BOTH_PHRASES):
-        return Side.BOTH
-    if _NOT_A_SIDE.search(text):
-        words = _NOT_A_SIDE.sub(" ", text).split()
-        text = " ".join(words)
-    before_than = words[:words.index("than")] if "than" in words else words
-    sides = [Side(w) for w in before_than if w in ("left", "right")]
-    if not sides:
-        return None
-    if len(set(sides)) > 1 and "than" not in words:
-        return Side.BOTH
-    return sides[0]
+def vocabulary_from(raw: object) -> Vocabulary:
+    """Check a loaded words file and build the vocabulary; WordsError names the bad key."""
+    top = _mapping(raw, "(top)")
+    outcomes = _mapping(top.get("outcomes"), "outcomes")
+    question = _mapping(top.get("question"), "question")
+    skip = _mapping(top.get("skip"), "skip")
+    names = _mapping(top.get("move_words"), "move_words")
+    vocabulary = Vocabulary(
+        negations=frozenset(plain(w) for w in _strings(top, "negations")),
+        spellings={plain(k): tuple(plain(v).split()) for k, v in
+                   _mapping(top.get("spellings"), "spellings").items()},
+        emoji={str(k): plain(str(v)) for k, v in _mapping(top.get("emoji"), "emoji").items()},
+        outcomes={_enum(OutcomeKind, k, "outcomes"): phrases(_strings(outcomes, k, "outcomes"))
+                  for k in outcomes},
+        negated={_enum(OutcomeKind, k, "negated"): _enum(OutcomeKind, v, "negated")
+                 for k, v in _mapping(top.get("negated"), "negated").items()},
+        joints=phrases(_strings(top, "joints")),
+        day_after=phrases(_strings(top, "day_after")),
+        severity=_grouped(top, "severity", Severity),
+        sides={k: phrases(_strings(_mapping(top.get("sides"), "sides"), k, "sides"))
+               for k in ("left", "right", "both", "not_a_side")},
+        red_flags={k: phrases(_strings(_mapping(top.get("red_flags"), "red_flags"), k,
+                                       "red_flags")) for k in RED_FLAGS},
+        needs_pain=frozenset(_strings(top, "needs_pain")),
+        stays=phrases(_strings(top, "stays")),
+        not_red_flags=phrases(_strings(top, "not_red_flags")),
+        question_starts=phrases(_strings(question, "starts", "question")),
+        topics={str(k): phrases(_strings(_mapping(question.get("topics"), "question.topics"),
+                                         k, "question.topics"))
+                for k in _mapping(question.get("topics"), "question.topics")},
+        skip_ask=phrases(_strings(skip, "ask", "skip")),
+        skip_done=phrases(_strings(skip, "done", "skip")),
+        skip_scopes=_named_groups(skip, "scopes"),
+        skip_kinds=_named_groups(skip, "kinds"),
+        session=phrases(_strings(top, "session")),
+        generic=frozenset(plain(w) for w in _strings(names, "generic", "move_words")),
+        not_moves=frozenset(plain(w) for w in _strings(names, "not_moves", "move_words")),
+        body_parts=phrases(_strings(names, "body_parts", "move_words")),
+        fillers=frozenset(plain(w) for w in _strings(names, "fillers", "move_words")),
+        connectors=frozenset(plain(w) for w in _strings(names, "connectors", "move_words")),
+    )
+    _check_complete(vocabulary)
+    return vocabulary
 
 
-def reps_of(text: str) -> int | None:
-    match = _REPS.search(text)
-    if not match:
-        return None
-    raw = match.group(1)
-    return int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+def _check_complete(vocabulary: Vocabulary) -> None:
+    missing = [k.value for k in OutcomeKind if not vocabulary.outcomes.get(k)]
+    if missing:
+        raise WordsError(f"outcomes: no words for {', '.join(missing)}")
+    if unknown := vocabulary.needs_pain - set(RED_FLAGS):
+        raise WordsError(f"needs_pain: unknown flags {sorted(unknown)}")
+
+
+def _mapping(value: object, where: str) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise WordsError(f"{where}: expected a mapping")
+    return {str(k): v for k, v in value.items()}
+
+
+def _strings(parent: Mapping[str, object], key: str, where: str = "") -> list[str]:
+    value = parent.get(key)
+    name = f"{where}.{key}" if where else key
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise WordsError(f"{name}: expected a non-empty list of words")
+    return [str(v) for v in value]
+
+
+def _enum(kind: type[E], value: object, where: str) -> E:
+    try:
+        return kind(str(value))
+    except ValueError:
+        raise WordsError(f"{where}: unknown {kind.__name__} {value!r}") from None
+
+
+def _grouped(top: Mapping[str, object], key: str,
+                         kind: type[E]) -> dict[E, tuple[Phrase, ...]]:
+    group = _mapping(top.get(key), key)
+    return {_enum(kind, k, key): phrases(_strings(group, k, key)) for k in group}
+
+
+def _named_groups(parent: Mapping[str, object], key: str) -> dict[str, tuple[Phrase, ...]]:
+    group = _mapping(parent.get(key), f"skip.{key}")
+    return {str(k): phrases(_strings(group, k, f"skip.{key}")) for k in group}
+
+
+# --- finding phrases in tokens ---------------------------------------------------------------
+
+
+def find(tokens: Sequence[str], wanted: Iterable[Phrase],
+         taken: set[int] | None = None) -> list[tuple[int, int, Phrase]]:
+    """Where the phrases occur, longest first, never two on the same token: (start, end, phrase)."""
+    used = taken if taken is not None else set()
+    found: list[tuple[int, int, Phrase]] = []
+    for phrase in wanted:
+        size = len(phrase)
+        for start in range(len(tokens) - size + 1):
+            if tuple(tokens[start:start + size]) == phrase and not used & set(
+                    range(start, start + size)):
+                found.append((start, start + size, phrase))
+                used.update(range(start, start + size))
+    return sorted(found)
+
+
+def holds(tokens: Sequence[str], wanted: Iterable[Phrase]) -> bool:
+    padded = f" {' '.join(tokens)} "
+    return any(f" {' '.join(p)} " in padded for p in wanted)

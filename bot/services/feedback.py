@@ -19,15 +19,19 @@ from bot.db.models import (
     TrainingSession,
     utc_now,
 )
+from bot.content.words import cached_words
 from bot.domain.feedback import (
     CatalogueEntry,
     FeedbackReading,
+    MoveIndex,
     OutcomeKind,
     Severity,
     Side,
-    read_feedback,
+    read_message,
 )
+from bot.domain.feedback_words import Vocabulary
 from bot.domain.progress import OutcomeRecord
+from bot.paths import content_dir
 
 EXPORT_FORMAT = "hipcoach-export"
 EXPORT_VERSION = 1
@@ -39,14 +43,18 @@ def similarity(one: str, other: str) -> float:
 
 
 class FeedbackReader:
-    """Reads messages against the exercise names and aliases it was built with."""
+    """Reads messages against the exercise names and aliases it was built with, in the words
+    of content/words (the default content's when none are given). The names are indexed once,
+    here: a message then costs a few look-ups per word."""
 
-    def __init__(self, exercises: Iterable[tuple[str, str, Sequence[str]]]) -> None:
+    def __init__(self, exercises: Iterable[tuple[str, str, Sequence[str]]],
+                 words: Vocabulary | None = None) -> None:
         self.catalogue = tuple(CatalogueEntry(eid, name, tuple(aliases))
                                for eid, name, aliases in exercises)
+        self.index = MoveIndex(self.catalogue, words or cached_words(content_dir()), similarity)
 
     def read(self, text: str, session_exercises: Collection[str] = ()) -> FeedbackReading:
-        return read_feedback(text, self.catalogue, similarity, session_exercises)
+        return read_message(text, self.index, session_exercises)
 
 
 class FeedbackInputError(ValueError):
