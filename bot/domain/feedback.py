@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.domain.feedback_words import (
     RANK,
     Intent,
     OutcomeKind,
+    Phrase,
     Severity,
     Side,
     Vocabulary,
@@ -107,6 +108,7 @@ NEAR_EXACT = 90.0
 MAX_TOKENS = 120
 NEGATION_REACH = 3
 _PUNCTUATION = frozenset(".,;!?")
+_ARTICLES = frozenset({"the", "a", "an", "my", "those", "these", "them", "that", "this"})
 _CLAUSE_BREAKS = frozenset({"and", "but", "then", "while", "though", "although", "also", "plus",
                             "whereas", "however", "except", "apart", "otherwise"})
 _TOKEN = re.compile(r"[a-z0-9]+|[.,;!?]")
@@ -163,7 +165,7 @@ class MoveIndex:
         found: dict[tuple[str, ...], float] = {}
         for phrase in (entry.name, *entry.aliases, entry.exercise_id.replace("_", " ")):
             words = tuple(stem(w) for w in plain(phrase).split() if w not in ".,;!?")
-            if not words or (len(words) == 1 and not self._distinctive(words[0])):
+            if not words or (len(words) == 1 and not self._may_name(words[0])):
                 continue
             for variant in (words, *_joined(words, self.words.connectors)):
                 found[variant] = 1.0
@@ -186,6 +188,11 @@ class MoveIndex:
             if any(self._distinctive(w) for w in run) and len("".join(run)) >= 4:
                 parts.append(run)
         return parts
+
+    def _may_name(self, word: str) -> bool:
+        """A one-word name ("lunges", "clam") names its move unless it is a common word."""
+        w = self.words
+        return word not in w.not_moves and (word,) not in w.body_parts and word not in w.fillers
 
     def _distinctive(self, word: str) -> bool:
         w = self.words
@@ -354,29 +361,32 @@ def read_message(text: str, index: MoveIndex,
         return FeedbackReading((), Intent.OTHER)
     mentions = _mentions(tokens, index)
     named = tuple(dict.fromkeys(m.scores[0][0] for m in mentions if len(_close(m, False)) == 1))
-    flags = red_flags(tokens, words)
+    said_flags = red_flags(tokens, words)
     findings = _findings(tokens, _clauses(tokens, mentions, words), words, session_exercises)
-    if flags:
-        return FeedbackReading(_as_red_flag(findings, flags), Intent.RED_FLAG, flags,
-                               named=named)
-    skip = _skip(tokens, words)
+    if said_flags:
+        # Pain that stopped them and stays goes the way of sharp pain (the screening's key).
+        flags = tuple(dict.fromkeys("sharp" if f == "stopped" else f for f in said_flags))
+        return FeedbackReading(_as_red_flag(findings, "sharp" in said_flags), Intent.RED_FLAG,
+                               flags, named=named)
+    asks = _asks(tokens, words)
+    topic = next((t for t, cues in words.topics.items() if holds(tokens, cues)), None)
+    skip = _skip(tokens, words, asks) if not (asks and topic) else None
     if skip is not None:
         scope, kind = skip
         skipped = tuple(Finding(f.exercise_id, OutcomeKind.SKIPPED, candidates=f.candidates)
                         for f in findings if f.exercise_id or f.candidates)
         return FeedbackReading(skipped or (Finding(None, OutcomeKind.SKIPPED),), Intent.SKIP,
                                skip_scope=scope, skip_kind=kind, named=named)
-    if _asks(tokens, words):
-        topic = next((t for t, cues in words.topics.items() if holds(tokens, cues)), None)
+    if asks:
         return FeedbackReading((), Intent.QUESTION, topic=topic, named=named)
     if not findings:
         return FeedbackReading((), Intent.OTHER, named=named)
     return FeedbackReading(tuple(findings), Intent.REPORT, named=named)
 
 
-def _as_red_flag(findings: list[Finding], flags: tuple[str, ...]) -> tuple[Finding, ...]:
+def _as_red_flag(findings: list[Finding], sharp: bool) -> tuple[Finding, ...]:
     """Each named move as the pain it was; the warning sign decides the rest."""
-    severity = Severity.SHARP if "sharp" in flags else None
+    severity = Severity.SHARP if sharp else None
     return tuple(Finding(f.exercise_id, OutcomeKind.PAIN, f.side, severity or f.severity,
                          f.reps, f.candidates)
                  for f in findings if f.exercise_id or f.candidates)
@@ -386,16 +396,20 @@ def red_flags(tokens: Sequence[str], words: Vocabulary) -> tuple[str, ...]:
     """The warning signs a message names (not negated: "no numbness" is none)."""
     taken: set[int] = set()
     find(tokens, words.not_red_flags, taken)
-    pain = _says_pain(tokens, words)
-    found: list[str] = []
-    for flag, cues in words.red_flags.items():
-        hits = [h for h in find(tokens, cues, set(taken)) if not _negated(tokens, h[0], words)]
-        if hits and (flag not in words.needs_pain or pain):
-            found.append(flag)
+    found = _flags_said(tokens, words.red_flags, taken, words)
+    if _says_pain(tokens, words):
+        found += _flags_said(tokens, words.red_flags_with_pain, taken, words)
     stopped = find(tokens, words.severity.get(Severity.STOPPED, ()))
-    if "sharp" not in found and stopped and holds(tokens, words.stays):
-        found.append("sharp")  # it made them stop, and it has not gone away
-    return tuple(found)
+    if stopped and holds(tokens, words.stays):
+        found.append("stopped")  # it made them stop, and it has not gone away
+    return tuple(dict.fromkeys(found))
+
+
+def _flags_said(tokens: Sequence[str], flags: Mapping[str, tuple[Phrase, ...]], taken: set[int],
+                words: Vocabulary) -> list[str]:
+    return [flag for flag, cues in flags.items()
+            if any(not _negated(tokens, start, words) for start, _, _ in
+                   find(tokens, cues, set(taken)))]
 
 
 def _says_pain(tokens: Sequence[str], words: Vocabulary) -> bool:
@@ -409,9 +423,12 @@ def _negated(tokens: Sequence[str], start: int, words: Vocabulary) -> bool:
     return any(t in words.negations for t in before[cut + 1:])
 
 
-def _skip(tokens: list[str], words: Vocabulary) -> tuple[str | None, str | None] | None:
-    """(scope, kind) when the runner asks to leave something out; None when they don't."""
-    asks = [h for h in find(tokens, words.skip_ask) if not _negated(tokens, h[0], words)]
+def _skip(tokens: list[str], words: Vocabulary,
+          question: bool) -> tuple[str | None, str | None] | None:
+    """(scope, kind) when the runner asks to leave something out; None when they don't.
+    "Rest day" or "not today" says so only outside a question ("...on my rest day?")."""
+    cues = words.skip_ask if question else (*words.skip_ask, *words.skip_states)
+    asks = [h for h in find(tokens, cues) if not _negated(tokens, h[0], words)]
     if not asks or holds(tokens, words.skip_done):
         return None
     scope = next((s for s, cues in words.skip_scopes.items() if holds(tokens, cues)), None)
@@ -424,7 +441,11 @@ def _asks(tokens: list[str], words: Vocabulary) -> bool:
         return True
     starts = {0} | {i + 1 for i, t in enumerate(tokens) if t in _PUNCTUATION or t in
                     _CLAUSE_BREAKS or t == "so"}
-    return any(s in starts for s, _, _ in find(tokens, words.question_starts))
+    if any(s in starts for s, _, _ in find(tokens, words.question_starts)):
+        return True
+    # "should I", "can we", "is it": a question; "could do more" is not.
+    return any(s in starts and e < len(tokens) and tokens[e] in words.question_subjects
+               for s, e, _ in find(tokens, words.question_asking))
 
 
 # --- clauses and what each says --------------------------------------------------------------
@@ -457,10 +478,16 @@ def _merge_unnamed(clauses: list[_Clause]) -> list[_Clause]:
     (unless it speaks of the whole session)."""
     merged: list[_Clause] = []
     for clause in clauses:
-        if merged and not clause.whole and not merged[-1].whole and (
-                not clause.mentions or not merged[-1].mentions):
-            previous = merged.pop()
+        previous = merged[-1] if merged else None
+        if previous and previous.whole and not clause.mentions:
+            clause = _Clause(previous.start, clause.end, (), whole=True)  # "all done but hard"
+        elif previous and not clause.whole and not previous.whole and (
+                not clause.mentions or not previous.mentions):
             clause = _Clause(previous.start, clause.end, previous.mentions + clause.mentions)
+        else:
+            previous = None
+        if previous:
+            merged.pop()
         merged.append(clause)
     return merged
 
@@ -483,9 +510,12 @@ def _findings(tokens: list[str], clauses: list[_Clause], words: Vocabulary,
             finding = _finding(mention, report, session)
             if finding not in findings:
                 findings.append(finding)
-        if clause.whole and report.outcome is not None and findings:
+        if clause.whole and report.outcome is not None:
             findings.append(Finding(None, report.outcome, report.side, report.severity,
                                     report.reps))
+    if len(findings) > 1:  # "did it all, the rest was fine": the session once
+        whole = [f for f in findings if f.exercise_id is None and not f.candidates]
+        findings = [f for f in findings if f not in whole[1:]]
     if not findings:
         said = [r for r in reports if r.outcome is not None]
         if said:
@@ -527,17 +557,22 @@ def _close(mention: _Mention, pain: bool) -> list[str]:
     close = [s for s in mention.scores if s[1] >= best[1] - margin]
     if pain and best[2] >= 100.0:
         # A word typed exactly is trusted over near-spellings of other names
-        # (adduction/abduction), not over names holding that very word ("marching bridge").
-        close = [s for s in close if s[2] >= 100.0]
+        # (adduction/abduction), not over names holding that very word ("marching bridge");
+        # a whole name typed exactly ("squats") over names holding it ("single-leg squats").
+        exact = 100.0 if best[1] >= 100.0 else 0.0
+        close = [s for s in close if s[2] >= 100.0 and s[1] >= exact]
     return [s[0] for s in close]
 
 
 def _report(tokens: list[str], clause: _Clause, words: Vocabulary) -> _Report:
-    covered = {i for m in clause.mentions for i in range(m.start, m.end)}
+    # A move's name with the little word before it ("stopped the lunges early").
+    covered = {i for m in clause.mentions
+               for i in range(m.start - (m.start > 0 and tokens[m.start - 1] in _ARTICLES), m.end)}
+    # Punctuation stays: "not limping, just sore" is not "not sore".
     said = [t for i, t in enumerate(tokens[clause.start:clause.end], clause.start)
-            if i not in covered and t not in _PUNCTUATION]
+            if i not in covered]
     outcome = outcome_of(said, words)
-    text = " ".join(said)
+    text = " ".join(t for t in said if t not in _PUNCTUATION)
     if outcome in (None, OutcomeKind.DONE) and "only" in said and _reps(text) is not None:
         outcome = OutcomeKind.UNFINISHED  # "only 8 reps": fell short of the target
     severity = severity_of(said, words) if outcome is OutcomeKind.PAIN else None
@@ -549,6 +584,7 @@ def outcome_of(said: Sequence[str], words: Vocabulary) -> OutcomeKind | None:
     cues = [(p, kind) for kind, group in words.outcomes.items() for p in group]
     cues.sort(key=lambda c: -len(c[0]))
     taken: set[int] = set()
+    find(said, words.chat, taken)  # "good morning" says nothing about the session
     found: list[OutcomeKind] = []
     for phrase, kind in cues:
         for start, _, _ in find(said, (phrase,), taken):

@@ -86,16 +86,20 @@ class Vocabulary:
     severity: Mapping[Severity, tuple[Phrase, ...]]
     sides: Mapping[str, tuple[Phrase, ...]]
     red_flags: Mapping[str, tuple[Phrase, ...]]
-    needs_pain: frozenset[str]
+    red_flags_with_pain: Mapping[str, tuple[Phrase, ...]]
     stays: tuple[Phrase, ...]
     not_red_flags: tuple[Phrase, ...]
     question_starts: tuple[Phrase, ...]
+    question_asking: tuple[Phrase, ...]
+    question_subjects: frozenset[str]
     topics: Mapping[str, tuple[Phrase, ...]]
     skip_ask: tuple[Phrase, ...]
+    skip_states: tuple[Phrase, ...]
     skip_done: tuple[Phrase, ...]
     skip_scopes: Mapping[str, tuple[Phrase, ...]]
     skip_kinds: Mapping[str, tuple[Phrase, ...]]
     session: tuple[Phrase, ...]
+    chat: tuple[Phrase, ...]
     generic: frozenset[str]
     not_moves: frozenset[str]
     body_parts: tuple[Phrase, ...]
@@ -104,7 +108,8 @@ class Vocabulary:
 
     def every_phrase(self) -> set[Phrase]:
         """Every outcome, severity and flag phrase: words that are never part of a move's name."""
-        groups = (*self.outcomes.values(), *self.severity.values(), *self.red_flags.values())
+        groups = (*self.outcomes.values(), *self.severity.values(), *self.red_flags.values(),
+                  *self.red_flags_with_pain.values())
         return {p for group in groups for p in group}
 
 
@@ -129,20 +134,23 @@ def vocabulary_from(raw: object) -> Vocabulary:
         severity=_grouped(top, "severity", Severity),
         sides={k: phrases(_strings(_mapping(top.get("sides"), "sides"), k, "sides"))
                for k in ("left", "right", "both", "not_a_side")},
-        red_flags={k: phrases(_strings(_mapping(top.get("red_flags"), "red_flags"), k,
-                                       "red_flags")) for k in RED_FLAGS},
-        needs_pain=frozenset(_strings(top, "needs_pain")),
+        red_flags=_flags(top, "red_flags"),
+        red_flags_with_pain=_flags(top, "red_flags_with_pain"),
         stays=phrases(_strings(top, "stays")),
         not_red_flags=phrases(_strings(top, "not_red_flags")),
         question_starts=phrases(_strings(question, "starts", "question")),
+        question_asking=phrases(_strings(question, "asking", "question")),
+        question_subjects=frozenset(plain(w) for w in _strings(question, "subjects", "question")),
         topics={str(k): phrases(_strings(_mapping(question.get("topics"), "question.topics"),
                                          k, "question.topics"))
                 for k in _mapping(question.get("topics"), "question.topics")},
         skip_ask=phrases(_strings(skip, "ask", "skip")),
+        skip_states=phrases(_strings(skip, "states", "skip")),
         skip_done=phrases(_strings(skip, "done", "skip")),
         skip_scopes=_named_groups(skip, "scopes"),
         skip_kinds=_named_groups(skip, "kinds"),
         session=phrases(_strings(top, "session")),
+        chat=phrases(_strings(top, "chat")),
         generic=frozenset(plain(w) for w in _strings(names, "generic", "move_words")),
         not_moves=frozenset(plain(w) for w in _strings(names, "not_moves", "move_words")),
         body_parts=phrases(_strings(names, "body_parts", "move_words")),
@@ -157,8 +165,9 @@ def _check_complete(vocabulary: Vocabulary) -> None:
     missing = [k.value for k in OutcomeKind if not vocabulary.outcomes.get(k)]
     if missing:
         raise WordsError(f"outcomes: no words for {', '.join(missing)}")
-    if unknown := vocabulary.needs_pain - set(RED_FLAGS):
-        raise WordsError(f"needs_pain: unknown flags {sorted(unknown)}")
+    flags = {*vocabulary.red_flags, *vocabulary.red_flags_with_pain}
+    if unknown := flags - set(RED_FLAGS):
+        raise WordsError(f"red_flags: unknown flags {sorted(unknown)}")
 
 
 def _mapping(value: object, where: str) -> Mapping[str, object]:
@@ -186,6 +195,11 @@ def _grouped(top: Mapping[str, object], key: str,
                          kind: type[E]) -> dict[E, tuple[Phrase, ...]]:
     group = _mapping(top.get(key), key)
     return {_enum(kind, k, key): phrases(_strings(group, k, key)) for k in group}
+
+
+def _flags(top: Mapping[str, object], key: str) -> dict[str, tuple[Phrase, ...]]:
+    group = _mapping(top.get(key), key)
+    return {str(k): phrases(_strings(group, k, key)) for k in group}
 
 
 def _named_groups(parent: Mapping[str, object], key: str) -> dict[str, tuple[Phrase, ...]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -38,8 +38,10 @@ EXPORT_VERSION = 1
 
 
 def similarity(one: str, other: str) -> float:
-    """Edit-distance similarity 0-100; rapidfuzz is the injected scorer of bot/domain/feedback."""
-    return float(fuzz.ratio(one, other))
+    """Edit-distance similarity 0-100, the injected scorer of bot/domain/feedback. Damerau-
+    Levenshtein counts a swapped pair of letters ("brigde") as one slip, so typos score high
+    while different words that share letters ("thing", "hinge") stay apart."""
+    return 100.0 * DamerauLevenshtein.normalized_similarity(one, other)
 
 
 class FeedbackReader:
@@ -55,6 +57,19 @@ class FeedbackReader:
 
     def read(self, text: str, session_exercises: Collection[str] = ()) -> FeedbackReading:
         return read_message(text, self.index, session_exercises)
+
+
+def understood(text: str, reading: FeedbackReading) -> dict[str, object]:
+    """What ``hipcoach listen --json`` prints for one message (a stable format coaches use)."""
+    return {"text": text, "intent": reading.intent.value, "red_flag": reading.red_flag,
+            "moves": [{"exercise": f.exercise_id, "outcome": _value(f.outcome),
+                       "side": _value(f.side), "severity": _value(f.severity)}
+                      for f in reading.findings],
+            "candidates": list(reading.candidates)}
+
+
+def _value(choice: OutcomeKind | Side | Severity | None) -> str | None:
+    return choice.value if choice is not None else None
 
 
 class FeedbackInputError(ValueError):
