@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from bot.domain.feedback_words import (
     RANK,
     Intent,
+    Cues,
     OutcomeKind,
-    Phrase,
     Severity,
     Side,
     Vocabulary,
@@ -399,13 +399,13 @@ def red_flags(tokens: Sequence[str], words: Vocabulary) -> tuple[str, ...]:
     found = _flags_said(tokens, words.red_flags, taken, words)
     if _says_pain(tokens, words):
         found += _flags_said(tokens, words.red_flags_with_pain, taken, words)
-    stopped = find(tokens, words.severity.get(Severity.STOPPED, ()))
+    stopped = find(tokens, words.severity.get(Severity.STOPPED, Cues()))
     if stopped and holds(tokens, words.stays):
         found.append("stopped")  # it made them stop, and it has not gone away
     return tuple(dict.fromkeys(found))
 
 
-def _flags_said(tokens: Sequence[str], flags: Mapping[str, tuple[Phrase, ...]], taken: set[int],
+def _flags_said(tokens: Sequence[str], flags: Mapping[str, Cues], taken: set[int],
                 words: Vocabulary) -> list[str]:
     return [flag for flag, cues in flags.items()
             if any(not _negated(tokens, start, words) for start, _, _ in
@@ -427,7 +427,7 @@ def _skip(tokens: list[str], words: Vocabulary,
           question: bool) -> tuple[str | None, str | None] | None:
     """(scope, kind) when the runner asks to leave something out; None when they don't.
     "Rest day" or "not today" says so only outside a question ("...on my rest day?")."""
-    cues = words.skip_ask if question else (*words.skip_ask, *words.skip_states)
+    cues = words.skip_ask if question else words.skip_ask | words.skip_states
     asks = [h for h in find(tokens, cues) if not _negated(tokens, h[0], words)]
     if not asks or holds(tokens, words.skip_done):
         return None
@@ -581,31 +581,29 @@ def _report(tokens: list[str], clause: _Clause, words: Vocabulary) -> _Report:
 
 def outcome_of(said: Sequence[str], words: Vocabulary) -> OutcomeKind | None:
     """The strongest outcome said ("no pain" is fine; "not easy" was hard)."""
-    cues = [(p, kind) for kind, group in words.outcomes.items() for p in group]
-    cues.sort(key=lambda c: -len(c[0]))
     taken: set[int] = set()
     find(said, words.chat, taken)  # "good morning" says nothing about the session
+    cues = words.outcome_cues
     found: list[OutcomeKind] = []
-    for phrase, kind in cues:
-        for start, _, _ in find(said, (phrase,), taken):
-            negated = not set(phrase) & words.negations and _negated(said, start, words)
-            found.append(words.negated.get(kind, OutcomeKind.DONE) if negated else kind)
+    for start, _, phrase in find(said, cues, taken):
+        kind = OutcomeKind(cues.meaning[phrase])
+        negated = not set(phrase) & words.negations and _negated(said, start, words)
+        found.append(words.negated.get(kind, OutcomeKind.DONE) if negated else kind)
     if OutcomeKind.SORE in found and _on_a_joint(said, words):
         found.append(OutcomeKind.PAIN)  # a sore hip during a move is a pain, not DOMS
     return next((kind for kind in RANK if kind in found), None)
 
 
 def _on_a_joint(said: Sequence[str], words: Vocabulary) -> bool:
-    body = [p for p in words.body_parts if len(p) > 1]
     left = list(said)
-    for start, end, _ in find(said, body):
+    for start, end, _ in find(said, words.body_compounds):
         left[start:end] = ["_"] * (end - start)  # "hip flexor" is a muscle, not the hip
     return holds(left, words.joints) and not holds(said, words.day_after)
 
 
 def severity_of(said: Sequence[str], words: Vocabulary) -> Severity | None:
     for severity in (Severity.SHARP, Severity.STOPPED, Severity.MILD):
-        hits = find(said, words.severity.get(severity, ()))
+        hits = find(said, words.severity.get(severity, Cues()))
         if any(not _negated(said, s, words) for s, _, _ in hits):
             return severity
     return None

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TypeVar
 
@@ -68,10 +68,33 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", kept).strip()
 
 
-def phrases(raw: Iterable[str]) -> tuple[Phrase, ...]:
-    """Each entry as its words, longest first so "had to stop" is found before "stop"."""
-    found = {tuple(plain(w).split()) for w in raw} - {()}
-    return tuple(sorted(found, key=lambda p: (-len(p), p)))
+class Cues:
+    """Phrases indexed by their first word, each with what it means (an outcome, a flag...):
+    finding them costs one look-up per word of the message, however many there are."""
+
+    def __init__(self, entries: Iterable[tuple[Phrase, str]] = ()) -> None:
+        self.meaning: dict[Phrase, str] = {p: m for p, m in entries if p}
+        by_first: dict[str, list[Phrase]] = {}
+        for phrase in self.meaning:
+            by_first.setdefault(phrase[0], []).append(phrase)
+        self.by_first = {w: tuple(sorted(ps, key=len, reverse=True)) for w, ps in by_first.items()}
+
+    def __iter__(self) -> Iterator[Phrase]:
+        return iter(self.meaning)
+
+    def __contains__(self, phrase: object) -> bool:
+        return phrase in self.meaning
+
+    def __len__(self) -> int:
+        return len(self.meaning)
+
+    def __or__(self, other: Cues) -> Cues:
+        return Cues([*self.meaning.items(), *other.meaning.items()])
+
+
+def phrases(raw: Iterable[str], meaning: str = "") -> Cues:
+    """Each entry as its words."""
+    return Cues((tuple(plain(w).split()), meaning) for w in raw)
 
 
 @dataclass(frozen=True)
@@ -79,32 +102,35 @@ class Vocabulary:
     negations: frozenset[str]
     spellings: Mapping[str, Phrase]
     emoji: Mapping[str, str]
-    outcomes: Mapping[OutcomeKind, tuple[Phrase, ...]]
+    outcomes: Mapping[OutcomeKind, Cues]
     negated: Mapping[OutcomeKind, OutcomeKind]
-    joints: tuple[Phrase, ...]
-    day_after: tuple[Phrase, ...]
-    severity: Mapping[Severity, tuple[Phrase, ...]]
-    sides: Mapping[str, tuple[Phrase, ...]]
-    red_flags: Mapping[str, tuple[Phrase, ...]]
-    red_flags_with_pain: Mapping[str, tuple[Phrase, ...]]
-    stays: tuple[Phrase, ...]
-    not_red_flags: tuple[Phrase, ...]
-    question_starts: tuple[Phrase, ...]
-    question_asking: tuple[Phrase, ...]
+    joints: Cues
+    day_after: Cues
+    severity: Mapping[Severity, Cues]
+    sides: Mapping[str, Cues]
+    red_flags: Mapping[str, Cues]
+    red_flags_with_pain: Mapping[str, Cues]
+    stays: Cues
+    not_red_flags: Cues
+    question_starts: Cues
+    question_asking: Cues
     question_subjects: frozenset[str]
-    topics: Mapping[str, tuple[Phrase, ...]]
-    skip_ask: tuple[Phrase, ...]
-    skip_states: tuple[Phrase, ...]
-    skip_done: tuple[Phrase, ...]
-    skip_scopes: Mapping[str, tuple[Phrase, ...]]
-    skip_kinds: Mapping[str, tuple[Phrase, ...]]
-    session: tuple[Phrase, ...]
-    chat: tuple[Phrase, ...]
+    topics: Mapping[str, Cues]
+    skip_ask: Cues
+    skip_states: Cues
+    skip_done: Cues
+    skip_scopes: Mapping[str, Cues]
+    skip_kinds: Mapping[str, Cues]
+    session: Cues
+    chat: Cues
     generic: frozenset[str]
     not_moves: frozenset[str]
-    body_parts: tuple[Phrase, ...]
+    body_parts: Cues
     fillers: frozenset[str]
     connectors: frozenset[str]
+    # Built from the above: every outcome phrase meaning its outcome; body parts of 2+ words.
+    outcome_cues: Cues = field(default_factory=Cues)
+    body_compounds: Cues = field(default_factory=Cues)
 
     def every_phrase(self) -> set[Phrase]:
         """Every outcome, severity and flag phrase: words that are never part of a move's name."""
@@ -125,8 +151,8 @@ def vocabulary_from(raw: object) -> Vocabulary:
         spellings={plain(k): tuple(plain(v).split()) for k, v in
                    _mapping(top.get("spellings"), "spellings").items()},
         emoji={str(k): plain(str(v)) for k, v in _mapping(top.get("emoji"), "emoji").items()},
-        outcomes={_enum(OutcomeKind, k, "outcomes"): phrases(_strings(outcomes, k, "outcomes"))
-                  for k in outcomes},
+        outcomes={_enum(OutcomeKind, k, "outcomes"): phrases(_strings(outcomes, k, "outcomes"),
+                                                              str(k)) for k in outcomes},
         negated={_enum(OutcomeKind, k, "negated"): _enum(OutcomeKind, v, "negated")
                  for k, v in _mapping(top.get("negated"), "negated").items()},
         joints=phrases(_strings(top, "joints")),
@@ -158,7 +184,9 @@ def vocabulary_from(raw: object) -> Vocabulary:
         connectors=frozenset(plain(w) for w in _strings(names, "connectors", "move_words")),
     )
     _check_complete(vocabulary)
-    return vocabulary
+    every = Cues(item for group in vocabulary.outcomes.values() for item in group.meaning.items())
+    compounds = Cues((p, "") for p in vocabulary.body_parts if len(p) > 1)
+    return replace(vocabulary, outcome_cues=every, body_compounds=compounds)
 
 
 def _check_complete(vocabulary: Vocabulary) -> None:
@@ -192,17 +220,17 @@ def _enum(kind: type[E], value: object, where: str) -> E:
 
 
 def _grouped(top: Mapping[str, object], key: str,
-                         kind: type[E]) -> dict[E, tuple[Phrase, ...]]:
+                         kind: type[E]) -> dict[E, Cues]:
     group = _mapping(top.get(key), key)
     return {_enum(kind, k, key): phrases(_strings(group, k, key)) for k in group}
 
 
-def _flags(top: Mapping[str, object], key: str) -> dict[str, tuple[Phrase, ...]]:
+def _flags(top: Mapping[str, object], key: str) -> dict[str, Cues]:
     group = _mapping(top.get(key), key)
     return {str(k): phrases(_strings(group, k, key)) for k in group}
 
 
-def _named_groups(parent: Mapping[str, object], key: str) -> dict[str, tuple[Phrase, ...]]:
+def _named_groups(parent: Mapping[str, object], key: str) -> dict[str, Cues]:
     group = _mapping(parent.get(key), f"skip.{key}")
     return {str(k): phrases(_strings(group, k, f"skip.{key}")) for k in group}
 
@@ -210,21 +238,26 @@ def _named_groups(parent: Mapping[str, object], key: str) -> dict[str, tuple[Phr
 # --- finding phrases in tokens ---------------------------------------------------------------
 
 
-def find(tokens: Sequence[str], wanted: Iterable[Phrase],
+def find(tokens: Sequence[str], wanted: Cues,
          taken: set[int] | None = None) -> list[tuple[int, int, Phrase]]:
-    """Where the phrases occur, longest first, never two on the same token: (start, end, phrase)."""
+    """Where the phrases occur, longest first, never two on the same token (nor on a token in
+    ``taken``, which the found ones join): (start, end, phrase), in message order."""
     used = taken if taken is not None else set()
-    found: list[tuple[int, int, Phrase]] = []
-    for phrase in wanted:
-        size = len(phrase)
-        for start in range(len(tokens) - size + 1):
-            if tuple(tokens[start:start + size]) == phrase and not used & set(
-                    range(start, start + size)):
-                found.append((start, start + size, phrase))
-                used.update(range(start, start + size))
+    seen: list[tuple[int, int, Phrase]] = []
+    for start, token in enumerate(tokens):
+        for phrase in wanted.by_first.get(token, ()):
+            end = start + len(phrase)
+            if tuple(tokens[start:end]) == phrase:
+                seen.append((start, end, phrase))
+    seen.sort(key=lambda h: (h[0] - h[1], h[0]))
+    found = []
+    for start, end, phrase in seen:
+        if not used.intersection(range(start, end)):
+            found.append((start, end, phrase))
+            used.update(range(start, end))
     return sorted(found)
 
 
-def holds(tokens: Sequence[str], wanted: Iterable[Phrase]) -> bool:
-    padded = f" {' '.join(tokens)} "
-    return any(f" {' '.join(p)} " in padded for p in wanted)
+def holds(tokens: Sequence[str], wanted: Cues) -> bool:
+    return any(tuple(tokens[i:i + len(p)]) == p
+               for i, t in enumerate(tokens) for p in wanted.by_first.get(t, ()))
