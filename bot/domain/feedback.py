@@ -149,6 +149,7 @@ class MoveIndex:
         self.words = words
         self.similarity = similarity
         self.entries = tuple(catalogue)
+        self.body = {tuple(stem(w) for w in p) for p in words.body_parts}
         self.starting: dict[str, list[_Name]] = {}
         for entry in self.entries:
             for name in self._names(entry):
@@ -178,12 +179,11 @@ class MoveIndex:
     def _parts(self, words: tuple[str, ...]) -> list[tuple[str, ...]]:
         """Runs of words inside a name that could stand for it: "plank" in "side plank
         clamshell". Never a body part ("hip flexor") nor only common words ("dead")."""
-        body = {tuple(stem(w) for w in p) for p in self.words.body_parts}
         parts = []
         for start, end in itertools.combinations(range(len(words) + 1), 2):
             run = words[start:end]
             if len(run) == len(words) or run[0] in self.words.connectors \
-                    or run[-1] in self.words.connectors or run in body:
+                    or run[-1] in self.words.connectors or run in self.body:
                 continue
             if any(self._distinctive(w) for w in run) and len("".join(run)) >= 4:
                 parts.append(run)
