@@ -7,10 +7,18 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.feedback import CatalogueEntry, Finding, MoveIndex, OutcomeKind, Severity, Side, read_message
 from bot.content.words import cached_words
+from bot.domain.feedback import (
+    CatalogueEntry,
+    Finding,
+    MoveIndex,
+    OutcomeKind,
+    Severity,
+    Side,
+    read_message,
+)
 from bot.paths import content_dir
-from bot.services.feedback import FeedbackReader, similarity
+from bot.services.feedback import FeedbackReader
 from tests.data.feedback_accuracy import catalogue_from, pain_sweep, score
 from tests.data.feedback_phrases import PHRASES
 from tests.support.exercise_names import CATALOGUE, EXERCISE_NAMES, SIX_PACK

@@ -28,7 +28,7 @@ def load_words(content_root: Path, language: str = LANGUAGE) -> Vocabulary:
     usable."""
     path = content_root / WORDS_DIR / f"{language}.yaml"
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_WordsLoader)  # noqa: S506
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_WordsLoader)
         return vocabulary_from(raw)
     except (OSError, yaml.YAMLError, WordsError) as exc:
         raise ContentError(f"{path}: {exc}") from None

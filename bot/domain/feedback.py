@@ -17,12 +17,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.domain.feedback_words import (
     RANK,
-    Intent,
     Cues,
+    Intent,
     OutcomeKind,
     Severity,
     Side,
@@ -73,6 +73,7 @@ class FeedbackReading:
     skip_scope: str | None = None  # "today", "week", "tomorrow": what a skip asks to leave out
     skip_kind: str | None = None  # "circuit", "hills", "strength"...
     named: tuple[str, ...] = field(default=())  # every move named, in order (questions too)
+    everyday: str | None = None  # an everyday phrase ("injured", "ran", "whats_next")
 
     @property
     def ambiguous(self) -> tuple[Finding, ...]:
@@ -359,6 +360,14 @@ def read_message(text: str, index: MoveIndex,
     tokens = tokens_of(text, words)
     if not any(t not in _PUNCTUATION for t in tokens):
         return FeedbackReading((), Intent.OTHER)
+    everyday = next((k for k, cues in words.everyday.items() if holds(tokens, cues)), None)
+    reading = _reading(tokens, index, session_exercises)
+    return replace(reading, everyday=everyday) if everyday else reading
+
+
+def _reading(tokens: list[str], index: MoveIndex,
+             session_exercises: Collection[str]) -> FeedbackReading:
+    words = index.words
     mentions = _mentions(tokens, index)
     named = tuple(dict.fromkeys(m.scores[0][0] for m in mentions if len(_close(m, False)) == 1))
     said_flags = red_flags(tokens, words)

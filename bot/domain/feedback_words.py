@@ -123,6 +123,7 @@ class Vocabulary:
     skip_kinds: Mapping[str, Cues]
     session: Cues
     chat: Cues
+    everyday: Mapping[str, Cues]
     generic: frozenset[str]
     not_moves: frozenset[str]
     body_parts: Cues
@@ -148,7 +149,7 @@ def vocabulary_from(raw: object) -> Vocabulary:
     names = _mapping(top.get("move_words"), "move_words")
     vocabulary = Vocabulary(
         negations=frozenset(plain(w) for w in _strings(top, "negations")),
-        spellings={plain(k): tuple(plain(v).split()) for k, v in
+        spellings={plain(k): tuple(plain(str(v)).split()) for k, v in
                    _mapping(top.get("spellings"), "spellings").items()},
         emoji={str(k): plain(str(v)) for k, v in _mapping(top.get("emoji"), "emoji").items()},
         outcomes={_enum(OutcomeKind, k, "outcomes"): phrases(_strings(outcomes, k, "outcomes"),
@@ -177,6 +178,7 @@ def vocabulary_from(raw: object) -> Vocabulary:
         skip_kinds=_named_groups(skip, "kinds"),
         session=phrases(_strings(top, "session")),
         chat=phrases(_strings(top, "chat")),
+        everyday=_flags(top, "everyday"),
         generic=frozenset(plain(w) for w in _strings(names, "generic", "move_words")),
         not_moves=frozenset(plain(w) for w in _strings(names, "not_moves", "move_words")),
         body_parts=phrases(_strings(names, "body_parts", "move_words")),

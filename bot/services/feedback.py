@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.content.words import cached_words
 from bot.db.models import (
     ExerciseOutcome,
     TrainingSession,
     utc_now,
 )
-from bot.content.words import cached_words
 from bot.domain.feedback import (
     CatalogueEntry,
     FeedbackReading,

@@ -88,8 +88,9 @@ def main(argv: list[str]) -> int:
           f"trouble read as clean: {len(result.trouble_as_clean)}")
     if "-v" in argv:
         for got, want in result.misread:
-            print(f"- {want['text']}\n    want {json.dumps({k: v for k, v in want.items() if k != 'text'})}"
-                  f"\n    got  {json.dumps({k: v for k, v in got.items() if k != 'text'})}")
+            wanted = {k: v for k, v in want.items() if k != "text"}
+            heard = {k: v for k, v in got.items() if k != "text"}
+            print(f"- {want['text']}\n    want {json.dumps(wanted)}\n    got  {json.dumps(heard)}")
     return 0
 
 

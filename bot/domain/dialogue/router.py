@@ -247,6 +247,10 @@ def _coach_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
         return report.undo(d, c, ctx)
     if (c.feature, c.action) == (Feature.REPORT, "did"):
         return report.ask_which_hard(d, ctx)
+    if (c.feature, c.action) in ((Feature.REPORT, "skip"), (Feature.REPORT, "keep")):
+        return report.skip_chosen(d, c, ctx)
+    if (c.feature, c.action) == (Feature.REPORT, "race"):
+        return report.note_race(d, ctx)
     if c.feature is Feature.DATA:
         return data_rights.on_choice(d, c, ())
     if (c.feature, c.action) == (Feature.TODAY, "start"):
