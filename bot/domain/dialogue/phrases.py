@@ -9,7 +9,7 @@ import unicodedata
 
 from bot.domain.dialogue import report, today
 from bot.domain.dialogue.state import Dialogue, Transition
-from bot.domain.feedback import FeedbackReading, Intent
+from bot.domain.feedback import FeedbackReading, Intent, OutcomeKind
 from bot.domain.model import Context, Reply
 
 # Latin-script hellos from other languages; other scripts are caught by their letters.
@@ -59,12 +59,19 @@ def everyday(d: Dialogue, text: str, ctx: Context) -> Transition | None:
     return None
 
 
+def _only_ran(reading: FeedbackReading) -> bool:
+    """"I ran 10k", "just finished my run": nothing more said than the run being done."""
+    return reading.intent is Intent.OTHER or (reading.intent is Intent.REPORT and all(
+        f.exercise_id is None and not f.candidates and f.outcome in (OutcomeKind.DONE, None)
+        for f in reading.findings))
+
+
 def heard_phrase(reading: FeedbackReading) -> str | None:
     """The everyday phrase a message is, unless it says more: a warning sign always goes to
     the report path, and "I ran 5k and my hip hurt" is a report."""
     if reading.red_flag:
         return None
-    if reading.everyday == "ran" and reading.intent is not Intent.OTHER:
+    if reading.everyday == "ran" and not _only_ran(reading):
         return None
     if reading.everyday == "injured" and reading.intent is Intent.QUESTION:
         return None

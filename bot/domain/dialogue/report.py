@@ -103,7 +103,9 @@ def _report_text(d: Dialogue, reading: FeedbackReading, text: str,
     if session is not None and session.outcome in WHICH_ONE:
         moves = todays or _week_moves(d, ctx, on)
         return _pick(d, on, rows, session, tuple(moves), text) if moves else None
-    if session is not None:  # done, sore or skipped: the rest of today's session
+    if session is not None and session.outcome is not OutcomeKind.SORE:
+        # "did it all", "didn't do it today": the rest of today's session. Soreness said of
+        # no move is about a session already done: reassured, nothing stored.
         rows += [ReportRow(e, str(session.outcome)) for e in todays
                  if e not in {r.exercise for r in rows}]
     if not rows:
