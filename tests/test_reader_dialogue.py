@@ -72,7 +72,8 @@ def test_skip_today_is_offered_and_stores_todays_moves_as_skipped(screened: Runn
     assert outcomes(engine) == []
     screened.tap("skip:today")
     stored = outcomes(engine)
-    assert stored and {o for _, o, _, _ in stored} == {"skipped"}
+    assert stored
+    assert {o for _, o, _, _ in stored} == {"skipped"}
 
 
 def test_keeping_a_session_after_a_skip_offer_stores_nothing(screened: Runner,

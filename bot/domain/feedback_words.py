@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TypeVar
@@ -24,7 +24,6 @@ class OutcomeKind(StrEnum):
 
 # What the training model sees: unfinished is a hard session, easy and sore are clean ones.
 TRAINING_OUTCOME = {"unfinished": "hard", "easy": "done", "sore": "done"}
-CLEAN = frozenset({"done", "easy", "sore"})
 
 
 class Side(StrEnum):
@@ -52,6 +51,10 @@ RANK = (OutcomeKind.PAIN, OutcomeKind.UNFINISHED, OutcomeKind.SKIPPED, OutcomeKi
         OutcomeKind.SORE, OutcomeKind.EASY, OutcomeKind.DONE)
 RED_FLAGS = ("sharp", "numbness", "rest_night", "fall", "limp")
 Phrase = tuple[str, ...]
+Similarity = Callable[[str, str], float]
+"""Two normalised strings -> a score from 0 (unrelated) to 100 (identical)."""
+NEGATION_REACH = 3
+PUNCTUATION = frozenset(".,;!?")
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -143,47 +146,40 @@ class Vocabulary:
 def vocabulary_from(raw: object) -> Vocabulary:
     """Check a loaded words file and build the vocabulary; WordsError names the bad key."""
     top = _mapping(raw, "(top)")
-    outcomes = _mapping(top.get("outcomes"), "outcomes")
     question = _mapping(top.get("question"), "question")
     skip = _mapping(top.get("skip"), "skip")
     names = _mapping(top.get("move_words"), "move_words")
     vocabulary = Vocabulary(
-        negations=frozenset(plain(w) for w in _strings(top, "negations")),
-        spellings={plain(k): tuple(plain(str(v)).split()) for k, v in
-                   _mapping(top.get("spellings"), "spellings").items()},
-        emoji={str(k): plain(str(v)) for k, v in _mapping(top.get("emoji"), "emoji").items()},
-        outcomes={_enum(OutcomeKind, k, "outcomes"): phrases(_strings(outcomes, k, "outcomes"),
-                                                              str(k)) for k in outcomes},
-        negated={_enum(OutcomeKind, k, "negated"): _enum(OutcomeKind, v, "negated")
-                 for k, v in _mapping(top.get("negated"), "negated").items()},
+        negations=_word_set(top, "negations"),
+        spellings=_spellings(_mapping(top.get("spellings"), "spellings")),
+        emoji=_emoji(_mapping(top.get("emoji"), "emoji")),
+        outcomes=_grouped(top, "outcomes", OutcomeKind),
+        negated=_negated_as(_mapping(top.get("negated"), "negated")),
         joints=phrases(_strings(top, "joints")),
         day_after=phrases(_strings(top, "day_after")),
         severity=_grouped(top, "severity", Severity),
-        sides={k: phrases(_strings(_mapping(top.get("sides"), "sides"), k, "sides"))
-               for k in ("left", "right", "both", "not_a_side")},
+        sides=_flags(top, "sides"),
         red_flags=_flags(top, "red_flags"),
         red_flags_with_pain=_flags(top, "red_flags_with_pain"),
         stays=phrases(_strings(top, "stays")),
         not_red_flags=phrases(_strings(top, "not_red_flags")),
         question_starts=phrases(_strings(question, "starts", "question")),
         question_asking=phrases(_strings(question, "asking", "question")),
-        question_subjects=frozenset(plain(w) for w in _strings(question, "subjects", "question")),
-        topics={str(k): phrases(_strings(_mapping(question.get("topics"), "question.topics"),
-                                         k, "question.topics"))
-                for k in _mapping(question.get("topics"), "question.topics")},
+        question_subjects=_word_set(question, "subjects", "question"),
+        topics=_flags(question, "topics", "question."),
         skip_ask=phrases(_strings(skip, "ask", "skip")),
         skip_states=phrases(_strings(skip, "states", "skip")),
         skip_done=phrases(_strings(skip, "done", "skip")),
-        skip_scopes=_named_groups(skip, "scopes"),
-        skip_kinds=_named_groups(skip, "kinds"),
+        skip_scopes=_flags(skip, "scopes", "skip."),
+        skip_kinds=_flags(skip, "kinds", "skip."),
         session=phrases(_strings(top, "session")),
         chat=phrases(_strings(top, "chat")),
         everyday=_flags(top, "everyday"),
-        generic=frozenset(plain(w) for w in _strings(names, "generic", "move_words")),
-        not_moves=frozenset(plain(w) for w in _strings(names, "not_moves", "move_words")),
+        generic=_word_set(names, "generic", "move_words"),
+        not_moves=_word_set(names, "not_moves", "move_words"),
         body_parts=phrases(_strings(names, "body_parts", "move_words")),
-        fillers=frozenset(plain(w) for w in _strings(names, "fillers", "move_words")),
-        connectors=frozenset(plain(w) for w in _strings(names, "connectors", "move_words")),
+        fillers=_word_set(names, "fillers", "move_words"),
+        connectors=_word_set(names, "connectors", "move_words"),
     )
     _check_complete(vocabulary)
     every = Cues(item for group in vocabulary.outcomes.values() for item in group.meaning.items())
@@ -191,10 +187,29 @@ def vocabulary_from(raw: object) -> Vocabulary:
     return replace(vocabulary, outcome_cues=every, body_compounds=compounds)
 
 
+def _word_set(parent: Mapping[str, object], key: str, where: str = "") -> frozenset[str]:
+    return frozenset(plain(w) for w in _strings(parent, key, where))
+
+
+def _spellings(raw: Mapping[str, object]) -> dict[str, Phrase]:
+    return {plain(k): tuple(plain(str(v)).split()) for k, v in raw.items()}
+
+
+def _emoji(raw: Mapping[str, object]) -> dict[str, str]:
+    return {k: plain(str(v)) for k, v in raw.items()}
+
+
+def _negated_as(raw: Mapping[str, object]) -> dict[OutcomeKind, OutcomeKind]:
+    return {_enum(OutcomeKind, k, "negated"): _enum(OutcomeKind, v, "negated")
+            for k, v in raw.items()}
+
+
 def _check_complete(vocabulary: Vocabulary) -> None:
     missing = [k.value for k in OutcomeKind if not vocabulary.outcomes.get(k)]
     if missing:
         raise WordsError(f"outcomes: no words for {', '.join(missing)}")
+    if lacking := {"left", "right", "both", "not_a_side"} - set(vocabulary.sides):
+        raise WordsError(f"sides: no words for {', '.join(sorted(lacking))}")
     flags = {*vocabulary.red_flags, *vocabulary.red_flags_with_pain}
     if unknown := flags - set(RED_FLAGS):
         raise WordsError(f"red_flags: unknown flags {sorted(unknown)}")
@@ -221,20 +236,15 @@ def _enum(kind: type[E], value: object, where: str) -> E:
         raise WordsError(f"{where}: unknown {kind.__name__} {value!r}") from None
 
 
-def _grouped(top: Mapping[str, object], key: str,
-                         kind: type[E]) -> dict[E, Cues]:
+def _grouped(top: Mapping[str, object], key: str, kind: type[E]) -> dict[E, Cues]:
+    """Each group's phrases, meaning the group's name (an outcome, a severity)."""
     group = _mapping(top.get(key), key)
-    return {_enum(kind, k, key): phrases(_strings(group, k, key)) for k in group}
+    return {_enum(kind, k, key): phrases(_strings(group, k, key), k) for k in group}
 
 
-def _flags(top: Mapping[str, object], key: str) -> dict[str, Cues]:
-    group = _mapping(top.get(key), key)
-    return {str(k): phrases(_strings(group, k, key)) for k in group}
-
-
-def _named_groups(parent: Mapping[str, object], key: str) -> dict[str, Cues]:
-    group = _mapping(parent.get(key), f"skip.{key}")
-    return {str(k): phrases(_strings(group, k, f"skip.{key}")) for k in group}
+def _flags(top: Mapping[str, object], key: str, where: str = "") -> dict[str, Cues]:
+    group = _mapping(top.get(key), where + key)
+    return {str(k): phrases(_strings(group, k, where + key), k) for k in group}
 
 
 # --- finding phrases in tokens ---------------------------------------------------------------
@@ -263,3 +273,60 @@ def find(tokens: Sequence[str], wanted: Cues,
 def holds(tokens: Sequence[str], wanted: Cues) -> bool:
     return any(tuple(tokens[i:i + len(p)]) == p
                for i, t in enumerate(tokens) for p in wanted.by_first.get(t, ()))
+
+
+# --- what one clause says ----------------------------------------------------------------
+
+
+def negated(tokens: Sequence[str], start: int, words: Vocabulary) -> bool:
+    before = tokens[max(0, start - NEGATION_REACH):start]
+    cut = max((i for i, t in enumerate(before) if t in PUNCTUATION), default=-1)
+    return any(t in words.negations for t in before[cut + 1:])
+
+
+def outcome_of(said: Sequence[str], words: Vocabulary) -> OutcomeKind | None:
+    """The strongest outcome said ("no pain" is fine; "not easy" was hard)."""
+    taken: set[int] = set()
+    find(said, words.chat, taken)  # "good morning" says nothing about the session
+    cues = words.outcome_cues
+    found: list[OutcomeKind] = []
+    for start, _, phrase in find(said, cues, taken):
+        kind = OutcomeKind(cues.meaning[phrase])
+        turned = not set(phrase) & words.negations and negated(said, start, words)
+        found.append(words.negated.get(kind, OutcomeKind.DONE) if turned else kind)
+    if OutcomeKind.SORE in found and _on_a_joint(said, words):
+        found.append(OutcomeKind.PAIN)  # a sore hip during a move is a pain, not DOMS
+    return next((kind for kind in RANK if kind in found), None)
+
+
+def _on_a_joint(said: Sequence[str], words: Vocabulary) -> bool:
+    left = list(said)
+    for start, end, _ in find(said, words.body_compounds):
+        left[start:end] = ["_"] * (end - start)  # "hip flexor" is a muscle, not the hip
+    return holds(left, words.joints) and not holds(said, words.day_after)
+
+
+def severity_of(said: Sequence[str], words: Vocabulary) -> Severity | None:
+    for severity in (Severity.SHARP, Severity.STOPPED, Severity.MILD):
+        hits = find(said, words.severity.get(severity, Cues()))
+        if any(not negated(said, s, words) for s, _, _ in hits):
+            return severity
+    return None
+
+
+def side_of(said: Sequence[str], words: Vocabulary) -> Side | None:
+    taken: set[int] = set()
+    find(said, words.sides["not_a_side"], taken)
+    if find(said, words.sides["both"], set(taken)):
+        return Side.BOTH
+    left = list(said)
+    for i in taken:
+        left[i] = "_"
+    before_than = left[:left.index("than")] if "than" in left else left
+    sides = [Side(k) for t in before_than for k in ("left", "right")
+             if (t,) in words.sides[k]]
+    if not sides:
+        return None
+    if len(set(sides)) > 1 and "than" not in left:
+        return Side.BOTH
+    return sides[0]

@@ -85,9 +85,7 @@ def _text_report(d: Dialogue, text: str, ctx: Context,
 def _report_text(d: Dialogue, reading: FeedbackReading, text: str,
                  ctx: Context) -> Transition | None:
     """A report: stored when every part of it was read; asked about when not."""
-    kit = ctx.coach
     on = local_today(d.answers, ctx.now)
-    todays = list(_todays(d, ctx, on))
     named = list(reading.confident)
     rows = [ReportRow(*r) for r in listen.rows_from_findings(named)]
     if reading.ambiguous:
@@ -96,21 +94,37 @@ def _report_text(d: Dialogue, reading: FeedbackReading, text: str,
     unread = next((f for f in named if f.outcome is None), None)
     if unread is not None:  # "the squats were a doddle": how did it go?
         return _how_went(d, on, [r for r in rows if r.exercise != unread.exercise_id],
-                         str(unread.exercise_id), text, kit)
+                         str(unread.exercise_id), text, ctx.coach)
     session = next((f for f in reading.findings if f.exercise_id is None), None)
-    if session is not None and session.outcome in (OutcomeKind.PAIN,):
-        return _unnamed_pain(d, reading, text, on, todays or _week_moves(d, ctx, on))
-    if session is not None and session.outcome in WHICH_ONE:
+    if session is None:
+        return _store(d, on, rows, text, ctx)
+    return _session_said(d, on, rows, session, text, ctx)
+
+
+def _session_said(d: Dialogue, on: date, rows: list[ReportRow], session: Finding, text: str,
+                  ctx: Context) -> Transition | None:
+    """Something said of no move: a pain (which one?), hard or easy (which one?), or the
+    whole of today's session (done, skipped). Soreness said of no move is about a session
+    already done: reassured, nothing stored."""
+    todays = list(_todays(d, ctx, on))
+    if session.outcome is OutcomeKind.PAIN:
+        return _unnamed_pain(d, session, text, on, todays or _week_moves(d, ctx, on))
+    if session.outcome in WHICH_ONE:
         moves = todays or _week_moves(d, ctx, on)
         return _pick(d, on, rows, session, tuple(moves), text) if moves else None
-    if session is not None and session.outcome is not OutcomeKind.SORE:
-        # "did it all", "didn't do it today": the rest of today's session. Soreness said of
-        # no move is about a session already done: reassured, nothing stored.
-        rows += [ReportRow(e, str(session.outcome)) for e in todays
-                 if e not in {r.exercise for r in rows}]
+    if session.outcome is OutcomeKind.SORE:
+        return _store(d, on, rows, text, ctx) if rows else _sore_only(d)
+    told = {r.exercise for r in rows}
+    rest = [ReportRow(e, str(session.outcome)) for e in todays if e not in told]
+    return _store(d, on, rows + rest, text, ctx)
+
+
+def _store(d: Dialogue, on: date, rows: list[ReportRow], text: str,
+           ctx: Context) -> Transition | None:
     if not rows:
-        return _sore_only(d) if session and session.outcome is OutcomeKind.SORE else None
-    concluded = report_or_ask(d, Report(on.isoformat(), "feedback", tuple(rows), text), kit)
+        return None
+    concluded = report_or_ask(d, Report(on.isoformat(), "feedback", tuple(rows), text),
+                              ctx.coach)
     if any(r.outcome == OutcomeKind.SORE for r in rows):
         return then(concluded, _sore_only(concluded.dialogue))
     return concluded
@@ -244,13 +258,12 @@ def _red_flag_in_words(d: Dialogue, flags: list[str], ctx: Context) -> Transitio
                       (RecordAnswer("red_flags", strings(answers["red_flags"])), saved))
 
 
-def _unnamed_pain(d: Dialogue, reading: FeedbackReading, text: str, on: date,
+def _unnamed_pain(d: Dialogue, pain: Finding, text: str, on: date,
                   moves: list[str]) -> Transition | None:
-    pain = [f for f in reading.findings if f.exercise_id is None and f.outcome == "pain"]
-    if not pain or not moves:
+    if not moves:
         return None
-    draft = WhichHurt(on.isoformat(), "feedback", tuple(moves), (), text, _opt(pain[0].side),
-                      _opt(pain[0].severity))
+    draft = WhichHurt(on.isoformat(), "feedback", tuple(moves), (), text, _opt(pain.side),
+                      _opt(pain.severity))
     asking = goto(d, State.FEEDBACK, draft)
     return Transition(asking, (listen.which_hurt_reply(moves, asking.turn),))
 
