@@ -210,8 +210,12 @@ def _flags_said(tokens: Sequence[str], flags: Mapping[str, Cues], taken: set[int
 
 
 def _says_pain(tokens: Sequence[str], words: Vocabulary) -> bool:
+    """A pain said (not "no pain"), or a joint said to be sore ("my hip is sore now")."""
     pains = find(tokens, words.outcomes[OutcomeKind.PAIN])
-    return any(not negated(tokens, s, words) for s, _, _ in pains) or holds(tokens, words.joints)
+    if any(not negated(tokens, s, words) for s, _, _ in pains):
+        return True
+    sore = find(tokens, words.outcomes[OutcomeKind.SORE]) + find(tokens, words.joint_pain)
+    return holds(tokens, words.joints) and any(not negated(tokens, s, words) for s, _, _ in sore)
 
 
 def _skip(tokens: list[str], words: Vocabulary,

@@ -108,6 +108,7 @@ class Vocabulary:
     outcomes: Mapping[OutcomeKind, Cues]
     negated: Mapping[OutcomeKind, OutcomeKind]
     joints: Cues
+    joint_pain: Cues
     day_after: Cues
     severity: Mapping[Severity, Cues]
     sides: Mapping[str, Cues]
@@ -156,6 +157,7 @@ def vocabulary_from(raw: object) -> Vocabulary:
         outcomes=_grouped(top, "outcomes", OutcomeKind),
         negated=_negated_as(_mapping(top.get("negated"), "negated")),
         joints=phrases(_strings(top, "joints")),
+        joint_pain=phrases(_strings(top, "joint_pain")),
         day_after=phrases(_strings(top, "day_after")),
         severity=_grouped(top, "severity", Severity),
         sides=_flags(top, "sides"),
@@ -296,6 +298,8 @@ def outcome_of(said: Sequence[str], words: Vocabulary) -> OutcomeKind | None:
         found.append(words.negated.get(kind, OutcomeKind.DONE) if turned else kind)
     if OutcomeKind.SORE in found and _on_a_joint(said, words):
         found.append(OutcomeKind.PAIN)  # a sore hip during a move is a pain, not DOMS
+    if holds(said, words.joint_pain) and _on_a_joint(said, words):
+        found.append(OutcomeKind.PAIN)  # "my hip is killing me"
     return next((kind for kind in RANK if kind in found), None)
 
 
