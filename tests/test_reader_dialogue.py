@@ -132,3 +132,15 @@ def test_a_message_with_nothing_to_read_gets_the_hint(screened: Runner, engine: 
     screened.type("my dog ate my resistance band")
     assert templates(screened) == ["ready_text"]
     assert outcomes(engine) == []
+
+
+def test_a_move_that_fits_several_names_is_asked_then_how_it_went(screened: Runner,
+                                                                   engine: Engine) -> None:
+    screened.type("about the side plank today")
+    assert templates(screened) == ["feedback_pick"]
+    screened.tap("side_plank_clamshell")
+    assert templates(screened) == ["ask_how_went"]
+    assert outcomes(engine) == []
+    screened.tap("how:hard")
+    assert outcomes(engine) == [("side_plank_clamshell", "hard", None,
+                                 "about the side plank today")]

@@ -46,8 +46,8 @@ def english_only(first: Transition) -> Transition:
 def everyday(d: Dialogue, text: str, ctx: Context) -> Transition | None:
     """An answer to an everyday phrase; None leaves the text to be read as a report (warning
     signs, questions and skips included)."""
-    reading = report.read_ready_text(d, text, ctx)
-    heard = heard_phrase(reading)
+    # Which move is meant does not matter here: no need to work out today's session.
+    heard = heard_phrase(ctx.coach.read_feedback(text, ()))
     if heard == "whats_next":
         return today.today_command(d, ctx)
     if heard == "injured":

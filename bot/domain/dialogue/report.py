@@ -137,7 +137,8 @@ WHICH_ONE = (OutcomeKind.HARD, OutcomeKind.EASY, OutcomeKind.UNFINISHED)
 def _pick(d: Dialogue, on: date, rows: list[ReportRow], pending: Finding,
           candidates: Sequence[str], text: str) -> Transition:
     draft = PickMove(on.isoformat(), "feedback", tuple(rows),
-                     PendingRow(None, str(pending.outcome or "done"), _opt(pending.side),
+                     # No outcome said ("the bridge?"): asked once the move is known.
+                     PendingRow(None, str(pending.outcome or ""), _opt(pending.side),
                                 _opt(pending.severity), pending.reps),
                      tuple(candidates), text)
     asking = goto(d, State.FEEDBACK, draft)
@@ -340,6 +341,9 @@ def _detail(d: Dialogue, draft: PainDetail, value: str, ctx: Context) -> Transit
 
 def _picked(d: Dialogue, draft: PickMove, exercise: str, ctx: Context) -> Transition:
     rows = draft.rows
+    if exercise in draft.candidates and not draft.pending.outcome:
+        on = date.fromisoformat(draft.date)
+        return _how_went(d, on, list(rows), exercise, draft.words or "", ctx.coach)
     if exercise in draft.candidates:
         rows = (*rows, ReportRow(exercise, *draft.pending[1:]))
     elif not rows:
