@@ -99,6 +99,14 @@ class ExerciseMatcher:
         self.split = [(tuple(phrase.split()), i) for phrase, i in self.phrases]
         self.vocabulary = sorted({w for words, _ in self.split for w in words})
 
+    def _scored(self, typed: list[str]) -> list[tuple[float, str]]:
+        """How well every typed word matches some word of each name (0-100): whole-string
+        scorers reward a short word hiding inside a long name ("hello" in "clamshell");
+        asking each typed word to find its own partner does not."""
+        table = _score_table(typed, self.vocabulary)
+        return [(min(max(table[w][p] for p in words) for w in typed), i)
+                for words, i in self.split]
+
     def __call__(self, text: str) -> list[str]:
         said = normalise(text) if len(text.strip()) <= MAX_MATCH_LENGTH else ""
         if not said:
@@ -108,15 +116,18 @@ class ExerciseMatcher:
         typed = [w for w in said.split() if w not in FILLER_WORDS]
         if not typed:
             return []
-        table = {w: {c: s for c, s, _ in process.extract(w, self.vocabulary, scorer=fuzz.ratio,
-                                                         limit=None)} for w in typed}
-        scored = [(min(max(table[w][p] for p in words) for w in typed), i)
-                  for words, i in self.split]
+        scored = self._scored(typed)
         best = max((score for score, _ in scored), default=0.0)
         if best < EXERCISE_CUTOFF:
             return []
         ranked = sorted((s for s in scored if s[0] >= best - EXERCISE_TIE_MARGIN), reverse=True)
         return _unique([i for _, i in ranked])[:4]
+
+
+def _score_table(typed: list[str], vocabulary: list[str]) -> dict[str, dict[str, float]]:
+    """Each typed word against every word of the names, once (typos allowed)."""
+    return {w: {c: s for c, s, _ in process.extract(w, vocabulary, scorer=fuzz.ratio,
+                                                    limit=None)} for w in typed}
 
 
 def _unique(ids: list[str]) -> list[str]:
