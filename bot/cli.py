@@ -261,11 +261,12 @@ def listen(settings: Settings, args: argparse.Namespace | None = None) -> int:
 def _heard_line(heard: dict[str, object]) -> str:
     """One message and what was heard, for a person: "-> report: squats hard"."""
     moves = heard["moves"] if isinstance(heard["moves"], list) else []
+    candidates = heard["candidates"] if isinstance(heard["candidates"], list) else []
+    unnamed = "(which move?)" if candidates else "(the session)"
     said = ", ".join(
-        " ".join(str(v) for v in (m["exercise"] or "(the session)", m["outcome"], m["side"],
+        " ".join(str(v) for v in (m["exercise"] or unnamed, m["outcome"], m["side"],
                                   m["severity"]) if v) for m in moves)
     flag = " RED FLAG" if heard["red_flag"] else ""
-    candidates = heard["candidates"] if isinstance(heard["candidates"], list) else []
     asks = f" (which: {', '.join(map(str, candidates))})" if candidates else ""
     return f"{heard['text']}\n  -> {heard['intent']}{flag}: {said or '-'}{asks}"
 
