@@ -8,6 +8,7 @@ cli_help: --runs N
 db_access: --tasks N --reads N (PostgreSQL)
 figures: [--both-sides] (every exercise's GIF and still, drawn cold, then served cached)
 reminders_workers: --reminders N (default 900) --rate R --workers 1,2,4 (PostgreSQL)
+reader: --rounds N (the free-text reader, per message, over the labelled corpus)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from benchmarks import (
     db_access,
     figures,
     latency,
+    reader,
     reminders_fanout,
     reminders_startup,
     reminders_workers,
@@ -35,6 +37,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "db_access": db_access.main,
     "figures": figures.main,
     "reminders_workers": reminders_workers.main,
+    "reader": reader.main,
 }
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = functools.partial(figure, args=args)
     if args.command == "simulate":
         command = _simulate_with(args)
+    if args.command == "listen":
+        command = functools.partial(listen, args=args)
     import logging
 
     from bot.config import Settings
@@ -89,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="content tasks")
     content_sub = content.add_subparsers(dest="content_command", required=True, metavar="TASK")
     content_sub.add_parser("check", help="validate content/").set_defaults(handler=check)
+    hear = sub.add_parser("listen", help="show how the coach reads runners' messages")
+    hear.add_argument("--json", action="store_true", help="one JSON object per message")
+    hear.add_argument("texts", nargs="*", metavar="TEXT",
+                      help="messages to read (default: each line of standard input)")
+    hear.set_defaults(handler=listen)
     drawing = sub.add_parser("figure", help="draw an exercise's moving figure, print its path")
     drawing.add_argument("exercise", metavar="EXERCISE_ID")
     drawing.add_argument("--side", choices=("left", "right"), default=None)
@@ -234,6 +241,43 @@ def check(settings: Settings) -> int:
     print(f"Content OK: {len(content.labels)} labels, {len(content.template_names())} templates, "
           f"{len(catalog.exercises)} exercises, {len(catalog.protocols)} protocols")
     return 0
+
+
+def listen(settings: Settings, args: argparse.Namespace | None = None) -> int:
+    """Each message read as from a screened runner with no question open."""
+    import json
+
+    from bot.content.library import ContentError
+    from bot.services.feedback import FeedbackReader, understood
+    from bot.wiring import load_content
+
+    try:
+        _, catalog = load_content()
+    except ContentError as exc:
+        return _fail(f"Content problem: {exc}")
+    reader = FeedbackReader((e.id, e.name, e.aliases) for e in catalog.exercises.values())
+    texts = list(args.texts) if args is not None and args.texts else (
+        line.rstrip("\n") for line in sys.stdin)
+    for text in texts:
+        if not text.strip():
+            continue
+        heard = understood(text, reader.read(text))
+        print(json.dumps(heard, ensure_ascii=False) if args is not None and args.json
+              else _heard_line(heard))
+    return 0
+
+
+def _heard_line(heard: dict[str, object]) -> str:
+    """One message and what was heard, for a person: "-> report: squats hard"."""
+    moves = heard["moves"] if isinstance(heard["moves"], list) else []
+    candidates = heard["candidates"] if isinstance(heard["candidates"], list) else []
+    unnamed = "(which move?)" if candidates else "(the session)"
+    said = ", ".join(
+        " ".join(str(v) for v in (m["exercise"] or unnamed, m["outcome"], m["side"],
+                                  m["severity"]) if v) for m in moves)
+    flag = " RED FLAG" if heard["red_flag"] else ""
+    asks = f" (which: {', '.join(map(str, candidates))})" if candidates else ""
+    return f"{heard['text']}\n  -> {heard['intent']}{flag}: {said or '-'}{asks}"
 
 
 def figure(settings: Settings, args: argparse.Namespace | None = None) -> int:

@@ -7,8 +7,18 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.feedback import CatalogueEntry, Finding, OutcomeKind, Severity, Side, read_feedback
-from bot.services.feedback import FeedbackReader, similarity
+from bot.content.words import cached_words
+from bot.domain.feedback import (
+    CatalogueEntry,
+    Finding,
+    MoveIndex,
+    OutcomeKind,
+    Severity,
+    Side,
+    read_message,
+)
+from bot.paths import content_dir
+from bot.services.feedback import FeedbackReader
 from tests.data.feedback_accuracy import catalogue_from, pain_sweep, score
 from tests.data.feedback_phrases import PHRASES
 from tests.support.exercise_names import CATALOGUE, EXERCISE_NAMES, SIX_PACK
@@ -51,8 +61,11 @@ def test_pain_on_any_exercise_name_is_pinned_right_or_asked_about() -> None:
 
 
 def test_the_same_name_in_a_session_with_one_bridge_is_not_ambiguous() -> None:
-    anywhere = READER.read("the bridge hurt").findings[0]
-    after_six_pack = READER.read("the bridge hurt", SIX_PACK).findings[0]
+    # The product's names: no move is called just "bridge" (a fixture alias is).
+    product = FeedbackReader(catalogue_from(
+        Path(__file__).resolve().parent.parent / "content" / "exercises"))
+    anywhere = product.read("the bridge hurt").findings[0]
+    after_six_pack = product.read("the bridge hurt", SIX_PACK).findings[0]
     assert anywhere.exercise_id is None
     assert "marching_bridge" in anywhere.candidates
     assert after_six_pack.exercise_id == "single_leg_bridge"
@@ -75,17 +88,18 @@ def test_the_reading_rules_work_with_any_injected_scorer() -> None:
         return 100.0 if one == other else 0.0
 
     catalogue = [CatalogueEntry("squats", "Squats"), CatalogueEntry("forward_lunges", "Lunges")]
-    reading = read_feedback("squats were easy, lunges hurt", catalogue, exact)
+    index = MoveIndex(catalogue, cached_words(content_dir()), exact)
+    reading = read_message("squats were easy, lunges hurt", index)
     assert [(f.exercise_id, f.outcome) for f in reading.findings] == [
         ("squats", OutcomeKind.EASY), ("forward_lunges", OutcomeKind.PAIN)]
-    assert read_feedback("sqauts were easy", catalogue, exact).findings == (
+    assert read_message("sqauts were easy", index).findings == (
         Finding(None, OutcomeKind.EASY),)
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=80))
 def test_any_text_reads_without_error_into_known_exercises(text: str) -> None:
-    for finding in read_feedback(text, CATALOGUE, similarity).findings:
+    for finding in READER.read(text).findings:
         assert finding.exercise_id is None or finding.exercise_id in KNOWN_IDS
         assert set(finding.candidates) <= KNOWN_IDS
 

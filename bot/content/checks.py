@@ -10,10 +10,12 @@ from bot.content.ladders import cached_ladders, check_reason_texts
 from bot.content.library import ContentError, ContentLibrary
 from bot.content.poses import cached_poses, check_pose_geometry, check_poses
 from bot.content.safety import add_safety_labels
+from bot.content.words import load_words
 from bot.domain.catalog import MOTIONS, Catalog
 from bot.domain.dialogue.coaching import TITLES, WHY
 from bot.domain.dialogue.questions import QUESTIONS
 from bot.domain.dialogue.router import HELP_GROUPS, KNOWN_COMMANDS
+from bot.domain.listen import HOW_WENT
 
 SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.yes", "zone.no",
                     "restart.keep", "restart.resume", "restart.fresh", "toast.stale",
@@ -47,7 +49,16 @@ def check_content(content: ContentLibrary) -> Catalog:
         content.label(f"kit.{kit}")  # /exercise names the kit in words
     check_reason_texts(content, catalog, cached_ladders(content.root))
     check_poses(cached_poses(content.root), catalog, content.root / "poses")
+    check_words(content)
     return catalog
+
+
+def check_words(content: ContentLibrary) -> None:
+    """The reader's words load, and every label its replies name exists."""
+    load_words(content.root)
+    for key in (*(f"how.{o}" for o in HOW_WENT), "skip.yes", "skip.no", "race.note",
+                *(f"skip_kind.{k}" for k in load_words(content.root).skip_kinds)):
+        content.label(key)
 
 
 def check_figures(content: ContentLibrary) -> None:

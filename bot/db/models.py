@@ -145,8 +145,8 @@ class ExerciseOutcome(Base):
     __tablename__ = "exercise_outcomes"
     __table_args__ = (
         Index("ix_exercise_outcomes_user_exercise", "user_id", "exercise_id"),
-        CheckConstraint("outcome IN ('done', 'hard', 'pain', 'skipped', 'easy')",
-                        name="outcome"),
+        CheckConstraint("outcome IN ('done', 'hard', 'pain', 'skipped', 'easy', 'unfinished', "
+                        "'sore')", name="outcome"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

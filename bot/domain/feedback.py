@@ -1,46 +1,51 @@
-"""Reading free-text feedback after a session: which exercise, how it went, which side.
+"""Reading a runner's message: what it is (a report, a question, a skip, a warning sign) and,
+for a report, which moves it names and how each went, on which side, how bad a pain was.
 
-"the clamshel was brutal", "left hip hurt in the brigde", "bridge and clamshell were hard"
-become findings the bot can act on. When a name could belong to more than one exercise the
-finding carries the candidates instead of a guess, so the bot can ask with buttons.
+"the clamshel was brutal", "left hip hurt in the brigde", "bridges easy but the clams killed
+me" become findings the bot can act on. When a name could belong to more than one exercise
+the finding carries the candidates instead of a guess, so the bot can ask with buttons.
 
-The domain stays stdlib-only: the string similarity (rapidfuzz in production, see
-bot/services/feedback.py) is injected as a plain function. That keeps the rules here testable
-with any scorer and keeps third-party code out of the layer the design keeps pure.
+Every word read in the runner's language comes from content/words (a ``Vocabulary``); the
+move names come from the catalogue. Both are indexed once (``MoveIndex``), so a message costs
+a few dictionary look-ups per word rather than a scan of every name. The string similarity
+(rapidfuzz in production, see bot/services/feedback.py) is injected as a plain function, so
+this layer stays stdlib-only.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
+from bot.domain.feedback_names import (
+    PUNCTUATION,
+    CatalogueEntry,
+    Mention,
+    MoveIndex,
+    close_names,
+    mentions,
+)
 from bot.domain.feedback_words import (
-    OUTCOME_WORDS,
+    RANK,
+    Cues,
+    Intent,
     OutcomeKind,
     Severity,
     Side,
+    Vocabulary,
+    find,
+    holds,
+    negated,
     outcome_of,
-    reps_of,
+    plain,
     severity_of,
     side_of,
 )
 
-__all__ = ["CatalogueEntry", "FeedbackReading", "Finding", "OutcomeKind", "Severity", "Side",
-           "read_feedback"]
-
-
-Similarity = Callable[[str, str], float]
-"""Two normalised strings -> a score from 0 (unrelated) to 100 (identical)."""
-
-
-@dataclass(frozen=True)
-class CatalogueEntry:
-    exercise_id: str
-    name: str
-    aliases: tuple[str, ...] = ()
+__all__ = ["CatalogueEntry", "FeedbackReading", "Finding", "Intent", "MoveIndex", "OutcomeKind",
+           "Severity", "Side", "read_message"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,13 @@ class Finding:
 @dataclass(frozen=True)
 class FeedbackReading:
     findings: tuple[Finding, ...]
+    intent: Intent = Intent.REPORT
+    red_flags: tuple[str, ...] = ()  # the screening's warning-sign keys ("sharp", "fall"...)
+    topic: str | None = None  # what a question is about ("race"), when the coach knows it
+    skip_scope: str | None = None  # "today", "week", "tomorrow": what a skip asks to leave out
+    skip_kind: str | None = None  # "circuit", "hills", "strength"...
+    named: tuple[str, ...] = field(default=())  # every move named, in order (questions too)
+    everyday: str | None = None  # an everyday phrase ("injured", "ran", "whats_next")
 
     @property
     def ambiguous(self) -> tuple[Finding, ...]:
@@ -73,251 +85,204 @@ class FeedbackReading:
     def confident(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.exercise_id is not None)
 
-
-# A window must score at least this to count as naming an exercise ("brigde" -> "bridge": 83).
-MATCH_CUTOFF = 80.0
-# A rival exercise within this many points of the best makes the name ambiguous.
-RIVAL_MARGIN = 6.0
-# Pain changes the plan at once, so a pain mention must be clearer still to be acted on.
-PAIN_CUTOFF = 86.0
-PAIN_RIVAL_MARGIN = 15.0
-# Two strings whose lengths differ this much score below MATCH_CUTOFF on an edit-distance
-# ratio (2 * shorter / (shorter + longer) < 0.8), so they are not compared at all.
-LENGTH_RATIO_FLOOR = 2 / 3
-# Feedback is a sentence or two; past this many words the rest is not read, which keeps a
-# pasted essay from holding up the bot.
-MAX_TOKENS = 120
-# Points per word a match covers, so a longer near-exact name wins over a word inside it.
-WORD_BONUS = 5.0
-NEAR_EXACT = 90.0
-# A misspelt word counts as part of a longer name only from this length ("plnak": 5).
-TYPO_WORD_MIN_LETTERS = 5
-# A word or two out of a longer name counts for less than the whole name.
-PART_WEIGHT = 0.9
-
-# Words that say too little on their own to name an exercise: body parts, positions, verbs.
-_GENERIC_WORDS = frozenset({
-    "side", "lying", "single", "leg", "legs", "hip", "hips", "knee", "knees", "glute", "glutes",
-    "lift", "raise", "running", "run", "stretch", "drill", "door", "walk", "rotation",
-    "rotations", "one", "standing", "bent", "top", "bottom", "up", "down", "back", "chest",
-    "inner", "thigh", "kneeling", "seated", "forward", "facing", "high", "controlled", "mobility",
-    "lateral", "pelvis", "over", "under", "articular", "drive", "repeats", "rolling",
-    "all", "fours", "front", "end", "range", "half", "hold", "straight", "reverse", "short",
-    "face", "out", "stride", "strides", "switches", "circles", "rock", "turn", "pull", "tuck",
-    "feet", "foot", "arms", "body", "upper", "lower", "left", "right", "both",
-})
-_FILLER_WORDS = frozenset({
-    "the", "a", "an", "on", "in", "of", "to", "and", "my", "with", "at", "for", "was", "were",
-    "is", "it", "but", "then", "during", "after", "felt", "i", "me", "too", "so", "very",
-})
-_CONNECTORS = frozenset({"with", "to", "the", "a", "an", "and", "of", "on", "in"})
-
-_CLAUSE_BREAKS = frozenset({"and", "but", "then", "while", "though", "although", "also", "plus",
-                            "whereas"})
-_TOKEN = re.compile(r"[a-z0-9']+|[.,;!?]")
-
-
-def normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    kept = "".join(c for c in decomposed if c.isalnum() or c.isspace() or c in "'.,;!?-")
-    return re.sub(r"\s+", " ", kept.replace("-", " ")).strip()
-
-
-@dataclass(frozen=True)
-class _Hit:
-    exercise_id: str
-    start: int
-    end: int
-    score: float  # similarity, less for a word or two out of a longer name
-    raw: float  # similarity of the words as typed to the (part of the) name
+    @property
+    def red_flag(self) -> bool:
+        return bool(self.red_flags)
 
     @property
-    def length(self) -> int:
-        return self.end - self.start
+    def candidates(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c for f in self.findings for c in f.candidates))
 
 
-@dataclass(frozen=True)
-class _Mention:
-    start: int
-    end: int
-    scores: tuple[_Score, ...]  # best first, one per exercise
+# Past this many words the rest is not read: a pasted essay must not hold up the bot.
+MAX_TOKENS = 120
+
+_PUNCTUATION = PUNCTUATION
+_ARTICLES = frozenset({"the", "a", "an", "my", "those", "these", "them", "that", "this"})
+_CLAUSE_BREAKS = frozenset({"and", "but", "then", "while", "though", "although", "also", "plus",
+                            "whereas", "however", "except", "apart", "otherwise"})
+_TOKEN = re.compile(r"[a-z0-9]+|[.,;!?]")
+_NUMBER_WORDS = {w: i for i, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty"))}
+_REPS = re.compile(r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\s*(?:reps?|repetitions?|x)\b")
 
 
-@dataclass(frozen=True)
-class _Score:
-    exercise_id: str
-    score: float
-    raw: float
+# --- reading a message -----------------------------------------------------------------------
 
 
-def read_feedback(
-    text: str,
-    catalogue: Sequence[CatalogueEntry],
-    similarity: Similarity,
-    session_exercises: Collection[str] = (),
-) -> FeedbackReading:
-    """Findings for a free-text message.
+def tokens_of(text: str, words: Vocabulary) -> list[str]:
+    """The message as words and punctuation, with emoji and shorthand spelt out."""
+    for emoji, meaning in words.emoji.items():
+        if emoji in text:
+            text = text.replace(emoji, f" {meaning} . ")
+    out: list[str] = []
+    for token in _TOKEN.findall(plain(text))[:MAX_TOKENS]:
+        out += words.spellings.get(token, (token,))
+    return [t.replace("'", "") for t in out]
 
-    ``session_exercises`` (today's exercise ids) are searched first: "the bridge" after a
-    session with one bridge in it means that bridge. Words that fit nothing in the session
-    are matched against the whole catalogue.
+
+def read_message(text: str, index: MoveIndex,
+                 session_exercises: Collection[str] = ()) -> FeedbackReading:
+    """What a message from a screened runner with no question open says.
+
+    ``session_exercises`` (today's exercise ids) break ties: "the bridge" after a session with
+    one bridge in it means that bridge.
     """
-    tokens = _TOKEN.findall(normalise(text))[:MAX_TOKENS]
-    words = [t for t in tokens if t not in ".,;!?"]
-    if not words:
-        return FeedbackReading(())
-    mentions = _find_mentions(tokens, catalogue, similarity, session_exercises)
-    clauses = _clauses(tokens, mentions)
-    return FeedbackReading(tuple(_findings(tokens, clauses)))
+    words = index.words
+    tokens = tokens_of(text, words)
+    if not any(t not in _PUNCTUATION for t in tokens):
+        return FeedbackReading((), Intent.OTHER)
+    everyday = next((k for k, cues in words.everyday.items() if holds(tokens, cues)), None)
+    reading = _reading(tokens, index, session_exercises)
+    return replace(reading, everyday=everyday) if everyday else reading
 
 
-def _find_mentions(
-    tokens: list[str],
-    catalogue: Sequence[CatalogueEntry],
-    similarity: Similarity,
-    session_exercises: Collection[str],
-) -> list[_Mention]:
-    preferred = [e for e in catalogue if e.exercise_id in session_exercises]
-    found = _mentions_in(tokens, preferred, similarity) if preferred else []
-    # Words that name nothing in today's session may still name another exercise.
-    for mention in _mentions_in(tokens, catalogue, similarity):
-        if not any(mention.start < m.end and m.start < mention.end for m in found):
-            found.append(mention)
-    return sorted(found, key=lambda m: m.start)
+def _reading(tokens: list[str], index: MoveIndex,
+             session_exercises: Collection[str]) -> FeedbackReading:
+    words = index.words
+    found = mentions(tokens, index)
+    named = _named(found)
+    said_flags = red_flags(tokens, words)
+    findings = _findings(tokens, _clauses(tokens, found, words), words, session_exercises)
+    if said_flags:
+        return _flag_reading(findings, said_flags, named)
+    asks = _asks(tokens, words)
+    topic = next((t for t, cues in words.topics.items() if holds(tokens, cues)), None)
+    # A race question gets the race rule, even when it asks about skipping.
+    skip = _skip(tokens, words, asks) if not (asks and topic) else None
+    if skip is not None:
+        return _skip_reading(findings, skip, named)
+    if asks:
+        return FeedbackReading((), Intent.QUESTION, topic=topic, named=named)
+    intent = Intent.REPORT if findings else Intent.OTHER
+    return FeedbackReading(tuple(findings), intent, named=named)
 
 
-def _mentions_in(
-    tokens: list[str], catalogue: Sequence[CatalogueEntry], similarity: Similarity
-) -> list[_Mention]:
-    hits = _hits(tokens, catalogue, similarity)
-    # Best first, a close score over more words winning: "pistol squats" (96) over "squats".
-    hits.sort(key=lambda h: (-_rank(h), -h.score, h.start))
-    taken: list[_Mention] = []
-    for hit in hits:
-        if any(hit.start < m.end and m.start < hit.end for m in taken):
-            continue
-        rivals: dict[str, _Score] = {}
-        for other in hits:
-            overlaps = other.start < hit.end and hit.start < other.end
-            if (overlaps and other.length >= hit.length) or other is hit:
-                known = rivals.get(other.exercise_id)
-                rivals[other.exercise_id] = _Score(
-                    other.exercise_id, max(other.score, known.score if known else 0.0),
-                    max(other.raw, known.raw if known else 0.0))
-        ranked = tuple(sorted(rivals.values(), key=lambda r: (-r.score, r.exercise_id)))
-        taken.append(_Mention(hit.start, hit.end, ranked))
-    return sorted(taken, key=lambda m: m.start)
+def _named(found: list[Mention]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m.scores[0][0] for m in found
+                               if len(close_names(m, False)) == 1))
 
 
-def _rank(hit: _Hit) -> float:
-    # Only a near-exact match earns its extra words: "on the bridge" must not outrank "bridge".
-    return hit.score + (WORD_BONUS * hit.length if hit.raw >= NEAR_EXACT else 0.0)
+def _flag_reading(findings: list[Finding], said: tuple[str, ...],
+                  named: tuple[str, ...]) -> FeedbackReading:
+    # Pain that stopped them and stays goes the way of sharp pain (the screening's key).
+    flags = tuple(dict.fromkeys("sharp" if f == "stopped" else f for f in said))
+    return FeedbackReading(_as_red_flag(findings, "sharp" in said), Intent.RED_FLAG, flags,
+                           named=named)
 
 
-def _hits(
-    tokens: list[str], catalogue: Sequence[CatalogueEntry], similarity: Similarity
-) -> list[_Hit]:
-    hits: list[_Hit] = []
-    for entry in catalogue:
-        phrases = {normalise(p) for p in (entry.name, *entry.aliases)} - {""}
-        for phrase in phrases:
-            hits += _phrase_hits(tokens, entry.exercise_id, phrase, 1.0, similarity)
-        for part in _distinctive_parts(phrases) - phrases:
-            hits += [h for h in _phrase_hits(tokens, entry.exercise_id, part, PART_WEIGHT,
-                                             similarity) if _part_hit_holds(tokens, h)]
-    return hits
+def _skip_reading(findings: list[Finding], skip: tuple[str | None, str | None],
+                  named: tuple[str, ...]) -> FeedbackReading:
+    skipped = tuple(Finding(f.exercise_id, OutcomeKind.SKIPPED, candidates=f.candidates)
+                    for f in findings if f.exercise_id or f.candidates)
+    return FeedbackReading(skipped or (Finding(None, OutcomeKind.SKIPPED),), Intent.SKIP,
+                           skip_scope=skip[0], skip_kind=skip[1], named=named)
 
 
-def _phrase_hits(tokens: list[str], exercise_id: str, phrase: str, weight: float,
-                 similarity: Similarity) -> list[_Hit]:
-    size = len(phrase.split())
-    hits: list[_Hit] = []
-    # One word more or fewer than the name catches "clam shell" and "clamshell".
-    for width in {max(1, size - 1), size, size + 1}:
-        for start in range(len(tokens) - width + 1):
-            window = tokens[start:start + width]
-            if any(t in ".,;!?" for t in window):
-                continue
-            outside = set(window) - set(phrase.split())
-            if {window[0], window[-1]} & outside & _FILLER_WORDS:
-                continue  # "clamshell and", "on the bridge": the name is inside, not these
-            if outside & OUTCOME_WORDS:
-                continue  # "tough" says how it went; it is not a misspelt "touch"
-            raw = _window_score(" ".join(window), phrase, similarity)
-            if raw >= MATCH_CUTOFF:
-                hits.append(_Hit(exercise_id, start, start + width, weight * raw, raw))
-    return hits
+def _as_red_flag(findings: list[Finding], sharp: bool) -> tuple[Finding, ...]:
+    """Each named move as the pain it was; the warning sign decides the rest."""
+    severity = Severity.SHARP if sharp else None
+    return tuple(Finding(f.exercise_id, OutcomeKind.PAIN, f.side, severity or f.severity,
+                         f.reps, f.candidates)
+                 for f in findings if f.exercise_id or f.candidates)
 
 
-def _part_hit_holds(tokens: list[str], hit: _Hit) -> bool:
-    """A word out of a longer name must be typed exactly, or be one long word misspelt.
+def red_flags(tokens: Sequence[str], words: Vocabulary) -> tuple[str, ...]:
+    """The warning signs a message names (not negated: "no numbness" is none)."""
+    taken: set[int] = set()
+    find(tokens, words.not_red_flags, taken)
+    found = _flags_said(tokens, words.red_flags, taken, words)
+    if _says_pain(tokens, words):
+        found += _flags_said(tokens, words.red_flags_with_pain, taken, words)
+    stopped = find(tokens, words.severity.get(Severity.STOPPED, Cues()))
+    if stopped and holds(tokens, words.stays):
+        found.append("stopped")  # it made them stop, and it has not gone away
+    return tuple(dict.fromkeys(found))
 
-    "brigde" still finds the bridges; "sides" does not become "hill strides".
-    """
-    if hit.raw >= 100.0:
+
+def _flags_said(tokens: Sequence[str], flags: Mapping[str, Cues], taken: set[int],
+                words: Vocabulary) -> list[str]:
+    return [flag for flag, cues in flags.items()
+            if any(not negated(tokens, start, words) for start, _, _ in
+                   find(tokens, cues, set(taken)))]
+
+
+def _says_pain(tokens: Sequence[str], words: Vocabulary) -> bool:
+    """A pain said (not "no pain"), or a joint said to be sore ("my hip is sore now")."""
+    pains = find(tokens, words.outcomes[OutcomeKind.PAIN])
+    if any(not negated(tokens, s, words) for s, _, _ in pains):
         return True
-    return hit.length == 1 and len(tokens[hit.start]) >= TYPO_WORD_MIN_LETTERS
+    sore = find(tokens, words.outcomes[OutcomeKind.SORE]) + find(tokens, words.joint_pain)
+    return holds(tokens, words.joints) and any(not negated(tokens, s, words) for s, _, _ in sore)
 
 
-def _distinctive_parts(phrases: set[str]) -> set[str]:
-    """Runs of words inside a name that could stand for it: "plank" in "side plank clamshell".
-
-    They score below a full name, so "bridge" still means the exercise called just "bridge",
-    but they make every other bridge a rival, which matters when the user reports pain.
-    """
-    parts: set[str] = set()
-    for phrase in phrases:
-        words = phrase.split()
-        for start in range(len(words)):
-            for end in range(start + 1, len(words) + 1):
-                run = words[start:end]
-                if len(run) == len(words) or run[0] in _CONNECTORS or run[-1] in _CONNECTORS:
-                    continue
-                if all(w in _GENERIC_WORDS for w in run) or len("".join(run)) < 4:
-                    continue
-                parts.add(" ".join(run))
-    return parts
+def _skip(tokens: list[str], words: Vocabulary,
+          question: bool) -> tuple[str | None, str | None] | None:
+    """(scope, kind) when the runner asks to leave something out; None when they don't.
+    "Rest day" or "not today" says so only outside a question ("...on my rest day?")."""
+    cues = words.skip_ask if question else words.skip_ask | words.skip_states
+    asks = [h for h in find(tokens, cues) if not negated(tokens, h[0], words)]
+    if not asks or holds(tokens, words.skip_done):
+        return None
+    scope = next((s for s, cues in words.skip_scopes.items() if holds(tokens, cues)), None)
+    kind = next((k for k, cues in words.skip_kinds.items() if holds(tokens, cues)), None)
+    return scope, kind
 
 
-def _window_score(window: str, phrase: str, similarity: Similarity) -> float:
-    if len(window.replace(" ", "")) < 4 and window != phrase:
-        return 0.0  # short words ("leg", "hip") match too much by accident
-    shorter, longer = sorted((len(window), len(phrase)))
-    if shorter < LENGTH_RATIO_FLOOR * longer:
-        return 0.0  # an edit-distance score cannot reach the cutoff: skip the work
-    return max(similarity(window, phrase),
-               similarity(window.replace(" ", ""), phrase.replace(" ", "")))
+def _asks(tokens: list[str], words: Vocabulary) -> bool:
+    if "?" in tokens:
+        return True
+    starts = {0} | {i + 1 for i, t in enumerate(tokens) if t in _PUNCTUATION or t in
+                    _CLAUSE_BREAKS or t == "so"}
+    if any(s in starts for s, _, _ in find(tokens, words.question_starts)):
+        return True
+    # "should I", "can we", "is it": a question; "could do more" is not.
+    return any(s in starts and e < len(tokens) and tokens[e] in words.question_subjects
+               for s, e, _ in find(tokens, words.question_asking))
+
+
+# --- clauses and what each says --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _Clause:
     start: int
     end: int
-    mentions: tuple[_Mention, ...]
+    mentions: tuple[Mention, ...]
+    whole: bool = False  # about the session as a whole ("did all of it")
 
 
-def _clauses(tokens: list[str], mentions: list[_Mention]) -> list[_Clause]:
+def _clauses(tokens: list[str], mentions: list[Mention], words: Vocabulary) -> list[_Clause]:
     inside = {i for m in mentions for i in range(m.start, m.end)}
     breaks = [i for i, t in enumerate(tokens)
-              if i not in inside and (t in ".,;!?" or t in _CLAUSE_BREAKS)]
-    bounds = [-1, *breaks, len(tokens)]
+              if i not in inside and (t in _PUNCTUATION or t in _CLAUSE_BREAKS)]
     clauses: list[_Clause] = []
-    for left, right in itertools.pairwise(bounds):
+    for left, right in itertools.pairwise([-1, *breaks, len(tokens)]):
         start, end = left + 1, right
-        if start >= end:
-            continue
-        own = tuple(m for m in mentions if start <= m.start < end)
-        clauses.append(_Clause(start, end, own))
+        if start < end:
+            own = tuple(m for m in mentions if start <= m.start < end)
+            whole = not own and holds(tokens[start:end], words.session)
+            clauses.append(_Clause(start, end, own, whole))
     return _merge_unnamed(clauses)
 
 
 def _merge_unnamed(clauses: list[_Clause]) -> list[_Clause]:
-    """A clause naming no exercise belongs to the one before it: "plank was hard, only 5 reps"."""
+    """A clause naming no exercise belongs to the one before it: "plank was hard, only 5 reps"
+    (unless it speaks of the whole session)."""
     merged: list[_Clause] = []
     for clause in clauses:
-        if merged and (not clause.mentions or not merged[-1].mentions):
-            previous = merged.pop()
+        previous = merged[-1] if merged else None
+        if previous and previous.whole and not clause.mentions:
+            clause = _Clause(previous.start, clause.end, (), whole=True)  # "all done but hard"
+        elif previous and not clause.whole and not previous.whole and (
+                not clause.mentions or not previous.mentions):
             clause = _Clause(previous.start, clause.end, previous.mentions + clause.mentions)
+        else:
+            previous = None
+        if previous:
+            merged.pop()
         merged.append(clause)
     return merged
 
@@ -330,76 +295,80 @@ class _Report:
     reps: int | None
 
 
-def _findings(tokens: list[str], clauses: list[_Clause]) -> list[Finding]:
-    reports = [_report(tokens, c) for c in clauses]
+def _findings(tokens: list[str], clauses: list[_Clause], words: Vocabulary,
+              session: Collection[str]) -> list[Finding]:
+    reports = [_report(tokens, c, words) for c in clauses]
     findings: list[Finding] = []
     for index, clause in enumerate(clauses):
         report = _shared_report(reports, clauses, index)
-        if not clause.mentions:
-            continue
-        for mention in clause.mentions:
-            finding = _finding(mention, report)
-            if finding not in findings:  # "foam rolling" names one exercise twice
+        for finding in (_finding(m, report, session) for m in clause.mentions):
+            if finding not in findings:  # "foam rolling" names one move twice
                 findings.append(finding)
-    if not findings:
-        said = [r for r in reports if r.outcome is not None]
-        if said:
-            first = said[0]
-            findings.append(Finding(None, first.outcome, first.side, first.severity, first.reps))
-    return findings
+        if clause.whole and report.outcome is not None:
+            findings.append(Finding(None, report.outcome, report.side, report.severity,
+                                    report.reps))
+    return _session_once(findings) or _unnamed(reports)
+
+
+def _session_once(findings: list[Finding]) -> list[Finding]:
+    """"Did it all, the rest was fine": the session as a whole said once."""
+    whole = [f for f in findings if f.exercise_id is None and not f.candidates]
+    return [f for f in findings if f not in whole[1:]]
+
+
+def _unnamed(reports: list[_Report]) -> list[Finding]:
+    """No move named: the strongest thing said, about the session as a whole."""
+    said = [r for r in reports if r.outcome is not None]
+    if not said:
+        return []
+    first = min(said, key=lambda r: RANK.index(r.outcome or OutcomeKind.DONE))
+    return [Finding(None, first.outcome, first.side, first.severity, first.reps)]
 
 
 def _shared_report(reports: list[_Report], clauses: list[_Clause], index: int) -> _Report:
-    """A clause that only names an exercise borrows how it went from its neighbour.
-
-    "bridge and clamshell were hard": "bridge" takes "hard" from the next clause;
-    "it hurt in the bridge and the clamshell": "the clamshell" takes "hurt" from the previous.
-    """
+    """A clause that only names an exercise borrows how it went from its neighbour:
+    "bridge and clamshell were hard"; "it hurt in the bridge and the clamshell"."""
     own = reports[index]
-    if own.outcome is not None:
+    if own.outcome is not None or not clauses[index].mentions:
         return own
     for neighbour in (index + 1, index - 1):
-        if 0 <= neighbour < len(reports) and reports[neighbour].outcome is not None:
+        if 0 <= neighbour < len(reports) and reports[neighbour].outcome is not None \
+                and not clauses[neighbour].whole:
             lent = reports[neighbour]
-            if neighbour == index - 1 and not clauses[index].mentions:
-                continue
             return _Report(lent.outcome, own.side or lent.side, lent.severity,
                            own.reps if own.reps is not None else lent.reps)
     return own
 
 
-def _finding(mention: _Mention, report: _Report) -> Finding:
-    pain = report.outcome is OutcomeKind.PAIN
-    cutoff = PAIN_CUTOFF if pain else MATCH_CUTOFF
-    best = mention.scores[0]
-    rivals = _rivals(mention, pain)
-    if len(rivals) == 1 and best.raw >= cutoff:
-        return Finding(best.exercise_id, report.outcome, report.side, report.severity,
-                       report.reps)
-    candidates = rivals if len(rivals) > 1 else (best.exercise_id,)
+def _finding(mention: Mention, report: _Report, session: Collection[str]) -> Finding:
+    close = close_names(mention, report.outcome is OutcomeKind.PAIN)
+    in_session = [c for c in close if c in session]
+    if len(close) > 1 and len(in_session) == 1:
+        close = in_session
+    if len(close) == 1:
+        return Finding(close[0], report.outcome, report.side, report.severity, report.reps)
     return Finding(None, report.outcome, report.side, report.severity, report.reps,
-                   candidates=candidates)
+                   candidates=tuple(close))
 
 
-def _rivals(mention: _Mention, pain: bool) -> tuple[str, ...]:
-    """The names scoring close to the best; a pain report asks when it is unsure."""
-    margin = PAIN_RIVAL_MARGIN if pain else RIVAL_MARGIN
-    best = mention.scores[0]
-    close = [s for s in mention.scores if s.score >= best.score - margin]
-    if pain and best.raw >= 100.0:
-        # A word typed exactly is trusted over near-spellings of other names
-        # (adduction/abduction), not over names holding that very word ("marching bridge").
-        close = [s for s in close if s.raw >= 100.0]
-    return tuple(s.exercise_id for s in close)
+def _report(tokens: list[str], clause: _Clause, words: Vocabulary) -> _Report:
+    # A move's name with the little word before it ("stopped the lunges early").
+    covered = {i for m in clause.mentions
+               for i in range(m.start - (m.start > 0 and tokens[m.start - 1] in _ARTICLES), m.end)}
+    # Punctuation stays: "not limping, just sore" is not "not sore".
+    said = [t for i, t in enumerate(tokens[clause.start:clause.end], clause.start)
+            if i not in covered]
+    outcome = outcome_of(said, words)
+    text = " ".join(t for t in said if t not in _PUNCTUATION)
+    if outcome in (None, OutcomeKind.DONE) and "only" in said and _reps(text) is not None:
+        outcome = OutcomeKind.UNFINISHED  # "only 8 reps": fell short of the target
+    severity = severity_of(said, words) if outcome is OutcomeKind.PAIN else None
+    return _Report(outcome, side_of(said, words), severity, _reps(text))
 
 
-def _report(tokens: list[str], clause: _Clause) -> _Report:
-    covered = {i for m in clause.mentions for i in range(m.start, m.end)}
-    words = [t for i, t in enumerate(tokens[clause.start:clause.end], clause.start)
-             if i not in covered and t not in ".,;!?"]
-    text = " ".join(words)
-    outcome = outcome_of(words, text)
-    if outcome is None and "only" in words and reps_of(text) is not None:
-        outcome = OutcomeKind.HARD  # "only 8 reps": fell short of the target
-    severity = severity_of(words, text) if outcome is OutcomeKind.PAIN else None
-    return _Report(outcome, side_of(words, text), severity, reps_of(text))
+def _reps(text: str) -> int | None:
+    match = _REPS.search(text)
+    if not match:
+        return None
+    raw = match.group(1)
+    return int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]

@@ -20,7 +20,8 @@ from bot.domain.model import Reply, button
 FEEDBACK = "feedback"
 SIDES = ("left", "right", "both")
 SEVERITIES = ("mild", "stopped", "sharp")
-# The walk's "skip" is the feedback table's "skipped".
+# The walk's "skip" is the feedback table's "skipped". (Free text also reads "easy",
+# "unfinished" and "sore"; the training model sees them as done, hard and done.)
 WALK_TO_OUTCOME = {"done": "done", "hard": "hard", "pain": "pain", "skip": "skipped"}
 
 
@@ -53,8 +54,8 @@ ListenEffect = StoreOutcomes | ScheduleCheckIn
 def noted_reply(rows: Sequence[Sequence[object]], catalog: Catalog) -> Reply:
     """What the runner reported, in one message (the plan's changes follow on their own)."""
     noted = [{"name": _name(catalog, str(e)), "outcome": o, "side": s, "severity": v, "reps": r}
-             for e, o, s, v, r in rows if o != "done"]
-    done = sum(1 for row in rows if row[1] == "done")
+             for e, o, s, v, r in rows if o not in ("done", "sore")]
+    done = sum(1 for row in rows if row[1] in ("done", "sore"))
     return Reply("feedback_noted", {"rows": noted, "done": done})
 
 
@@ -96,10 +97,24 @@ def _report(turn: int, action: str, arg: str = "") -> Choice:
     return Choice(turn, Feature.REPORT, action, arg)
 
 
+# A "which one?" lists today's session at most; more would not fit a phone's screen.
+MAX_PICK = 8
+
+
 def pick_reply(candidates: Sequence[str], turn: int) -> Reply:
-    buttons = tuple((button(f"exercise.{c}", _report(turn, "pick", c)),) for c in candidates[:4])
+    buttons = tuple((button(f"exercise.{c}", _report(turn, "pick", c)),)
+                    for c in candidates[:MAX_PICK])
     return Reply("feedback_pick", {}, (*buttons,
                                        (button("feedback.none", _report(turn, "pick", "none")),)))
+
+
+# "How did it go?" for a move named with no word of how: the outcomes a runner can tap.
+HOW_WENT = ("easy", "done", "hard", "unfinished", "pain", "skipped")
+
+
+def how_went_reply(exercise: str, turn: int, catalog: Catalog) -> Reply:
+    buttons = tuple((button(f"how.{o}", _report(turn, "how", o)),) for o in HOW_WENT)
+    return Reply("ask_how_went", {"name": _name(catalog, exercise)}, buttons)
 
 
 def which_hard_reply(exercises: Sequence[str], chosen: Sequence[str], turn: int) -> Reply:
@@ -121,19 +136,3 @@ def anything_hard_reply(exercises: Sequence[str], on: str, turn: int) -> Reply:
 def which_hurt_reply(exercises: Sequence[str], turn: int) -> Reply:
     buttons = tuple((button(f"exercise.{e}", _report(turn, "h", e)),) for e in exercises)
     return Reply("ask_which_hurt", {}, buttons)
-
-
-# Words that mean a red flag whatever the exercise (coaching-facts: screening, red flags).
-RED_FLAG_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("rest_night", ("at night", "at rest", "in bed", "wakes me", "woke me", "keeps me up")),
-    ("numbness", ("numb", "tingl", "pins and needles")),
-    ("fall", ("i fell", "after a fall", "since a fall", "since i fell", "fell over")),
-    ("limp", ("limp",)),
-    ("sharp", ("groin",)),
-)
-
-
-def red_flag_words(text: str) -> list[str]:
-    """The red flags a message names; sharp pain in a named move is the policy's to judge."""
-    said = " ".join(text.lower().split())[:600]
-    return [flag for flag, words in RED_FLAG_WORDS if any(w in said for w in words)]

@@ -97,7 +97,8 @@ def _tallies(outcomes: Sequence[OutcomeRecord]) -> list[HardExercise]:
     tallies: dict[str, list[int]] = {}
     for record in outcomes:
         hard, pain, total = tallies.setdefault(record.exercise_id, [0, 0, 0])
-        tallies[record.exercise_id] = [hard + (record.outcome is OutcomeKind.HARD),
+        tough = record.outcome in (OutcomeKind.HARD, OutcomeKind.UNFINISHED)
+        tallies[record.exercise_id] = [hard + tough,
                                        pain + (record.outcome is OutcomeKind.PAIN), total + 1]
     return [HardExercise(eid, h, p, t) for eid, (h, p, t) in tallies.items()]
 

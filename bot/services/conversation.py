@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.content.ladders import cached_ladders
 from bot.content.library import ContentLibrary, RenderedMessage
+from bot.content.words import cached_words
 from bot.db import dialogues
 from bot.db.dialogues import DialogueWrite, StoredDialogue
 from bot.db.models import utc_now
@@ -112,7 +113,8 @@ class ConversationService:
         self.link = link
         self.find_exercises = ExerciseMatcher(catalog)
         self.ladders = cached_ladders(content.root)
-        self.reader = FeedbackReader((e.id, e.name, e.aliases) for e in catalog.exercises.values())
+        names = [(e.id, e.name, e.aliases) for e in catalog.exercises.values()]
+        self.reader = FeedbackReader(names, cached_words(content.root))
         self.cache: OrderedDict[int, StoredDialogue] = OrderedDict()
         # 0 when other processes serve the same users (webhook mode): a stale cached read that
         # leads to no write (a tap seen as stale) would never be caught by the versioned write.

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.content.words import cached_words
 from bot.db.models import (
     ExerciseOutcome,
     TrainingSession,
@@ -22,31 +23,53 @@ from bot.db.models import (
 from bot.domain.feedback import (
     CatalogueEntry,
     FeedbackReading,
+    MoveIndex,
     OutcomeKind,
     Severity,
     Side,
-    read_feedback,
+    read_message,
 )
+from bot.domain.feedback_words import Vocabulary
 from bot.domain.progress import OutcomeRecord
+from bot.paths import content_dir
 
 EXPORT_FORMAT = "hipcoach-export"
 EXPORT_VERSION = 1
 
 
 def similarity(one: str, other: str) -> float:
-    """Edit-distance similarity 0-100; rapidfuzz is the injected scorer of bot/domain/feedback."""
-    return float(fuzz.ratio(one, other))
+    """Edit-distance similarity 0-100, the injected scorer of bot/domain/feedback. Damerau-
+    Levenshtein counts a swapped pair of letters ("brigde") as one slip, so typos score high
+    while different words that share letters ("thing", "hinge") stay apart."""
+    return 100.0 * DamerauLevenshtein.normalized_similarity(one, other)
 
 
 class FeedbackReader:
-    """Reads messages against the exercise names and aliases it was built with."""
+    """Reads messages against the exercise names and aliases it was built with, in the words
+    of content/words (the default content's when none are given). The names are indexed once,
+    here: a message then costs a few look-ups per word."""
 
-    def __init__(self, exercises: Iterable[tuple[str, str, Sequence[str]]]) -> None:
+    def __init__(self, exercises: Iterable[tuple[str, str, Sequence[str]]],
+                 words: Vocabulary | None = None) -> None:
         self.catalogue = tuple(CatalogueEntry(eid, name, tuple(aliases))
                                for eid, name, aliases in exercises)
+        self.index = MoveIndex(self.catalogue, words or cached_words(content_dir()), similarity)
 
     def read(self, text: str, session_exercises: Collection[str] = ()) -> FeedbackReading:
-        return read_feedback(text, self.catalogue, similarity, session_exercises)
+        return read_message(text, self.index, session_exercises)
+
+
+def understood(text: str, reading: FeedbackReading) -> dict[str, object]:
+    """What ``hipcoach listen --json`` prints for one message (a stable format coaches use)."""
+    return {"text": text, "intent": reading.intent.value, "red_flag": reading.red_flag,
+            "moves": [{"exercise": f.exercise_id, "outcome": _value(f.outcome),
+                       "side": _value(f.side), "severity": _value(f.severity)}
+                      for f in reading.findings],
+            "candidates": list(reading.candidates)}
+
+
+def _value(choice: OutcomeKind | Side | Severity | None) -> str | None:
+    return choice.value if choice is not None else None
 
 
 class FeedbackInputError(ValueError):

@@ -81,7 +81,10 @@ EXERCISE_TIE_MARGIN = 4.0
 
 
 class ExerciseMatcher:
-    """Finds exercises by name or alias: one id when sure, several when it is a close call."""
+    """Finds exercises by name or alias: one id when sure, several when it is a close call.
+
+    The names are normalised and split once, here; a message scores each typed word against
+    the names' distinct words once (rapidfuzz), then every name from that table."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.phrases: list[tuple[str, str]] = [
@@ -90,15 +93,30 @@ class ExerciseMatcher:
             for phrase in (exercise.name, *exercise.aliases, exercise.id.replace("_", " "))
             if normalise(phrase)
         ]
+        self.exact: dict[str, list[str]] = {}
+        for phrase, exercise_id in self.phrases:
+            self.exact.setdefault(phrase, []).append(exercise_id)
+        self.split = [(tuple(phrase.split()), i) for phrase, i in self.phrases]
+        self.vocabulary = sorted({w for words, _ in self.split for w in words})
+
+    def _scored(self, typed: list[str]) -> list[tuple[float, str]]:
+        """How well every typed word matches some word of each name (0-100): whole-string
+        scorers reward a short word hiding inside a long name ("hello" in "clamshell");
+        asking each typed word to find its own partner does not."""
+        table = _score_table(typed, self.vocabulary)
+        return [(min(max(table[w][p] for p in words) for w in typed), i)
+                for words, i in self.split]
 
     def __call__(self, text: str) -> list[str]:
         said = normalise(text) if len(text.strip()) <= MAX_MATCH_LENGTH else ""
         if not said:
             return []
-        exact = [i for p, i in self.phrases if p == said]
-        if exact:
-            return _unique(exact)
-        scored = [(_word_cover(said, phrase), i) for phrase, i in self.phrases]
+        if said in self.exact:
+            return _unique(self.exact[said])
+        typed = [w for w in said.split() if w not in FILLER_WORDS]
+        if not typed:
+            return []
+        scored = self._scored(typed)
         best = max((score for score, _ in scored), default=0.0)
         if best < EXERCISE_CUTOFF:
             return []
@@ -106,17 +124,10 @@ class ExerciseMatcher:
         return _unique([i for _, i in ranked])[:4]
 
 
-def _word_cover(said: str, phrase: str) -> float:
-    """How well every word typed matches some word of the phrase (typos allowed), 0-100.
-
-    Whole-string scorers reward a short word hiding inside a long name ("hello" in
-    "clamshell"); asking each typed word to find its own partner does not.
-    """
-    words = phrase.split()
-    typed = [w for w in said.split() if w not in FILLER_WORDS]
-    if not typed:
-        return 0.0
-    return min(max(fuzz.ratio(w, p) for p in words) for w in typed)
+def _score_table(typed: list[str], vocabulary: list[str]) -> dict[str, dict[str, float]]:
+    """Each typed word against every word of the names, once (typos allowed)."""
+    return {w: {c: s for c, s, _ in process.extract(w, vocabulary, scorer=fuzz.ratio,
+                                                    limit=None)} for w in typed}
 
 
 def _unique(ids: list[str]) -> list[str]:

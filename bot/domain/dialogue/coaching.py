@@ -15,6 +15,7 @@ from bot.domain import training
 from bot.domain.buttons import Choice, Feature
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.state import SavePlan
+from bot.domain.feedback_words import TRAINING_OUTCOME
 from bot.domain.model import CoachKit, Reply, button
 from bot.domain.parsing import WEEKDAYS
 from bot.domain.week import profile_from_answers
@@ -225,7 +226,8 @@ def outcomes_for(rows: Sequence[Sequence[object]], items: Mapping[str, Sequence[
     keeps its outcome with no slot: the training model still counts its pain for safety."""
     out: list[training.SlotOutcome] = []
     for row in rows:
-        exercise, outcome = str(row[0]), str(row[1])
+        # Easy and sore sessions are clean, an unfinished one is hard (feedback_words).
+        exercise, outcome = str(row[0]), TRAINING_OUTCOME.get(str(row[1]), str(row[1]))
         side = str(row[2]) if len(row) > 2 and row[2] else "both"
         severity = str(row[3]) if len(row) > 3 and row[3] else None
         carriers = _carriers(exercise, items, week if outcome == "pain" else None)

@@ -1,14 +1,15 @@
 """Everyday phrases after screening ("what's next?", "I'm injured", "I ran 10k") and words in
-another language. Pure: each gets a useful answer instead of "I didn't catch that"."""
+another language. Pure: each gets a useful answer instead of "I didn't catch that". The
+phrases themselves are words in content/words, read by the reader (bot/domain/feedback.py)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from bot.domain import listen
 from bot.domain.dialogue import report, today
 from bot.domain.dialogue.state import Dialogue, Transition
+from bot.domain.feedback import FeedbackReading, Intent, OutcomeKind
 from bot.domain.model import Context, Reply
 
 # Latin-script hellos from other languages; other scripts are caught by their letters.
@@ -18,19 +19,6 @@ GREETINGS = frozenset({
     "ahoj", "czesc", "szia", "merhaba", "selam", "namaste", "privet", "zdravstvuyte",
     "konnichiwa", "ni hao", "salam", "shalom", "jambo", "sawubona", "kia ora"})
 
-INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("injured", re.compile(r"\binjured\b|\b(?:an|my) injury\b|\bi'?m hurt\b|\bi am hurt\b"
-                           r"|\bhurt myself\b"
-                           r"|\bi (?:think i )?(?:pulled|strained|tore|sprained)\b")),
-    ("skip_today", re.compile(r"\bskip(?:ping)?(?: it)? today\b|\bskip today'?s\b|\bnot today\b"
-                              r"|\bno time today\b|\bran out of time\b"
-                              r"|\brest(?:ing)? today\b|\bday off\b")),
-    ("ran", re.compile(r"\bi (?:just |already )?ran\b(?! out)"
-                       r"|\b(?:did|done|finished) (?:my|a|the) run\b"
-                       r"|\bwent for a run\b|\bback from (?:my|a|the) run\b")),
-    ("whats_next", re.compile(r"\bwhat'?s next\b|\bwhat now\b|\bwhat (?:should|do) i do\b"
-                              r"|\bwhat'?s (?:on )?(?:for )?today\b|\bnext step\b")),
-)
 DISTANCE = re.compile(r"\b\d{1,3}(?:[.,]\d)?\s?(?:k|km|kms|mi|miles?|kilometers?|kilometres?)\b")
 
 
@@ -55,18 +43,11 @@ def english_only(first: Transition) -> Transition:
                       first.toast, first.close_source)
 
 
-def intent(text: str) -> str | None:
-    said = _plain(text)
-    return next((name for name, pattern in INTENTS if pattern.search(said)), None)
-
-
 def everyday(d: Dialogue, text: str, ctx: Context) -> Transition | None:
-    """An answer to an everyday phrase; None leaves the text to be read as a report.
-
-    Red-flag words always go to the report path first, whatever else was said."""
-    if listen.red_flag_words(text):
-        return None
-    heard = intent(text)
+    """An answer to an everyday phrase; None leaves the text to be read as a report (warning
+    signs, questions and skips included)."""
+    # Which move is meant does not matter here: no need to work out today's session.
+    heard = heard_phrase(ctx.coach.read_feedback(text, ()))
     if heard == "whats_next":
         return today.today_command(d, ctx)
     if heard == "injured":
@@ -75,6 +56,23 @@ def everyday(d: Dialogue, text: str, ctx: Context) -> Transition | None:
         found = DISTANCE.search(_plain(text))
         distance = found.group(0) if found else None
         return Transition(d, (Reply("heard_run", {"distance": distance}),))
-    if heard == "skip_today":
-        return Transition(d, (Reply("heard_skip_today"),))
     return None
+
+
+def _only_ran(reading: FeedbackReading) -> bool:
+    """"I ran 10k", "just finished my run": nothing more said than the run being done."""
+    return reading.intent is Intent.OTHER or (reading.intent is Intent.REPORT and all(
+        f.exercise_id is None and not f.candidates and f.outcome in (OutcomeKind.DONE, None)
+        for f in reading.findings))
+
+
+def heard_phrase(reading: FeedbackReading) -> str | None:
+    """The everyday phrase a message is, unless it says more: a warning sign always goes to
+    the report path, and "I ran 5k and my hip hurt" is a report."""
+    if reading.red_flag:
+        return None
+    if reading.everyday == "ran" and not _only_ran(reading):
+        return None
+    if reading.everyday == "injured" and reading.intent is Intent.QUESTION:
+        return None
+    return reading.everyday

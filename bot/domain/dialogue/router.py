@@ -252,6 +252,10 @@ def _coach_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
         return report.did_it(d, ctx)
     if c.feature is Feature.REPORT and c.action in ("hard", "hurt"):
         return report.amend(d, c, ctx)
+    if (c.feature, c.action) in ((Feature.REPORT, "skip"), (Feature.REPORT, "keep")):
+        return report.skip_chosen(d, c, ctx)
+    if (c.feature, c.action) == (Feature.REPORT, "race"):
+        return report.note_race(d, ctx)
     if c.feature is Feature.DATA:
         return data_rights.on_choice(d, c, ())
     if (c.feature, c.action) == (Feature.TODAY, "start"):
@@ -376,8 +380,8 @@ def _ready_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> T
 
 
 def _walk_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
-    """Words mid-walk: the everyday phrase (if any) is found here, the walk answers it."""
-    return today.on_text(d, text, ctx, match, phrases.intent(text))
+    """Words mid-walk: the walk reads and answers them (the move named, a question, a skip)."""
+    return today.on_text(d, text, ctx, match)
 
 
 def _welcome_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:

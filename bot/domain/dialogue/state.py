@@ -139,7 +139,19 @@ class PickMove:
     step: Literal["pick"] = "pick"
 
 
-FeedbackDraft = WhichHard | WhichHurt | PainDetail | PickMove
+@dataclass(frozen=True)
+class HowWent:
+    """A move named in free text with no word of how it went: asked, nothing stored yet."""
+
+    date: str
+    kind: str
+    rows: tuple[ReportRow, ...]
+    exercise: str
+    words: str | None = None
+    step: Literal["how"] = "how"
+
+
+FeedbackDraft = WhichHard | WhichHurt | PainDetail | PickMove | HowWent
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from bot.domain.dialogue.state import (
     stale,
 )
 from bot.domain.feedback import FeedbackReading, Finding
+from bot.domain.feedback_words import Intent
 from bot.domain.model import Context, OptionMatcher, Reply, button
 
 WALK_OUTCOMES = ("done", "hard", "pain", "skip")
@@ -115,23 +116,23 @@ def _advance(d: Dialogue, draft: WalkDraft, outcome: str, said: tuple[Reply, ...
     return _finish(d, draft, outcomes, ctx, notes)
 
 
-def on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher,
-            heard: str | None = None) -> Transition:
+def on_text(d: Dialogue, text: str, ctx: Context, match: OptionMatcher) -> Transition:
     """Words typed mid-walk always get an answer and never change a move they do not name:
     a warning sign takes the red-flag path at once; "skip today?" offers to skip the rest;
     a question is answered and the walk stays put; words about another move go to that move;
-    an outcome with no move named is this move's. ``heard`` is the everyday phrase found."""
+    an outcome with no move named is this move's."""
     if not isinstance(d.draft, WalkDraft):
         return Transition(d, (Reply("hint_buttons", {"said": text}),))
     draft = d.draft
     reading = ctx.coach.read_feedback(text, tuple(str(i["id"]) for i in draft.items))
-    flags = listen.red_flag_words(text)
+    flags = list(reading.red_flags)
     if flags or any(_sharp(f) for f in reading.findings):
         return _red_flag_now(d, draft, text, flags, reading, ctx)
-    if heard == "skip_today":
+    if reading.intent is Intent.SKIP:
         return _offer_skip(d, draft)
-    if heard == "whats_next" or text.rstrip().endswith("?"):
-        return _answer(d, draft, heard == "whats_next")
+    whats_next = reading.everyday == "whats_next"
+    if whats_next or reading.intent is Intent.QUESTION or text.rstrip().endswith("?"):
+        return _answer(d, draft, whats_next)
     return _report_words(d, draft, text, reading, ctx, match)
 
 
@@ -225,6 +226,8 @@ def _red_flag_now(d: Dialogue, draft: WalkDraft, text: str, flags: list[str],
     runner is on the red-flag path in this same step, whichever move (or none) was named."""
     pains = [_row(f, draft) for f in reading.findings if f.outcome is not None
              and f.outcome.value == "pain"]
+    if not pains and "sharp" in flags:  # "sharp pain, had to stop" mid-walk: this move hurt
+        pains = [ReportRow(str(draft.items[draft.index]["id"]), "pain", None, "sharp")]
     draft = replace(draft, notes=(*draft.notes, *pains), words=(*draft.words, text))
     report = _report(draft, draft.outcomes)
     after = conclude(d, report, ctx.coach)
