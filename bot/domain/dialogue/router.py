@@ -15,6 +15,7 @@ from bot.domain.buttons import BadButton, Choice, Feature
 from bot.domain.dialogue import (
     clearing,
     data_rights,
+    follow_ups,
     phrases,
     plan,
     reminders,
@@ -247,7 +248,7 @@ def _on_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
 def _coach_choice(d: Dialogue, c: Choice, ctx: Context) -> Transition:
     """A button after screening, outside the walk, the re-test and a report's questions."""
     if (c.feature, c.action) == (Feature.REPORT, "undo"):
-        return report.undo(d, c, ctx)
+        return follow_ups.undo(d, c, ctx)
     if (c.feature, c.action) == (Feature.REPORT, "did"):
         return report.did_it(d, ctx)
     if c.feature is Feature.REPORT and c.action in ("hard", "hurt"):
@@ -328,7 +329,7 @@ def _reminder_button(d: Dialogue, c: Choice, ctx: Context) -> Transition:
         if safe.on_red_flag_path(d.answers):  # the path answers it: no building back up
             return Transition(d, (Reply("checkin_answer", {"feel": c.arg, "red_flag": True}),),
                               close_source=True)
-        return report.hip_check_in(d, c.arg, ctx)
+        return follow_ups.hip_check_in(d, c.arg, ctx)
     if c.action == "not_today":  # /today stops talking about today's run
         on = local_today(d.answers, ctx.now).isoformat()
         d = replace(d, answers={**d.answers, NOT_RUNNING: on})
