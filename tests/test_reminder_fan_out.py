@@ -1,4 +1,4 @@
-"""900 reminders at 30/s, the sender killed three times on the way, 3% of sends answered with
+"""600 reminders at 30/s, the sender killed three times on the way, 3% of sends answered with
 a 5xx: none lost, none sent twice, never more than 30 in any second, measured at the API.
 
 The sender runs on a virtual clock (tests/support/virtual_clock.py): the pacer's waits, the
@@ -30,10 +30,10 @@ from tests.support.fault_bot_api import Arrivals
 from tests.support.virtual_clock import VirtualClock
 from tests.support.worker_fleet import populate
 
-REMINDERS = 900
+REMINDERS = 600
 RATE = 30
 SERVER_ERROR_RATE = 0.03
-KILL_AFTER = (150, 400, 650)  # messages delivered when the sender is killed
+KILL_AFTER = (100, 250, 400)  # messages delivered when the sender is killed
 LEASE = timedelta(seconds=15)
 TICK_SECONDS = 1.0
 UNDER_WAY = timedelta(seconds=10)
