@@ -1,9 +1,10 @@
 """python -m benchmarks [update_path | reminders_startup | reminders_fanout | figures] [options]
 
-update_path (the default): --users N --rounds N
+update_path (the default): --users N --rounds N --database sqlite,postgres
 reminders_startup: --users N (default 100,000)
 reminders_fanout: --reminders N (default 10,000) --rate R --database sqlite|postgres
 latency [busy_neighbour | coached | concurrency]: --users 50,200,1000 --runners N --weeks N
+    --database sqlite,postgres
 cli_help: --runs N
 db_access: --tasks N --reads N (PostgreSQL)
 figures: [--both-sides] (every exercise's GIF and still, drawn cold, then served cached)

@@ -22,15 +22,15 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from benchmarks.update_path import SCRIPT, postgres_schema
+from benchmarks.update_path import postgres_schema, screening_script
 from bot.config import Settings
 from bot.db.models import User
 from bot.services import feedback
-from bot.services.conversation import ConversationService
 from bot.telegram.app import build_application, register_handlers
 from bot.telegram.handlers import Handlers
+from bot.telegram.inbox import DurableInbox
 from bot.wiring import Core, build_core
-from tests.support.conversation import Runner
+from tests.support.conversation import Runner, path_to
 from tests.support.fake_request import (
     TEST_TOKEN,
     FakeBotApi,
@@ -39,15 +39,18 @@ from tests.support.fake_request import (
     message_update,
     to_update,
 )
+from tests.support.screening import Step, complete
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
-# A coached runner: screened (Mon, Wed, Sat at 18:00 in Berlin; a band; 15 minutes).
-COACHED_SCREENING: list[tuple[str, str]] = [
-    ("tap", "none"), ("tap", "none"), ("tap", "pass"), ("tap", "pass"), ("tap", "pass"),
-    ("tap", "speed"), ("tap", "t:band"), ("tap", "done"), ("type", "mon wed sat"),
-    ("type", "18:00"), ("type", "Berlin"), ("tap", "yes"), ("tap", "15"),
-]
+# A coached runner: screened (Mon, Wed, Sat at 18:00 in Berlin; a band; 15 minutes), step by
+# step as the dialogue asks today (tests/support/screening.py), up to "Looks right".
+COACHED_SCREENING: list[Step] = path_to(complete({
+    "pain": "none", "red_flags": [], "thigh_left": "pass", "thigh_right": "pass",
+    "knee_lift": "pass", "goal": "speed", "equipment": ["band"],
+    "run_days": ["mon", "wed", "sat"], "run_time": "18:00", "timezone": "Europe/Berlin",
+    "minutes": 15,
+}))
 SESSION_DAYS = (0, 2, 5)  # Mon, Wed, Sat
 MOVES_PER_SESSION = 8
 
@@ -55,19 +58,13 @@ MOVES_PER_SESSION = 8
 class TimedHandlers(Handlers):
     """Our handlers, plus a note of when each update's handling (replies included) ended."""
 
-    def __init__(self, service: ConversationService, location_label: str) -> None:
-        super().__init__(service, location_label)
+    def __init__(self, inbox: DurableInbox) -> None:
+        super().__init__(inbox)
         self.waiting: dict[int, asyncio.Future[float]] = {}
 
-    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
-            await super().on_message(update, context)
-        finally:
-            self._done(update)
-
-    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        try:
-            await super().on_callback(update, context)
+            await super().on_update(update, context)
         finally:
             self._done(update)
 
@@ -105,7 +102,8 @@ def make_bench(core: Core) -> Bench:
     app = build_application(TEST_TOKEN, "http://bot-api.invalid", core.conversation,
                             core.content, request=api, updates_request=FakeBotApi(api.backend),
                             rate_limit=False)
-    handlers = TimedHandlers(core.conversation, core.content.label("location.share"))
+    handlers = TimedHandlers(DurableInbox(core.conversation, app.bot,
+                                          core.content.label("location.share")))
     app.handlers.clear()
     app.error_handlers.clear()
     register_handlers(app, handlers)
@@ -135,7 +133,7 @@ def fresh_databases(name: str) -> Iterator[Callable[[], str] | None]:
 def screening_for(user: int) -> list[dict[str, Any]]:
     """A new runner's screening as raw updates; taps carry the turn a fresh runner has."""
     updates = []
-    for kind, payload in SCRIPT:
+    for kind, payload in screening_script():
         if kind == "tap":
             keyboard = {"inline_keyboard": [[{"text": "answer", "callback_data": payload}]]}
             updates.append(callback_update(0, user, payload, message_id=1,

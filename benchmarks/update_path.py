@@ -16,11 +16,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
 import psycopg
+from sqlalchemy import func, select
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -28,6 +30,7 @@ from bot.content.exercises import load_catalog
 from bot.content.library import ContentLibrary
 from bot.db import migrate
 from bot.db.engine import make_engine
+from bot.db.models import PlanVersion, ReminderSchedule, User
 from bot.domain.model import Event
 from bot.paths import content_dir
 from bot.services.conversation import Response, Sender, Stamp
@@ -36,6 +39,7 @@ from bot.telegram.app import DEFAULT_CONCURRENCY, build_application
 from bot.telegram.handlers import Handlers
 from bot.telegram.inbox import DurableInbox
 from bot.wiring import NoSender, compose
+from tests.support.conversation import HAPPY_PATH, Runner
 from tests.support.fake_request import (
     TEST_TOKEN,
     FakeBotApi,
@@ -49,21 +53,80 @@ App = Application[Any, Any, Any, Any, Any, Any]
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RESULTS = Path(__file__).parent / "results"
 
-# One runner's screening as (kind, payload); callback data carries the turn a fresh user has.
-SCRIPT: list[tuple[str, str]] = [
-    ("text", "/start"), ("tap", "1|q:pick:none"), ("tap", "2|q:none"), ("tap", "3|q:pick:pass"),
-    ("tap", "4|q:pick:fail"), ("tap", "5|q:pick:pass"), ("tap", "6|q:pick:speed"),
-    ("tap", "7|q:t:band"), ("tap", "8|q:done"), ("tap", "9|q:t:tue"), ("tap", "10|q:t:sat"),
-    ("tap", "11|q:done"), ("text", "7:30pm"), ("text", "Berlin"), ("tap", "13|s:yes"),
-    ("tap", "14|q:pick:15"), ("tap", "15|s:confirm"),
-]
+
+
+class _RecordingRunner(Runner):
+    """Walks the real dialogue and notes each event as the raw update a client would send."""
+
+    script: list[tuple[str, str]]
+
+    def tap(self, value: str) -> Response:
+        self.script.append(("tap", self.keyboard_turn[value].data))
+        return super().tap(value)
+
+    def type(self, text: str) -> Response:
+        self.script.append(("text", text))
+        return super().type(text)
+
+    def command(self, name: str) -> Response:
+        self.script.append(("text", f"/{name}"))
+        return super().command(name)
+
+
+@cache
+def screening_script() -> tuple[tuple[str, str], ...]:
+    """One runner's whole screening, up to "Looks right" (plan built, reminders scheduled), as
+    (kind, payload): read from the real dialogue on a scratch database, so each tap carries the
+    callback data (and turn) the bot draws for a new runner today and the script cannot drift
+    from the questions."""
+    with TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/script.db")
+        migrate.upgrade(engine)
+        content = ContentLibrary(content_dir())
+        catalog = load_catalog(content_dir())
+        content.add_labels({f"exercise.{e.id}": e.name for e in catalog.exercises.values()})
+        service, _ = compose(engine, content, catalog, GeoZoneResolver(), NoSender())
+        runner = _RecordingRunner(service)
+        runner.script = []
+        runner.command("start")
+        runner.walk(HAPPY_PATH)
+        runner.tap("confirm")
+        engine.dispose()
+    return tuple(runner.script)
+
+
+def check_ready(database_url: str, telegram_ids: range) -> None:
+    """Fails loudly unless every runner of the round finished the screening: screened, a plan
+    saved, reminders scheduled. A benchmark that stops short measures something else."""
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        users = select(User.id).where(User.telegram_id.between(telegram_ids[0],
+                                                               telegram_ids[-1]))
+        screened = conn.execute(select(func.count()).select_from(User).where(
+            User.id.in_(users), User.screened_at.is_not(None))).scalar_one()
+        planned = conn.execute(select(func.count(func.distinct(PlanVersion.user_id))).where(
+            PlanVersion.user_id.in_(users))).scalar_one()
+        scheduled = conn.execute(select(func.count(func.distinct(ReminderSchedule.user_id)))
+                                 .where(ReminderSchedule.user_id.in_(users),
+                                        ReminderSchedule.next_due_at.is_not(None))).scalar_one()
+    engine.dispose()
+    counts = {"screened": screened, "with a plan": planned, "with reminders": scheduled}
+    short = {name: n for name, n in counts.items() if n != len(telegram_ids)}
+    if short:
+        raise NotReadyError(f"{len(telegram_ids)} runners were scripted, but only {short}: "
+                            "the screening script no longer reaches the end")
+
+
+class NotReadyError(RuntimeError):
+    """The benchmark's script did not reach the state it claims to measure."""
 
 
 def screening_updates(users: int, first_user: int, app: App) -> list[Update]:
     # Update ids are unique across rounds, as Telegram's are: a repeated id is a re-delivery.
-    updates, update_id = [], first_user * len(SCRIPT)
+    script = screening_script()
+    updates, update_id = [], first_user * len(script)
     for user in range(first_user, first_user + users):
-        for kind, payload in SCRIPT:
+        for kind, payload in script:
             # Telegram sends the tapped message with its keyboard, so answering a question
             # costs the call that takes that keyboard off (editMessageReplyMarkup), as in use.
             keyboard = {"inline_keyboard": [[{"text": "answer", "callback_data": payload}]]}
@@ -165,8 +228,10 @@ def measure(database_url: str, users: int, rounds: int, threaded: bool) -> dict[
     echo_rates, coach_rates = [], []
     for round_no in range(rounds):
         app = coach_app(database_url, content, zones, threaded)
-        updates = screening_updates(users, 100_000 * (round_no + 1), app)
+        first = 100_000 * (round_no + 1)
+        updates = screening_updates(users, first, app)
         coach_rates.append(asyncio.run(throughput(app, updates)))
+        check_ready(database_url, range(first, first + users))
         base = echo_app()
         echo_rates.append(asyncio.run(throughput(base, echo_updates(len(updates), base))))
     echo_rate, coach_rate = statistics.median(echo_rates), statistics.median(coach_rates)
@@ -178,18 +243,23 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--users", type=int, default=60, help="runners per round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database", default="sqlite,postgres")
     args = parser.parse_args([a for a in argv if a != "update_path"])
+    names = args.database.split(",")
     results: dict[str, dict[str, float]] = {}
     with TemporaryDirectory() as tmp:
         for threaded in (False, True):
             mode = "thread" if threaded else "group-commit"
-            url = f"sqlite:///{tmp}/bench-{mode}.db"
-            results[f"sqlite/{mode}"] = measure(url, args.users, args.rounds, threaded)
+            if "sqlite" in names:
+                url = f"sqlite:///{tmp}/bench-{mode}.db"
+                results[f"sqlite/{mode}"] = measure(url, args.users, args.rounds, threaded)
+            if "postgres" not in names:
+                continue
             with postgres_schema() as pg_url:
                 if pg_url:
                     results[f"postgresql/{mode}"] = measure(pg_url, args.users, args.rounds,
                                                             threaded)
-    _report(results, args.users * len(SCRIPT))
+    _report(results, args.users * len(screening_script()))
     return 0
 
 

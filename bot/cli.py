@@ -127,6 +127,9 @@ def _simulate_with(args: argparse.Namespace) -> Callable[[Settings], int]:
     return simulate
 
 
+WARM_UP_WAIT = 60.0  # seconds; a hang guard on a failing start, never reached in practice
+
+
 def run(settings: Settings) -> int:
     token = settings.token()
     if token is None:
@@ -140,7 +143,8 @@ def run(settings: Settings) -> int:
 
     core = build_core(settings)
     warm_up_in_background()
-    threading.Thread(target=_import_charting, name="chart-warm-up", daemon=True).start()
+    charting = threading.Thread(target=_import_charting, name="chart-warm-up", daemon=True)
+    charting.start()
     reminders = ReminderRunner(core.reminders, reminder_bot(token, settings.telegram_base_url),
                                settings.reminder_tick_seconds)
     app = build_application(token, settings.telegram_base_url, core.conversation, core.content,
@@ -153,6 +157,9 @@ def run(settings: Settings) -> int:
         else:
             run_polling(app, settings.telegram_base_url)
     except TelegramStartupError as exc:
+        # matplotlib logs while it loads (at DEBUG): let it finish, so the reason is the last
+        # line the operator reads rather than one lost among font-cache notes.
+        charting.join(timeout=WARM_UP_WAIT)
         return _fail(str(exc))
     return 0
 

@@ -73,7 +73,7 @@ from bot.services.reminder_settings import (
     disarm,
     plan_of,
 )
-from bot.services.send_budget import Pacer, SenderElection
+from bot.services.send_budget import Pacer, PacerClock, SenderElection
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,7 @@ class ReminderService(ScheduleSettings):
         clock: Callable[[], datetime] = utc_now,
         send_attempts: int = SEND_ATTEMPTS,
         backoff: float = BACKOFF,
+        pacer_clock: PacerClock | None = None,
     ) -> None:
         for key in REMINDER_LABELS:
             content.label(key)  # a missing label fails at start-up, not at 17:15 on a Monday
@@ -129,7 +130,8 @@ class ReminderService(ScheduleSettings):
         self.checkin_about = checkin_about or (lambda user_id: {})
         self.allowed = allowed or (lambda user_id, kind: True)
         self.day_done = day_done
-        self.pacer = Pacer(rate_per_second)
+        # The pacer's clock also times the backoff between tries: one clock for every wait.
+        self.pacer = Pacer(rate_per_second, pacer_clock)
         self.election = SenderElection(engine)
         self.lease = lease
         # A batch must be sendable well within its lease, or another worker could take it over.
@@ -324,7 +326,7 @@ class ReminderService(ScheduleSettings):
                                              f"{result.error}")
             # Not delivered: back to "claimed", so a crash while we wait means a resend.
             await self._db(self._unmark, claim)
-            await asyncio.sleep(result.delay * 2 ** max(0, failures - 1))
+            await self.pacer.clock.sleep(result.delay * 2 ** max(0, failures - 1))
 
     async def _attempt(self, claim: Claim, message: RenderedMessage) -> Outcome | _Again:
         async with self.pacer.slot():

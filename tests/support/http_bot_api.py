@@ -168,7 +168,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self.rfile.readline()
             return b"".join(chunks)
         length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+        body = self.rfile.read(length) if length > 0 else b""
+        if len(body) < length:
+            # The client died mid-request (a killed worker): Telegram would not act on half a
+            # request, and half a form can still parse, without its chat_id.
+            raise ConnectionResetError("the client hung up before the body ended")
+        return body
 
     def _parse_params(self, query: str) -> tuple[dict[str, object], dict[str, Upload]]:
         params: dict[str, object] = _decode_form(parse_qsl(query, keep_blank_values=True))
