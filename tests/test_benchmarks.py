@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import cli_help, latency, reminders_fanout, reminders_startup, update_path
+from benchmarks import (
+    cli_help,
+    latency,
+    reminders_fanout,
+    reminders_startup,
+    update_path,
+)
 from benchmarks.__main__ import BENCHMARKS
 
 SMOKE: dict[str, list[str]] = {
@@ -17,11 +23,12 @@ SMOKE: dict[str, list[str]] = {
     "cli_help": ["--runs", "1"],
     "reminders_fanout": ["--reminders", "20", "--rate", "1000"],
     "reminders_startup": ["--users", "50"],
+    "reader": ["--rounds", "1"],
 }
 # Not run here: what needs PostgreSQL and worker processes (db_access, reminders_workers), and
 # figures (draws every exercise cold: minutes). tests/test_figures.py covers the drawing.
 NOT_SMOKED = {"db_access", "reminders_workers", "figures"}
-MODULES = [update_path, latency, cli_help, reminders_fanout, reminders_startup]
+MODULES = [update_path, latency, cli_help, reminders_fanout, reminders_startup]  # write results
 
 
 @pytest.fixture(autouse=True)
