@@ -20,8 +20,7 @@ from bot.domain import training
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.coaching import TRAINING_KEY, item_view
 from bot.domain.dialogue.reminders import reminders_reply
-from bot.domain.dialogue.safe import allowed_reminders
-from bot.domain.dialogue.safe import gated as gated_view
+from bot.domain.dialogue.safe import allowed_reminders, day_of
 from bot.domain.dialogue.state import Produce
 from bot.domain.model import Reply
 from bot.domain.parsing import WEEKDAYS
@@ -83,13 +82,14 @@ class Activation:
         raw = runner.plan.get(TRAINING_KEY) if runner.plan else None
         if not isinstance(raw, Mapping):
             return []
-        view = training.day_view(training.plan_from_json(raw), cached_ladders(content_dir()),
-                                 day)
-        # The same gate as /today; each move carries its share of the day's estimate.
-        gated = gated_view(view, runner.answers, self.catalog,
-                           first_plan_day(self.engine, user_id, runner.zone))
-        return [{**item_view(i, self.catalog), "seconds": i.cost_seconds()}
-                for i in gated.items if i.when == "before_run"]
+        # The same day as /today; each move carries its share of the day's estimate. Work
+        # during the run is listed too (it is asked about after the run), without seconds.
+        gated = day_of(training.plan_from_json(raw), runner.answers,
+                       cached_ladders(content_dir()), self.catalog,
+                       first_plan_day(self.engine, user_id, runner.zone), day)
+        return [{**item_view(i, self.catalog), **({"seconds": i.cost_seconds()}
+                                                  if i.when == "before_run" else {"during": True})}
+                for i in gated.items if i.when in ("before_run", "during_run")]
 
 
 class PainAbout:

@@ -35,6 +35,7 @@ from bot.domain.dialogue.state import (
     RestartDraft,
     State,
     Transition,
+    WalkDraft,
     goto,
     stale,
     then,
@@ -274,7 +275,8 @@ def _how(d: Dialogue, ctx: Context) -> Transition:
     if current is None or current not in ctx.coach.catalog.exercises:
         return Transition(d, today.prompt(d, ctx))
     on = plan.local_today(d.answers, ctx.now)
-    return Transition(d, (views.exercise_reply(current, ctx.coach, d.answers, on),)
+    step = d.draft.items[d.draft.index] if isinstance(d.draft, WalkDraft) else None
+    return Transition(d, (views.exercise_reply(current, ctx.coach, d.answers, on, step),)
                       + today.prompt(d, ctx))
 
 

@@ -240,7 +240,10 @@ def _on_confirm(d: Dialogue, ctx: Context) -> Transition:
     reply = Reply(_done_template(d, first),
                   {"answers": dict(d.answers), "changes": list(saved.changes),
                    "first_name": ctx.first_name})
-    today = today_reply(done, ctx)
+    # /today as it is after the change: the plan just saved, not the one it replaces.
+    after = replace(ctx, coach=replace(kit, last_plan=saved.plan,
+                                       plan_number=kit.plan_number + 1))
+    today = today_reply(done, after)
     return Transition(done, (reply, today),
                       (complete, saved), close_source=True)
 

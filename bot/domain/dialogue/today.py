@@ -11,7 +11,7 @@ from dataclasses import replace
 from bot.domain import listen
 from bot.domain.buttons import Choice, Feature
 from bot.domain.dialogue import coaching, safe
-from bot.domain.dialogue.plan import local_today, report_or_ask, today_reply
+from bot.domain.dialogue.plan import local_today, report_or_ask, to_walk, today_reply
 from bot.domain.dialogue.state import (
     Dialogue,
     Report,
@@ -36,9 +36,10 @@ def today_command(d: Dialogue, ctx: Context) -> Transition:
 def start_walk(d: Dialogue, ctx: Context) -> Transition:
     kit = ctx.coach
     on = local_today(d.answers, ctx.now)
-    day = safe.day(d.answers, kit, on)[1]
-    # Hills and backwards running are walked too (reported after the run): they count.
-    views = tuple(coaching.item_view(i, kit.catalog) for i in day.items)
+    plan, day = safe.day(d.answers, kit, on)
+    # Hills and backwards running are walked after the run (they count), not before it.
+    views = tuple(coaching.item_view(i, kit.catalog)
+                  for i in to_walk(plan, day, d.answers, ctx.now))
     if not views:
         return today_command(d, ctx)
     draft = WalkDraft(on.isoformat(), day.kind, views)

@@ -93,7 +93,9 @@ def day_view(plan: Plan, ladders: Ladders, on: date) -> DayView:
     run = weekday in schedule.run_days
     strength = weekday in schedule.strength_days
     circuit = weekday == schedule.circuit_day
-    kept, trimmed = _fit(_unique(_parts(plan, ladders, on, weekday)))
+    off = off_plan(plan, ladders)
+    kept, trimmed = _fit(_unique([i for i in _parts(plan, ladders, on, weekday)
+                                  if i.exercise not in off]))
     kind = "run" if run else ("strength" if strength or circuit else "rest")
     notices = (*_notices(plan, on), *(("trimmed",) if trimmed else ()))
     return DayView(on, kind, _sorted(kept), minutes_of(kept), notices)
@@ -115,6 +117,26 @@ def _parts(plan: Plan, ladders: Ladders, on: date, weekday: str) -> list[DayItem
     return items
 
 
+def off_plan(plan: Plan, ladders: Ladders) -> frozenset[str]:
+    """The moves the runner was told are off the plan after pain ("off your plan", "out of
+    your circuit", "X -> Y"): gone from every part of every day, not just the slot that hurt,
+    until that change is undone or the slot's own ladder brings the move back."""
+    off: set[str] = set()
+    for change in plan.changes:
+        if change.kind != "pain_swap" or change.undone_on is not None or change.before is None:
+            continue
+        hurt = change.params.get("exercise") or ladders[change.before.ladder].rung(
+            change.before.rung).exercise
+        if hurt is None:
+            continue
+        slot = plan.slots.get(change.before.id)
+        back = (slot is not None and not slot.dropped and hurt not in slot.excluded
+                and ladders[slot.ladder].rung(slot.rung).exercise == hurt)
+        if not back:
+            off.add(str(hurt))
+    return frozenset(off)
+
+
 # ---- the gentle set (red-flag path, or cleared and waiting for the self-tests)
 
 
@@ -124,16 +146,21 @@ def _gentle(plan: Plan, ladders: Ladders, on: date, weekday: str) -> DayView:
     if weekday not in days:
         return DayView(on, "rest", (), minutes_of(()), (notice,))
     items = []
+    off = off_plan(plan, ladders)
     for slot in plan.slots.values():
-        if slot.kind != "mobility" or slot.dropped:
-            continue
-        if slot.id == "mobility.soft_tissue" and plan.flags.fall:
-            continue  # never foam-roll after a fall
-        if slot.id.startswith("mobility.knee_hug") and _test_hurt(plan, slot.side):
-            continue
-        items.append(_item(plan, ladders, slot, on, "mobility"))
+        if _gentle_fits(plan, slot):
+            items.append(_item(plan, ladders, slot, on, "mobility"))
+    items = [i for i in items if i.exercise not in off]
     merged = _sorted(_unique(_merge_sides(items)))
     return DayView(on, "gentle", merged, minutes_of(merged), (notice,))
+
+
+def _gentle_fits(plan: Plan, slot: Slot) -> bool:
+    if slot.kind != "mobility" or slot.dropped:
+        return False
+    if slot.id == "mobility.soft_tissue" and plan.flags.fall:
+        return False  # never foam-roll after a fall
+    return not (slot.id.startswith("mobility.knee_hug") and _test_hurt(plan, slot.side))
 
 
 # ---- the parts of a day
