@@ -170,6 +170,10 @@ def _dose(item: training.DayItem) -> dict[str, object]:
     """Reps with seconds during a run are timed bouts (hills); elsewhere seconds are holds."""
     timed = item.reps is not None and item.seconds is not None and item.when == "during_run"
     seconds = list(item.seconds) if item.seconds else None
+    if item.rounds and item.when != "during_run":  # a circuit move: its work time each round
+        return {"sets": 1, "rounds": item.rounds, "work": seconds, "reps": None, "hold": None,
+                "duration": None, "distance": None, "per_side": item.per_side,
+                "rest_after_round": item.rest_seconds, "rest": None}
     return {"sets": item.rounds or item.sets, "reps": list(item.reps) if item.reps else None,
             "hold": None if timed else seconds, "duration": seconds if timed else None,
             "distance": item.distance_m, "per_side": item.per_side,

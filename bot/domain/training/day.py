@@ -15,17 +15,14 @@ from datetime import date
 from bot.domain.parsing import WEEKDAYS
 from bot.domain.training.ladders import Ladder, Ladders, Range, Rung, bottom_of
 from bot.domain.training.model import SIDES, VOLUME_SETS, Plan, Slot, flexion_slot_id
+from bot.domain.training.size import fit, item_seconds, minutes_of
+
+__all__ = ["DayItem", "DayView", "day_view", "minutes_of", "off_plan"]
 
 WHEN_ORDER = ("mobility", "before_run", "during_run", "strength")
 # On a day with both, the strength dose wins over the same exercise's pre-run dose.
 PRIORITY = ("strength", "before_run", "mobility", "during_run")
-SECONDS_PER_REP = 3
-SECONDS_BETWEEN = 15
-RUN_PACE_M_PER_S = 3
 COMEBACK_SETS = 2
-STRENGTH_SECONDS = 40 * 60
-# Never the volume or the flexion progression: at their tops they come to about 41 minutes.
-TRIM_ORDER = ("stride", "loading")
 GENTLE_DAYS = ("mon", "thu")
 END_RANGE_SLOTS = frozenset({"volume.flexion", "drills.knee_to_chest_bridge"})
 
@@ -56,19 +53,8 @@ class DayItem:
         return (self.slot, *self.also, *self.shared)
 
     def cost_seconds(self) -> int:
-        """A rough duration: about 3 s a rep, holds, rests, both sides when per side."""
-        if self.distance_m is not None:
-            one = _mid(self.reps) * 2 * self.distance_m // RUN_PACE_M_PER_S
-        elif self.rest_seconds and self.reps and self.when == "during_run":
-            one = _mid(self.reps) * (_mid(self.seconds) + self.rest_seconds)
-        elif self.reps:
-            one = _mid(self.reps) * (SECONDS_PER_REP + (_mid(self.seconds) if self.seconds
-                                                        else 0))
-        else:
-            one = _mid(self.seconds)
-        sides = 2 if self.per_side and self.side == "both" else 1
-        rests = 0 if self.when == "during_run" else (self.rest_seconds or 0) * (self.sets - 1)
-        return (self.rounds or self.sets) * one * sides + rests + SECONDS_BETWEEN
+        """A rough duration of this move (``size.item_seconds``)."""
+        return item_seconds(self)
 
 
 @dataclass(frozen=True)
@@ -78,10 +64,6 @@ class DayView:
     items: tuple[DayItem, ...]
     minutes: Mapping[str, int]  # before_run, strength, mobility (estimates, rounded up)
     notices: tuple[str, ...] = ()
-
-
-def _mid(value: Range | None) -> int:
-    return (value[0] + value[1] + 1) // 2 if value else 1
 
 
 def day_view(plan: Plan, ladders: Ladders, on: date) -> DayView:
@@ -94,10 +76,10 @@ def day_view(plan: Plan, ladders: Ladders, on: date) -> DayView:
     strength = weekday in schedule.strength_days
     circuit = weekday == schedule.circuit_day
     off = off_plan(plan, ladders)
-    kept, trimmed = _fit(_unique([i for i in _parts(plan, ladders, on, weekday)
+    kept, trimmed = fit(_unique([i for i in _parts(plan, ladders, on, weekday)
                                   if i.exercise not in off]))
     kind = "run" if run else ("strength" if strength or circuit else "rest")
-    notices = (*_notices(plan, on), *(("trimmed",) if trimmed else ()))
+    notices = (*_notices(plan, on), *trimmed)
     return DayView(on, kind, _sorted(kept), minutes_of(kept), notices)
 
 
@@ -379,37 +361,12 @@ def _unique(items: Sequence[DayItem]) -> list[DayItem]:
     return kept
 
 
-def _fit(items: Sequence[DayItem]) -> tuple[list[DayItem], bool]:
-    """A strength session stays within about 40 minutes: stride strength goes first, then
-    hip loading; the six-motion volume and the flexion progression always stay."""
-    kept = list(items)
-    total = sum(i.cost_seconds() for i in kept if i.when == "strength")
-    trimmed = False
-    for part in TRIM_ORDER:
-        for item in reversed([i for i in kept if i.when == "strength"
-                              and i.slot.split(".")[0] == part]):
-            if total <= STRENGTH_SECONDS:
-                return kept, trimmed
-            kept.remove(item)
-            total -= item.cost_seconds()
-            trimmed = True
-    return kept, trimmed
-
-
 def _overlap(a: str, b: str) -> bool:
     return a == b or "both" in (a, b)
 
 
 def _sorted(items: Sequence[DayItem]) -> tuple[DayItem, ...]:
     return tuple(sorted(items, key=lambda i: WHEN_ORDER.index(i.when)))
-
-
-def minutes_of(items: Sequence[DayItem]) -> dict[str, int]:
-    totals = {"before_run": 0, "strength": 0, "mobility": 0}
-    for item in items:
-        if item.when in totals:
-            totals[item.when] += item.cost_seconds()
-    return {k: -(-v // 60) for k, v in totals.items()}
 
 
 def _notices(plan: Plan, on: date) -> tuple[str, ...]:
