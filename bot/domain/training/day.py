@@ -209,10 +209,11 @@ def _during_run(plan: Plan, ladders: Ladders, on: date, weekday: str) -> list[Da
 
 
 def _running_allowed(plan: Plan, on: date, slot_id: str) -> bool:
-    if not plan.in_start_window(on):
+    mode = plan.mode_on(on)
+    if mode == "normal":
         return True
     # Conservative start: no hills or backwards running; comeback: no hills until week 3.
-    return plan.schedule.start_mode == "comeback" and slot_id == "backwards"
+    return mode == "comeback" and slot_id == "backwards"
 
 
 def _strength(plan: Plan, ladders: Ladders, on: date) -> list[DayItem]:
@@ -299,9 +300,10 @@ def _item(plan: Plan, ladders: Ladders, slot: Slot, on: date,
 
 def _dose(plan: Plan, ladder: Ladder, slot: Slot, on: date) -> Rung:
     rung = ladder.rung(slot.rung)
-    if not plan.in_start_window(on):
+    mode = plan.mode_on(on)
+    if mode == "normal":
         return rung
-    if plan.schedule.start_mode == "conservative":
+    if mode == "conservative":
         return bottom_of(ladder, slot.rung)
     if slot.role in ("volume", "volume_sets"):
         return replace(rung, sets=min(rung.sets, COMEBACK_SETS))
@@ -373,7 +375,9 @@ def _notices(plan: Plan, on: date) -> tuple[str, ...]:
     notes = [f"flexion_locked.{s}" for s in SIDES if plan.slot(flexion_slot_id(s)).locked]
     notes += [f"test_hurt.{s}" for s in SIDES if _test_hurt(plan, s)]
     if plan.in_start_window(on):
-        notes.append(plan.schedule.start_mode)
+        notes.append(plan.mode_on(on))
+    if plan.back_from_break(on) == on and plan.mode_on(on) == "comeback":
+        notes.append("back_from_break")  # said once, on the first day back
     return tuple(notes)
 
 
