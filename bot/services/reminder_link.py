@@ -46,7 +46,10 @@ from bot.services.summary_link import first_plan_day
 
 log = logging.getLogger(__name__)
 CHECKIN_TIME = "09:00"
-CHECKIN_MIN_GAP = timedelta(hours=12)
+RETEST_AFTER_RUN_MINUTES = 90
+# The check-in comes at 09:00 the day after the session's day, as the pain message says;
+# only a report finished in the small hours that close to 09:00 waits a day more.
+CHECKIN_MIN_GAP = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -158,10 +161,11 @@ class ReminderLink:
                 user_id, kind=STRENGTH, days=_strength_days(runner.plan),
                 local_time=settings.nudge_at or run_time, zone=runner.zone,
                 quiet=settings.quiet)
-            if runner.screened_at is not None and RETEST in allowed:
+            anchor = _last_test_at(runner)
+            if anchor is not None and RETEST in allowed:
                 self.reminders.upsert_schedule(
-                    user_id, kind=RETEST, local_time=run_time, zone=runner.zone,
-                    quiet=settings.quiet, anchor_at=runner.screened_at)
+                    user_id, kind=RETEST, local_time=_after_run(run_time), zone=runner.zone,
+                    quiet=settings.quiet, anchor_at=anchor)
         except ScheduleError:
             log.exception("could not schedule reminders for user %s", user_id)
 
@@ -190,8 +194,8 @@ class ReminderLink:
         if runner is None:
             return
         zone = zone_info(runner.zone)
-        # A session reported after midnight belongs to the night before: the check-in still
-        # waits for a night's sleep, so it moves to the morning after.
+        # A session reported after midnight belongs to the night before: its check-in is
+        # still the next 09:00, unless that is too close to count as the morning after.
         if local_to_utc(on, parse_hhmm(CHECKIN_TIME), zone) - self.clock() < CHECKIN_MIN_GAP:
             on += timedelta(days=1)
         anchor = local_to_utc(on, time(12, 0), zone)
@@ -315,6 +319,24 @@ def _apply_setting(row: ReminderSchedule, what: str, arg: str) -> None:
         row.lead_minutes = int(arg)
     elif what == "nudge" and row.kind == STRENGTH:
         row.local_time = arg
+
+
+def _last_test_at(runner: Runner) -> datetime | None:
+    """The self-tests the re-test spacing counts from: the latest re-test, else screening."""
+    raw = runner.plan.get(TRAINING_KEY) if runner.plan else None
+    tested = training.plan_from_json(raw).last_test if isinstance(raw, Mapping) else None
+    if tested is None:
+        return runner.screened_at
+    at = local_to_utc(tested, time(12, 0), zone_info(runner.zone))
+    return at if runner.screened_at is None or at > runner.screened_at else runner.screened_at
+
+
+def _after_run(run_time: str) -> str:
+    """A nudge that is not the run (the re-test) comes once the runner is back, never on the
+    run's start minute."""
+    at = parse_hhmm(run_time)
+    minutes = (at.hour * 60 + at.minute + RETEST_AFTER_RUN_MINUTES) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _strength_days(plan: Mapping[str, Any] | None) -> list[str]:
