@@ -36,6 +36,9 @@ def test_finishing_the_screening_shows_the_plan_and_today(screened: Runner,
     assert "You're all set" in text
     assert "Monday: Run day" in text
     assert "Before your 18:00 run:" in text
+    # The welcome counts the strength days the plan has: two six-motion days, one circuit.
+    assert "Twice a week: the six-motion strength session, and once a week the seven-move " \
+        "circuit" in text
     assert screened.button_names() == {"start", "did", "week"}
     (first,) = plans(engine)
     assert first.reason == "screening"

@@ -221,3 +221,14 @@ def test_quiet_hours_never_send_the_pre_run_reminder_the_evening_before(
     due = pre_run.due_at.astimezone(BERLIN)
     assert due.date() == pre_run.local_date
     assert due.hour < 7
+
+
+def test_quiet_hours_that_move_a_pre_run_reminder_say_so(
+        screened_bot: Callable[[str], Bot], clock: Clock) -> None:
+    bot = screened_bot("07:30")
+    bot.runner.send_command("quiet", "23:00-07:00")
+    assert "now comes as they end" in bot.runner.plain()
+    (pre_run,) = bot.upcoming(PRE_RUN)[:1]
+    assert local(pre_run.due_at).endswith("07:00")
+    bot.runner.command("reminders")
+    assert "(moved out of your quiet hours)" in bot.runner.plain()

@@ -29,6 +29,7 @@ from bot.domain.schedule import (
     DEFAULT_LEAD_MINUTES,
     DEFAULT_QUIET,
     KINDS,
+    NUDGE_VALID_FOR,
     PRE_RUN,
     RETEST,
     SAFETY_CHECKIN,
@@ -245,12 +246,15 @@ class ReminderLink:
         if what == "lead":  # the confirmation names the next reminder the lead time moved
             upcoming = [o for o in upcoming if o.kind == PRE_RUN]
         found = {"quiet": None if arg == "off" else arg.replace("-", "–"), "at": arg,
-                 "lead": int(arg) if arg.isdigit() else None}
+                 "lead": int(arg) if arg.isdigit() else None,
+                 "moved": any(_moved_by_quiet_hours(o, self._settings(user_id).lead)
+                              for o in upcoming)}
         return {**found, "next": self._when(upcoming[0] if upcoming else None, zone)}
 
     def _overview(self, user_id: int, zone: str, turn: int) -> RenderedMessage:
         settings = self._settings(user_id)
-        upcoming = [{"when": self._when(o, zone), "kind": o.kind}
+        upcoming = [{"when": self._when(o, zone), "kind": o.kind,
+                     "moved": _moved_by_quiet_hours(o, settings.lead)}
                     for o in self.reminders.upcoming(user_id)]
         paused = self._paused_until(user_id)
         quiet = (f"{settings.quiet.start:%H:%M}–{settings.quiet.end:%H:%M}"
@@ -319,6 +323,13 @@ def _apply_setting(row: ReminderSchedule, what: str, arg: str) -> None:
         row.lead_minutes = int(arg)
     elif what == "nudge" and row.kind == STRENGTH:
         row.local_time = arg
+
+
+def _moved_by_quiet_hours(occurrence: Occurrence, lead: int) -> bool:
+    """Whether quiet hours moved this reminder from its own time (said when it is shown)."""
+    own = occurrence.run_at - (timedelta(minutes=lead) if occurrence.kind == PRE_RUN
+                               else NUDGE_VALID_FOR)
+    return occurrence.due_at != own
 
 
 def _last_test_at(runner: Runner) -> datetime | None:
