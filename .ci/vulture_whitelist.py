@@ -63,10 +63,6 @@ day_kind  # unused variable (bot/domain/dialogue/state.py:201)
 via  # unused variable (bot/domain/model.py:82)
 NOTICES  # unused variable (bot/domain/program.py:57)
 
-# Stored values and tables kept for history: plan_adjustments holds the changes made before the
-# training plan (bot/domain/training) kept its own; /export and /delete walk it by metadata.
-PlanAdjustment  # unused class (bot/db/models.py)
-dose_change  # unused variable (bot/db/models.py)
 # Enum members are stored values, read back by value (Side("left")).
 LEFT  # unused variable (bot/domain/feedback_words.py)
 RIGHT  # unused variable (bot/domain/feedback_words.py)
