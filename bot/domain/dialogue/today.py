@@ -94,10 +94,14 @@ def _finish(d: Dialogue, draft: WalkDraft, outcomes: dict[str, str], ctx: Contex
     record = SessionRecord(draft.date, draft.kind, dict(outcomes))
     counts = {o: sum(1 for v in outcomes.values() if v == o) for o in WALK_OUTCOMES}
     done = Reply("walk_done", {"counts": counts, "total": len(draft.items), "kind": draft.kind,
-                               "finished": len(outcomes) == len(draft.items)})
+                               "finished": len(outcomes) == len(draft.items),
+                               "variant": coaching.sessions_so_far(ctx.coach)
+                               % coaching.PHRASINGS})
     rows = tuple(ReportRow(e, listen.WALK_TO_OUTCOME[o]) for e, o in outcomes.items())
     after = report_or_ask(d, Report(draft.date, draft.kind, rows), ctx.coach)
-    return replace(after, replies=(*notes, done, *after.replies),
+    # One message closes the session: the walk's own summary says what "Noted" would.
+    rest = tuple(r for r in after.replies if r.template != "feedback_noted")
+    return replace(after, replies=(*notes, done, *rest),
                    effects=(record, *after.effects), close_source=True)
 
 
