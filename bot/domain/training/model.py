@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 SEVERITIES = ("mild", "stopped", "sharp")
 SIDES = ("left", "right")
@@ -174,12 +175,17 @@ class Plan:
     def back_from_break(self, on: date) -> date | None:
         """The first day back after the latest break up to ``on`` (``on`` itself when the last
         counted session was 14 or more days before it), or None when there was no break."""
-        days = sorted({c.on for c in self.log if c.on <= on})
+        days = [d for d in self._session_days if d <= on]
         if days and days[-1] < on and (on - days[-1]).days >= BREAK_DAYS:
             return on
         backs = [later for earlier, later in itertools.pairwise(days)
                  if (later - earlier).days >= BREAK_DAYS]
         return backs[-1] if backs else None
+
+    @cached_property
+    def _session_days(self) -> tuple[date, ...]:
+        """The local days with a counted session, in order (read on every dose of a day)."""
+        return tuple(sorted({c.on for c in self.log}))
 
 
 @dataclass(frozen=True)
