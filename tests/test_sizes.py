@@ -84,6 +84,6 @@ def test_the_circuit_reads_as_rounds_of_the_whole_circuit_with_a_rest_after_each
     params = {"day": coaching.day_params(plan, view, CATALOG), "notices": [], "minutes": 36,
               "sections": {"strength": 36}, "next": None, "run_time": None}
     text = ContentLibrary(ROOT / "content").render_text("today", params)
-    assert "hold" not in text
+    assert " s hold" not in text
     assert "4 rounds" in text
     assert "30 s each side" in text
