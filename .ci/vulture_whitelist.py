@@ -62,10 +62,6 @@ SOURCES  # unused variable (bot/domain/catalog.py:16)
 via  # unused variable (bot/domain/model.py:82)
 NOTICES  # unused variable (bot/domain/program.py:57)
 
-# Stored values and tables kept for history: plan_adjustments holds the changes made before the
-# training plan (bot/domain/training) kept its own; /export and /delete walk it by metadata.
-PlanAdjustment  # unused class (bot/db/models.py)
-dose_change  # unused variable (bot/db/models.py)
 # Enum members are stored values, read back by value (Side("left")).
 LEFT  # unused variable (bot/domain/feedback_words.py)
 RIGHT  # unused variable (bot/domain/feedback_words.py)

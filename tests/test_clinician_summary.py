@@ -30,6 +30,7 @@ from bot.domain.clinician import (
 from bot.domain.dialogue import coaching
 from bot.domain.dialogue.questions import BY_ID
 from bot.domain.model import CoachKit
+from bot.domain.training import REASONS, Session, SlotOutcome, record_session
 from bot.logging_setup import configure_logging
 from bot.services.clinician_records import summary_from_records
 from bot.services.clinician_summary import SummaryWords, render_clinician_summary
@@ -41,11 +42,8 @@ WORDS = SummaryWords.from_content(add_safety_labels(ContentLibrary(ROOT / "conte
 START = date(2026, 9, 1)
 IDS = sorted(CATALOG.exercises)
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# Change codes of the plan_adjustments rows stored before the training plan kept its own
-# changes: old rows still carry them, so the page still words them.
-STORED_CHANGE_REASONS = ("progress_step", "progress_set", "progress_round",
-                         "progress_weak_side", "regress_step", "regress_set", "pain_swap",
-                         "pain_drop", "sharp_pain", "repeated_pain", "cleared")
+# The page words every reason the plan's own change log can hold (pain.swap -> pain_swap).
+STORED_CHANGE_REASONS = tuple(sorted(r.replace(".", "_") for r in REASONS))
 
 
 def _no_reading(_text: str, _today: object) -> Any:
@@ -184,16 +182,6 @@ class OutcomeRecord:
 
 
 @dataclass(frozen=True)
-class AdjustmentRecord:
-    created_at: datetime
-    reason: str
-    exercise_id: str | None
-    replacement_id: str | None
-    side: str | None
-    undone_at: datetime | None
-
-
-@dataclass(frozen=True)
 class PlanRecord:
     number: int
     plan: dict[str, Any]
@@ -211,18 +199,21 @@ def test_stored_rows_become_the_page_in_the_runners_own_dates() -> None:
              AnswerRecord("red_flags", ["pain_reports"], screened + timedelta(days=40))]
     kit = CoachKit(CATALOG, ExerciseMatcher(CATALOG), _no_reading,
                    ladders=cached_ladders(ROOT / "content"))
-    flagged = {**answers, "red_flags": ["pain_reports"]}
     on = date(2026, 10, 12)
-    stored = coaching.save("adapt", coaching.plan_of(flagged, kit, on), kit, on).plan
+    # The plan's own change log: sharp pain in the single-leg bridge (its slot swaps, and the
+    # red-flag path starts).
+    step = record_session(coaching.plan_of(answers, kit, on), kit.ladders, Session(on, (
+        SlotOutcome("volume.extension", "pain", "right", "sharp", "single_leg_bridge"),)))
+    stored = coaching.save("adapt", step.plan, kit, on).plan
     plan = PlanRecord(4, dict(stored), screened + timedelta(days=40))
     outcomes = [OutcomeRecord("single_leg_bridge", "pain", "right", "sharp",
                               screened + timedelta(days=40)),
                 OutcomeRecord("single_leg_bridge", "done", None, None, screened)]
-    changes = [AdjustmentRecord(screened + timedelta(days=40), "sharp_pain",
-                                "single_leg_bridge", None, "right", None)]
     record = summary_from_records(today=date(2026, 11, 30), zone="Europe/Berlin", name="Ana",
-                                  answers=rows, outcomes=outcomes, adjustments=changes,
-                                  plan=plan)
+                                  answers=rows, outcomes=outcomes, plan=plan,
+                                  ladders=kit.ladders)
+    assert [(c.made_on, c.reason, c.exercise_id, c.side) for c in record.changes] == [
+        (on, "pain_drop", "single_leg_bridge", "right"), (on, "red_flag_sharp", None, "right")]
     assert [(t.test, t.result, t.taken_on.isoformat(), t.retest) for t in record.self_tests] == [
         ("thigh_left", "hurt", "2026-09-02", False), ("thigh_right", "pass", "2026-09-02", False),
         ("knee_lift", "pass", "2026-09-02", False), ("thigh_left", "pass", "2026-09-30", True)]
@@ -232,7 +223,8 @@ def test_stored_rows_become_the_page_in_the_runners_own_dates() -> None:
     pages, text = text_of(render_clinician_summary(record, WORDS))
     assert pages == 1
     for fact in ("2026-10-12", "Sharp or repeated pain reported during training",
-                 "Strength paused after sharp pain", "Run day: gentle mobility",
+                 "Strength paused after sharp pain", "Left out after pain",
+                 "Run day: gentle mobility",
                  "Rest day", "Plan version 4, from 2026-10-12", "Right", "Sharp",
                  "paused since 2026-10-12"):
         assert fact in text, fact

@@ -144,7 +144,7 @@ def test_the_lead_time_confirmation_names_the_next_pre_run_reminder(
     assert "Next one: Wed 16:45." in text
 
 
-def test_a_pain_report_after_midnight_brings_the_check_in_the_morning_after(
+def test_a_pain_report_after_midnight_brings_the_check_in_on_the_morning_it_names(
         screened_bot: Callable[[str], Bot], clock: Clock) -> None:
     bot = screened_bot("17:00")
     clock.now = datetime(2026, 11, 23, 22, 50, tzinfo=UTC)  # Monday 23:50 in Berlin
@@ -157,9 +157,11 @@ def test_a_pain_report_after_midnight_brings_the_check_in_the_morning_after(
     bot.runner.tap("right")
     bot.runner.tap("mild")
 
+    # The message names the morning, and the check-in comes then: a night's sleep later.
+    assert "ask Tuesday morning" in bot.runner.plain()
     check_in = bot.schedule(CHECKIN)
     assert check_in.next_due_at is not None
-    assert local(check_in.next_due_at) == "Wed 09:00"  # not Tuesday 09:00, 8 hours later
+    assert local(check_in.next_due_at) == "Tue 09:00"
 
 
 def test_the_check_in_counts_its_first_answer_only(
@@ -192,3 +194,40 @@ def test_today_after_not_running_today_does_not_talk_about_the_run(
     clock.now += timedelta(days=2)  # Wednesday's run is on again
     bot.runner.command("today")
     assert "Before your 17:00 run" in bot.runner.plain()
+
+
+def test_the_re_test_reminder_counts_from_the_last_re_test_and_comes_after_the_run(
+        screened_bot: Callable[[str], Bot], clock: Clock) -> None:
+    bot = screened_bot("17:00")
+    first = bot.schedule("retest").next_due_at
+    assert first is not None
+    assert local(first) == "Mon 18:30"  # four weeks on, after the 17:00 run
+    assert first.astimezone(BERLIN).date() == (START + timedelta(days=28)).date()
+    clock.now = START + timedelta(days=35)  # a re-test five weeks in
+    bot.runner.command("retest")
+    for _ in range(3):
+        bot.runner.tap("pass")
+    assert "Re-test saved." in bot.runner.plain()
+    after = bot.schedule("retest").next_due_at
+    assert after is not None
+    assert after.astimezone(BERLIN).date() == (START + timedelta(days=35 + 28)).date()
+
+
+def test_quiet_hours_never_send_the_pre_run_reminder_the_evening_before(
+        screened_bot: Callable[[str], Bot]) -> None:
+    bot = screened_bot("07:00")
+    (pre_run,) = bot.upcoming(PRE_RUN)[:1]
+    due = pre_run.due_at.astimezone(BERLIN)
+    assert due.date() == pre_run.local_date
+    assert due.hour < 7
+
+
+def test_quiet_hours_that_move_a_pre_run_reminder_say_so(
+        screened_bot: Callable[[str], Bot], clock: Clock) -> None:
+    bot = screened_bot("07:30")
+    bot.runner.send_command("quiet", "23:00-07:00")
+    assert "now comes as they end" in bot.runner.plain()
+    (pre_run,) = bot.upcoming(PRE_RUN)[:1]
+    assert local(pre_run.due_at).endswith("07:00")
+    bot.runner.command("reminders")
+    assert "(moved out of your quiet hours)" in bot.runner.plain()

@@ -14,7 +14,6 @@ from bot.db.models import (
     Base,
     DialogueState,
     ExerciseOutcome,
-    PlanAdjustment,
     ScreeningAnswer,
     TrainingSession,
     User,
@@ -34,7 +33,7 @@ def add_user(db: Session, telegram_id: int) -> int:
 
 
 def add_training(db: Session, user_id: int, tag: str) -> None:
-    """Two sessions with outcomes, and a stored plan change."""
+    """Two sessions with outcomes."""
     for offset in range(2):
         session = feedback.start_session(db, user_id, date(2026, 11, 2) + timedelta(offset),
                                          "strength", status="done")
@@ -42,10 +41,6 @@ def add_training(db: Session, user_id: int, tag: str) -> None:
                                 exercise_id="running_bike_pedal", outcome="done",
                                 source_key=f"{tag}:{offset}", words="felt smooth",
                                 recorded_at=NOON + timedelta(days=offset))
-    # A change row as the bot stored them before the training plan kept its own changes.
-    db.add(PlanAdjustment(user_id=user_id, created_at=NOON + timedelta(days=1, hours=1),
-                          kind="swap", exercise_id="running_bike_pedal",
-                          replacement_id="plank_hip_flexion", reason="progress_step"))
 
 
 @pytest.fixture
@@ -93,8 +88,6 @@ def test_export_holds_every_row_of_the_user_and_none_of_anyone_else(db: Session)
     assert [s["local_date"] for s in tables["sessions"]] == ["2026-11-02", "2026-11-03"]
     assert [(o["source_key"], o["words"]) for o in tables["exercise_outcomes"]] == [
         ("me:0", "felt smooth"), ("me:1", "felt smooth")]
-    assert [(a["reason"], a["replacement_id"]) for a in tables["plan_adjustments"]] == [
-        ("progress_step", "plank_hip_flexion")]
     every_user_id = {row["user_id"] for rows in tables.values() for row in rows
                      if "user_id" in row}
     assert every_user_id == {me}
@@ -146,7 +139,7 @@ def test_delete_leaves_no_row_of_the_user_in_any_table(
         with_both = row_counts(db)
     filled = {t for t in before if with_both[t] > before[t]}
     assert filled >= {"users", "dialogue_states", "screening_answers", "sessions",
-                      "exercise_outcomes", "plan_adjustments", "later_notes", "later_replies"}
+                      "exercise_outcomes", "later_notes", "later_replies"}
     with Session(engine) as db, db.begin():
         exported = data_rights.export_user_data(db, gone, now=NOON)
         assert len(exported["tables"]["later_replies"]) == 1
@@ -164,5 +157,4 @@ def test_deleting_twice_or_an_unknown_user_removes_nothing(db: Session) -> None:
     before = row_counts(db)
     assert set(data_rights.delete_user_data(db, 999_999).values()) == {0}
     assert row_counts(db) == before
-    assert db.scalar(select(func.count()).select_from(PlanAdjustment)) == 1
     assert db.scalar(select(func.count()).select_from(TrainingSession)) == 2

@@ -83,7 +83,7 @@ def test_the_largest_plans_fit_a_phone_and_the_clock(
         assert -(-sum(int(str(v["seconds"])) for v in warm_up) // 60) == sections["before"]
         assert sum(sections.values()) == safe.minutes_of(day)
         assert sections["before"] <= int(answers["minutes"])  # type: ignore[call-overload]
-        assert sections["strength"] <= 41, (variant, day.on, sections)
+        assert sections["strength"] <= 40, (variant, day.on, sections)
         if day.items:
             assert "⏱️ about" in content_with_names.render(today_reply(dialogue, ctx)).text
 

@@ -174,13 +174,13 @@ def test_changing_the_run_time_moves_the_next_reminder_at_once(
     assert "today 17:45: pre-run warm-up" in bot.runner.plain()
 
 
-def test_a_pain_report_brings_a_check_in_next_morning(
+def test_a_pain_report_brings_a_check_in_on_the_morning_it_names(
     start: callable, clock: Clock  # type: ignore[valid-type]
 ) -> None:
     bot = start()
     screen(bot)
     bot.runner.type("my right hip hurt in the clamshell, it stopped me")
-    assert "I'll ask tomorrow how that hip feels." in bot.runner.plain()
+    assert "I'll ask Tuesday morning how that hip feels." in bot.runner.plain()
 
     clock.now = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # Tuesday 09:00 in Berlin
     assert bot.tick() == 1

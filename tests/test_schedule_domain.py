@@ -118,13 +118,18 @@ def local_due(occurrence: Occurrence | None, zone: str) -> str:
     return occurrence.due_at.astimezone(ZoneInfo(zone)).strftime("%a %H:%M")
 
 
+OWN_QUIET = QuietHours(time(22, 30), time(7, 0))  # set with /quiet
 # (run time, lead, quiet hours) -> when the reminder arrives, local (the run is on a Wednesday).
 QUIET_TABLE = [
     ("18:00", 45, QuietHours(), "Wed 17:15"),   # nothing quiet about it
-    ("07:15", 45, QuietHours(), "Wed 07:00"),   # due 06:30 is quiet: wait for 07:00, still early
-    ("07:30", 60, QuietHours(), "Wed 07:00"),
-    ("07:00", 45, QuietHours(), "Tue 21:59"),   # 07:00 is the run itself: the evening before
-    ("07:10", 45, QuietHours(), "Wed 07:00"),   # short notice, but still before the run
+    # The default quiet hours give way to the run: a 07:00 runner is up at 06:15.
+    ("07:15", 45, QuietHours(), "Wed 06:30"),
+    ("07:30", 60, QuietHours(), "Wed 06:30"),
+    ("07:00", 45, QuietHours(), "Wed 06:15"),   # never the evening before
+    ("07:10", 45, QuietHours(), "Wed 06:25"),
+    # Quiet hours the runner set: the reminder waits for their end, still before the run.
+    ("07:15", 45, OWN_QUIET, "Wed 07:00"),
+    ("07:10", 45, OWN_QUIET, "Wed 07:00"),
     ("06:00", 45, QuietHours(), "Wed 05:15"),   # the run is in quiet hours: the runner chose it
     ("23:00", 45, QuietHours(), "Wed 22:15"),
     ("22:30", 45, QuietHours(), "Wed 21:45"),
@@ -140,8 +145,16 @@ def test_quiet_hours(run_time: str, lead: int, quiet: QuietHours | None, expecte
                      "Europe/Berlin") == expected
 
 
+def test_own_quiet_hours_that_end_at_the_run_hold_that_reminder_back_not_to_the_evening(
+        ) -> None:
+    plan = pre_run_plan(["wed"], "07:00", "Europe/Berlin", lead_minutes=45, quiet=OWN_QUIET)
+    found = next_occurrence(plan, datetime(2027, 6, 7, tzinfo=UTC))
+    assert found is None or found.due_at.astimezone(ZoneInfo("Europe/Berlin")).hour < 22
+    assert found is None or found.due_at < found.run_at
+
+
 def test_quiet_hours_end_on_a_spring_forward_morning_is_read_on_the_new_clock() -> None:
-    plan = pre_run_plan(["sun"], "07:15", "Europe/Berlin")
+    plan = pre_run_plan(["sun"], "07:15", "Europe/Berlin", quiet=OWN_QUIET)
     occurrence = next_occurrence(plan, datetime(2027, 3, 27, tzinfo=UTC))
     assert occurrence is not None
     assert occurrence.due_at == datetime(2027, 3, 28, 5, 0, tzinfo=UTC)  # 07:00 CEST

@@ -33,6 +33,7 @@ FROM_THE_PLAN = ("exercise_howto", "plan_week", "today", "walk_step", "reminder_
 
 SAMPLES: dict[str, dict[str, object]] = {
     "bad_minutes": {"low": 3, "high": 120},
+    "exercise_off_plan": {},
     "bad_time": {"problem": "range", "said": "25:99"},
     "bad_zone": {"said": "Atlantis"},
     "button_unreadable": {},

@@ -162,25 +162,6 @@ class ExerciseOutcome(Base):
     source_key: Mapped[str] = mapped_column(String(128), unique=True)
 
 
-class PlanAdjustment(Base):
-    """A change to the user's plan with its reason; undone ones stay, marked by ``undone_at``."""
-
-    __tablename__ = "plan_adjustments"
-    __table_args__ = (Index("ix_plan_adjustments_user_created", "user_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
-    kind: Mapped[str] = mapped_column(String(16))
-    exercise_id: Mapped[str | None] = mapped_column(String(64))
-    replacement_id: Mapped[str | None] = mapped_column(String(64))
-    side: Mapped[str | None] = mapped_column(String(8))
-    dose_change: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    reason: Mapped[str] = mapped_column(String(32))
-    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-
 class ReminderSchedule(Base):
     """One kind of reminder for one user: its settings and the single occurrence that is next.
 

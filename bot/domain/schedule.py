@@ -194,15 +194,18 @@ def _end_of_gap(wall: datetime, zone: ZoneInfo) -> datetime:
     return after
 
 
-def occurrence_on(plan: ReminderPlan, day: date) -> Occurrence:
-    """The reminder for ``day`` (which the caller has checked is one of the plan's days)."""
+def occurrence_on(plan: ReminderPlan, day: date) -> Occurrence | None:
+    """The reminder for ``day`` (which the caller has checked is one of the plan's days);
+    None when the runner's own quiet hours hold that day's pre-run reminder back."""
     zone = zone_info(plan.zone)
     event = local_to_utc(day, plan.at, zone)
-    due = event - timedelta(minutes=plan.lead_minutes)
+    due: datetime | None = event - timedelta(minutes=plan.lead_minutes)
     if plan.quiet is not None and plan.kind != PRE_RUN:
         due = event = _after_quiet_hours(event, plan.quiet, zone)
-    elif plan.quiet is not None:
+    elif plan.quiet is not None and due is not None:
         due = _outside_quiet_hours(due, event, plan.quiet, zone)
+    if due is None:
+        return None
     run_at = event if plan.kind == PRE_RUN else event + NUDGE_VALID_FOR
     return Occurrence(occurrence_key(day, plan.kind), plan.kind, day, due, run_at)
 
@@ -218,16 +221,18 @@ def _after_quiet_hours(at: datetime, quiet: QuietHours, zone: ZoneInfo) -> datet
 
 
 def _outside_quiet_hours(due: datetime, event: datetime, quiet: QuietHours,
-                         zone: ZoneInfo) -> datetime:
+                         zone: ZoneInfo) -> datetime | None:
+    """coaching-facts, reminders and quiet hours: never the evening before. The run time
+    wins over the default quiet hours; quiet hours the runner set themselves hold the
+    reminder until they end if that is still before the run, else that day has none."""
     due_local = due.astimezone(zone)
     # A runner who runs at 05:30 chose the quiet hours themselves: remind them anyway.
-    if not quiet.covers(due_local.time()) or quiet.covers(event.astimezone(zone).time()):
+    if quiet == DEFAULT_QUIET or not quiet.covers(due_local.time()) \
+            or quiet.covers(event.astimezone(zone).time()):
         return due
-    start_day, end_day = _quiet_window(due_local, quiet)
+    _, end_day = _quiet_window(due_local, quiet)
     quiet_ends = local_to_utc(end_day, quiet.end, zone)
-    if quiet_ends < event:
-        return quiet_ends
-    return local_to_utc(start_day, quiet.start, zone) - timedelta(minutes=1)
+    return quiet_ends if quiet_ends < event else None
 
 
 def _quiet_window(local: datetime, quiet: QuietHours) -> tuple[date, date]:
@@ -253,7 +258,7 @@ def next_occurrence(plan: ReminderPlan, after: datetime,
         if day in plan.skipped_dates:
             continue
         found = occurrence_on(plan, day)
-        if found.due_at <= after:
+        if found is None or found.due_at <= after:
             continue
         if plan.paused_until is not None and found.due_at < plan.paused_until:
             continue

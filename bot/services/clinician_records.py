@@ -1,7 +1,7 @@
 """Stored rows -> ``ClinicianSummary``: what ``/summary`` reads before drawing the page.
 
-Takes rows by shape (Protocols), so the ``screening_answers``, ``exercise_outcomes``,
-``plan_adjustments`` and ``plan_versions`` models fit as they are, and a test can pass plain
+Takes rows by shape (Protocols), so the ``screening_answers``, ``exercise_outcomes`` and
+``plan_versions`` models fit as they are, and a test can pass plain
 records. Dates are the runner's local dates (``zone``).
 """
 
@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.content.ladders import cached_ladders
 from bot.domain.clinician import (
     SELF_TESTS,
     Answer,
@@ -22,7 +23,10 @@ from bot.domain.clinician import (
     RedFlagEntry,
     SelfTest,
 )
+from bot.domain.dialogue.coaching import TRAINING_KEY
 from bot.domain.safety import AnswerRow, red_flags_from_history
+from bot.domain.training import Change, Ladders, Slot, plan_from_json
+from bot.paths import content_dir
 
 
 class OutcomeRow(Protocol):
@@ -38,21 +42,6 @@ class OutcomeRow(Protocol):
     def recorded_at(self) -> datetime: ...
 
 
-class AdjustmentRow(Protocol):
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def exercise_id(self) -> str | None: ...
-    @property
-    def replacement_id(self) -> str | None: ...
-    @property
-    def side(self) -> str | None: ...
-    @property
-    def undone_at(self) -> datetime | None: ...
-
-
 class PlanRow(Protocol):
     @property
     def number(self) -> int: ...
@@ -64,8 +53,10 @@ class PlanRow(Protocol):
 
 def summary_from_records(*, today: date, zone: str, name: str,
                          answers: Iterable[AnswerRow], outcomes: Iterable[OutcomeRow],
-                         adjustments: Iterable[AdjustmentRow], plan: PlanRow | None,
+                         plan: PlanRow | None, ladders: Ladders | None = None,
                          cleared_at: datetime | None = None) -> ClinicianSummary:
+    """The page's facts. Its changes are the plan's own change log (``plan_versions``, the
+    training plan's ``changes``): the one record of what the plan changed, and why."""
     tz = ZoneInfo(zone)
     answers = sorted(answers, key=lambda r: r.answered_at)
 
@@ -85,10 +76,34 @@ def summary_from_records(*, today: date, zone: str, name: str,
         plan_days=_plan_days(plan.plan) if plan else (),
         plan_version=plan.number if plan else None,
         plan_dated=local(plan.created_at) if plan else None,
-        changes=tuple(PlanChange(local(a.created_at), a.reason, a.exercise_id,
-                                 a.replacement_id, a.side, a.undone_at is not None)
-                      for a in adjustments),
+        changes=_changes(plan.plan, ladders or cached_ladders(content_dir())) if plan else (),
     )
+
+
+def _changes(stored: Mapping[str, Any], ladders: Ladders) -> tuple[PlanChange, ...]:
+    raw = stored.get(TRAINING_KEY)
+    if not isinstance(raw, Mapping):
+        return ()
+    return tuple(_change(c, ladders) for c in plan_from_json(raw).changes)
+
+
+def _change(change: Change, ladders: Ladders) -> PlanChange:
+    """One entry of the change log as the page lists it: the reason code
+    (``pain.swap`` -> ``pain_swap``), the move it concerned and what took its place."""
+    before = _exercise(change.before, ladders)
+    after = _exercise(change.after, ladders)
+    moved = change.params.get("exercise")
+    side = change.params.get("side")
+    return PlanChange(change.on, change.reason.replace(".", "_"),
+                      str(moved) if moved else before,
+                      after if after != before and not moved else None,
+                      str(side) if side else None, change.undone_on is not None)
+
+
+def _exercise(slot: Slot | None, ladders: Ladders) -> str | None:
+    if slot is None or slot.ladder not in ladders:
+        return None
+    return ladders[slot.ladder].rung(slot.rung).exercise
 
 
 def _values(value: object) -> tuple[str, ...]:

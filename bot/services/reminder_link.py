@@ -19,8 +19,7 @@ from bot.domain import training
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.coaching import TRAINING_KEY, item_view
 from bot.domain.dialogue.reminders import reminders_reply
-from bot.domain.dialogue.safe import allowed_reminders
-from bot.domain.dialogue.safe import gated as gated_view
+from bot.domain.dialogue.safe import allowed_reminders, day_of
 from bot.domain.dialogue.state import ChangeReminders, ReminderAction, strings
 from bot.domain.model import Reply
 from bot.domain.parsing import WEEKDAYS
@@ -29,6 +28,7 @@ from bot.domain.schedule import (
     DEFAULT_LEAD_MINUTES,
     DEFAULT_QUIET,
     KINDS,
+    NUDGE_VALID_FOR,
     PRE_RUN,
     RETEST,
     SAFETY_CHECKIN,
@@ -47,7 +47,10 @@ from bot.services.summary_link import first_plan_day
 
 log = logging.getLogger(__name__)
 CHECKIN_TIME = "09:00"
-CHECKIN_MIN_GAP = timedelta(hours=12)
+RETEST_AFTER_RUN_MINUTES = 90
+# The check-in comes at 09:00 the day after the session's day, as the pain message says;
+# only a report finished in the small hours that close to 09:00 waits a day more.
+CHECKIN_MIN_GAP = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -83,13 +86,14 @@ class Activation:
         raw = runner.plan.get(TRAINING_KEY) if runner.plan else None
         if not isinstance(raw, Mapping):
             return []
-        view = training.day_view(training.plan_from_json(raw), cached_ladders(content_dir()),
-                                 day)
-        # The same gate as /today; each move carries its share of the day's estimate.
-        gated = gated_view(view, runner.answers, self.catalog,
-                           first_plan_day(self.engine, user_id, runner.zone))
-        return [{**item_view(i, self.catalog), "seconds": i.cost_seconds()}
-                for i in gated.items if i.when == "before_run"]
+        # The same day as /today; each move carries its share of the day's estimate. Work
+        # during the run is listed too (it is asked about after the run), without seconds.
+        gated = day_of(training.plan_from_json(raw), runner.answers,
+                       cached_ladders(content_dir()), self.catalog,
+                       first_plan_day(self.engine, user_id, runner.zone), day)
+        return [{**item_view(i, self.catalog), **({"seconds": i.cost_seconds()}
+                                                  if i.when == "before_run" else {"during": True})}
+                for i in gated.items if i.when in ("before_run", "during_run")]
 
 
 class PainAbout:
@@ -179,10 +183,11 @@ class ReminderLink:
                 user_id, kind=STRENGTH, days=_strength_days(runner.plan),
                 local_time=settings.nudge_at or run_time, zone=runner.zone,
                 quiet=settings.quiet, db=db)
-            if runner.screened_at is not None and RETEST in allowed:
+            anchor = _last_test_at(runner)
+            if anchor is not None and RETEST in allowed:
                 self.reminders.upsert_schedule(
-                    user_id, kind=RETEST, local_time=run_time, zone=runner.zone,
-                    quiet=settings.quiet, anchor_at=runner.screened_at, db=db)
+                    user_id, kind=RETEST, local_time=_after_run(run_time), zone=runner.zone,
+                    quiet=settings.quiet, anchor_at=anchor, db=db)
         except ScheduleError:
             log.exception("could not schedule reminders for user %s", user_id)
 
@@ -212,8 +217,8 @@ class ReminderLink:
         if runner is None:
             return
         zone = zone_info(runner.zone)
-        # A session reported after midnight belongs to the night before: the check-in still
-        # waits for a night's sleep, so it moves to the morning after.
+        # A session reported after midnight belongs to the night before: its check-in is
+        # still the next 09:00, unless that is too close to count as the morning after.
         if local_to_utc(on, parse_hhmm(CHECKIN_TIME), zone) - self.clock() < CHECKIN_MIN_GAP:
             on += timedelta(days=1)
         anchor = local_to_utc(on, time(12, 0), zone)
@@ -268,12 +273,15 @@ class ReminderLink:
         if what is ReminderAction.LEAD:  # the reply names the next reminder the lead moved
             upcoming = [o for o in upcoming if o.kind == PRE_RUN]
         found = {"quiet": None if arg == "off" else arg.replace("-", "–"), "at": arg,
-                 "lead": int(arg) if arg.isdigit() else None}
+                 "lead": int(arg) if arg.isdigit() else None,
+                 "moved": any(_moved_by_quiet_hours(o, self._settings(db, user_id).lead)
+                              for o in upcoming)}
         return {**found, "next": self._when(upcoming[0] if upcoming else None, zone)}
 
     def _overview(self, db: Session, user_id: int, zone: str, turn: int) -> RenderedMessage:
         settings = self._settings(db, user_id)
-        upcoming = [{"when": self._when(o, zone), "kind": o.kind}
+        upcoming = [{"when": self._when(o, zone), "kind": o.kind,
+                     "moved": _moved_by_quiet_hours(o, settings.lead)}
                     for o in self.reminders.upcoming(user_id, db)]
         paused = self._paused_until(db, user_id)
         quiet = (f"{settings.quiet.start:%H:%M}–{settings.quiet.end:%H:%M}"
@@ -343,6 +351,31 @@ def _apply_setting(row: ReminderSchedule, what: ReminderAction, arg: str) -> Non
         row.lead_minutes = int(arg)
     elif what is ReminderAction.NUDGE and row.kind == STRENGTH:
         row.local_time = arg
+
+
+def _moved_by_quiet_hours(occurrence: Occurrence, lead: int) -> bool:
+    """Whether quiet hours moved this reminder from its own time (said when it is shown)."""
+    own = occurrence.run_at - (timedelta(minutes=lead) if occurrence.kind == PRE_RUN
+                               else NUDGE_VALID_FOR)
+    return occurrence.due_at != own
+
+
+def _last_test_at(runner: Runner) -> datetime | None:
+    """The self-tests the re-test spacing counts from: the latest re-test, else screening."""
+    raw = runner.plan.get(TRAINING_KEY) if runner.plan else None
+    tested = training.plan_from_json(raw).last_test if isinstance(raw, Mapping) else None
+    if tested is None:
+        return runner.screened_at
+    at = local_to_utc(tested, time(12, 0), zone_info(runner.zone))
+    return at if runner.screened_at is None or at > runner.screened_at else runner.screened_at
+
+
+def _after_run(run_time: str) -> str:
+    """A nudge that is not the run (the re-test) comes once the runner is back, never on the
+    run's start minute."""
+    at = parse_hhmm(run_time)
+    minutes = (at.hour * 60 + at.minute + RETEST_AFTER_RUN_MINUTES) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _strength_days(plan: Mapping[str, object] | None) -> list[str]:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.content.library import Attachment, ContentLibrary, RenderedMessage
-from bot.db.models import ExerciseOutcome, PlanAdjustment, PlanVersion, ScreeningAnswer, User
+from bot.db.models import ExerciseOutcome, PlanVersion, ScreeningAnswer, User
 from bot.domain.catalog import Catalog
 from bot.domain.dialogue.questions import BY_ID
 from bot.services.clinician_records import summary_from_records
@@ -41,15 +41,13 @@ def summary_pdf(engine: Engine, user_id: int, zone: str, today: date,
                           .order_by(ScreeningAnswer.answered_at, ScreeningAnswer.id)).all()
         outcomes = db.scalars(select(ExerciseOutcome).where(ExerciseOutcome.user_id == user_id)
                               .order_by(ExerciseOutcome.recorded_at)).all()
-        changes = db.scalars(select(PlanAdjustment).where(PlanAdjustment.user_id == user_id)
-                             .order_by(PlanAdjustment.created_at)).all()
         plan = db.scalars(select(PlanVersion).where(PlanVersion.user_id == user_id)
                           .order_by(PlanVersion.number.desc()).limit(1)).first()
         summary = summary_from_records(
             today=today, zone=zone, name=user.name if user else "",
             # Only the screening's own questions; the safety dates are stated on their own.
             answers=[r for r in rows if r.question in BY_ID],
-            outcomes=outcomes, adjustments=changes, plan=plan,
+            outcomes=outcomes, plan=plan,
             cleared_at=_when(answers.get("cleared_on")))
     return render_clinician_summary(summary, SummaryWords.from_content(content, catalog))
 

@@ -110,6 +110,9 @@ class Journey:
         fallback = self.trainer.fallback_time(day)
         if fallback is not None:
             actions.append((local(day, fallback), self.trainer.train_unprompted))
+        back = self.trainer.after_run_time()
+        if back is not None:
+            actions.append((local(day, back), self.trainer.report_run))
         if day in self.persona.behaviour.undo:
             actions.append((local(day, "21:30"), self.trainer.undo))
         return sorted(actions, key=lambda pair: pair[0])

@@ -19,6 +19,8 @@ WALK_KEYS = {"done": "walk.done", "hard": "walk.hard", "pain": "walk.pain", "ski
 STRENGTH_AT = "18:30"
 # Without a pre-run reminder (paused, red flag), the runner opens /today shortly before the run.
 BEFORE_RUN = timedelta(minutes=20)
+# Hills and backwards running are asked about after the run: the runner is back by then.
+AFTER_RUN = timedelta(minutes=80)
 
 
 class Trainer:
@@ -56,6 +58,21 @@ class Trainer:
             run = datetime.strptime(self.persona.answers.run_time, "%H:%M") - BEFORE_RUN
             return run.strftime("%H:%M")
         return STRENGTH_AT
+
+    def after_run_time(self) -> str | None:
+        """A runner who walks their sessions reports the work done on the run once back."""
+        if not self.will_train or self.behaviour.reports != "walk" or self.entry.kind != "run" \
+                or not any(i.when == "during_run" for i in self.entry.items):
+            return None
+        back = datetime.strptime(self.persona.answers.run_time, "%H:%M") + AFTER_RUN
+        return back.strftime("%H:%M")
+
+    def report_run(self) -> None:
+        if not self.trained:
+            return
+        shown = self.hands.command("today")
+        if "today.start" in _keys(shown):
+            self.react(self.hands.tap("today.start", shown) or [])
 
     def on_reminder(self, sent: Sent) -> None:
         kind = sent.trigger.removeprefix("reminder:")

@@ -21,6 +21,7 @@ from bot.domain.parsing import WEEKDAYS
 from bot.domain.week import profile_from_answers
 
 TRAINING_KEY = "training"
+PHRASINGS = 3  # recurring messages (progress, session end) have three wordings each
 PHASES = {"before_run": "before", "during_run": "during"}
 # A slot id's first part -> the reason key the plan shows for it (words in _plan.j2/labels).
 WHY = {"activation": "activation", "volume": "volume_session", "circuit": "circuit_session",
@@ -171,6 +172,10 @@ def _dose(item: training.DayItem) -> dict[str, object]:
     """Reps with seconds during a run are timed bouts (hills); elsewhere seconds are holds."""
     timed = item.reps is not None and item.seconds is not None and item.when == "during_run"
     seconds = list(item.seconds) if item.seconds else None
+    if item.rounds and item.when != "during_run":  # a circuit move: its work time each round
+        return {"sets": 1, "rounds": item.rounds, "work": seconds, "reps": None, "hold": None,
+                "duration": None, "distance": None, "per_side": item.per_side,
+                "rest_after_round": item.rest_seconds, "rest": None}
     return {"sets": item.rounds or item.sets, "reps": list(item.reps) if item.reps else None,
             "hold": None if timed else seconds, "duration": seconds if timed else None,
             "distance": item.distance_m, "per_side": item.per_side,
@@ -253,14 +258,28 @@ def change_replies(changes: Sequence[training.Change], kit: CoachKit,
                    turn: int) -> tuple[Reply, ...]:
     """Each change in its own message with its own Undo (the change id rides on the button)."""
     names = {e.id: e.name for e in kit.catalog.exercises.values()}
+    # Progress is told in turn in one of several phrasings: the runner's count of
+    # progressions so far picks it, so two in a row never read the same.
+    before = stored_plan(kit)
+    told = sum(1 for c in before.changes if c.kind == "progress") if before else 0
     replies = []
     for change in changes:
         reply = training.change_reply(change, kit.ladders, names)
+        if change.kind == "progress":
+            reply = replace(reply, params={**reply.params, "variant": told % PHRASINGS})
+            told += 1
         if change.undoable:
             reply = replace(reply, buttons=((button("feedback.undo", Choice(
                 turn, Feature.REPORT, "undo", str(change.id))),),))
         replies.append(reply)
     return tuple(replies)
+
+
+def sessions_so_far(kit: CoachKit) -> int:
+    """The local days with a counted session in the stored plan: picks the session-end
+    wording, one further along each session."""
+    plan = stored_plan(kit)
+    return len({c.on for c in plan.log}) if plan else 0
 
 
 def clearance(answers: Mapping[str, object], kit: CoachKit,

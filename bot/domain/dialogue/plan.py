@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain import listen, training
 from bot.domain.buttons import Choice, Feature
@@ -176,6 +177,32 @@ def _opt(value: object) -> str | None:
     return str(value) if value else None
 
 
+def still_to_do(plan: training.Plan, day: training.DayView) -> tuple[training.DayItem, ...]:
+    """The day's moves not yet counted on that day (a session done, or the run's hills)."""
+    counted = {c.slot for c in plan.log if c.on == day.on}
+    return tuple(i for i in day.items if i.slot not in counted)
+
+
+def to_walk(plan: training.Plan, day: training.DayView, answers: Mapping[str, object],
+            now: datetime) -> tuple[training.DayItem, ...]:
+    """What Start walks through now: what is left of today; work done during the run (hills,
+    backwards running) only once the run time has passed, so it is asked about afterwards."""
+    left = still_to_do(plan, day)
+    if not _before_run(answers, now):
+        return left
+    return tuple(i for i in left if i.when != "during_run")
+
+
+def _before_run(answers: Mapping[str, object], now: datetime) -> bool:
+    zone = str(answers.get("timezone") or "UTC")
+    try:
+        local = now.astimezone(ZoneInfo(zone))
+        hours, minutes = (int(x) for x in str(answers.get("run_time") or "").split(":"))
+    except (ValueError, KeyError):
+        return False
+    return (local.hour, local.minute) < (hours, minutes)
+
+
 # The local day the runner said "not running today" (from a reminder's button).
 NOT_RUNNING = "not_running_on"
 
@@ -194,8 +221,11 @@ def today_reply(d: Dialogue, ctx: Context) -> Reply:
               "not_running": d.answers.get(NOT_RUNNING) == on.isoformat(),
               **safety_params(d.answers, on, kit.started), "minutes": safe.minutes_of(day),
               "sections": safe.section_minutes(day), "gym": gym_line(d.answers, day)}
+    left = to_walk(plan, day, d.answers, ctx.now)
+    params["done_today"] = bool(day.items) and not still_to_do(plan, day)
+    params["can_start"] = bool(left)
     buttons: list[Button] = []
-    if day.items:
+    if left:
         buttons += [button("today.start", Choice(d.turn, Feature.TODAY, "start")),
                     button("today.done", Choice(d.turn, Feature.REPORT, "did"))]
     buttons.append(button("today.week", Choice(d.turn, Feature.VIEW, "week")))

@@ -37,6 +37,7 @@ from bot.domain.dialogue.state import (
     ShowReport,
     State,
     Transition,
+    WalkDraft,
     goto,
     stale,
     then,
@@ -284,7 +285,8 @@ def _how(d: Dialogue, ctx: Context) -> Transition:
     if current is None or current not in ctx.coach.catalog.exercises:
         return Transition(d, today.prompt(d, ctx))
     on = plan.local_today(d.answers, ctx.now)
-    return Transition(d, (views.exercise_reply(current, ctx.coach, d.answers, on),)
+    step = d.draft.items[d.draft.index] if isinstance(d.draft, WalkDraft) else None
+    return Transition(d, (views.exercise_reply(current, ctx.coach, d.answers, on, step),)
                       + today.prompt(d, ctx))
 
 

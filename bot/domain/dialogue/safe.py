@@ -79,10 +79,18 @@ def _kinds(catalog: Catalog) -> safety.Kinds:
 
 def day(answers: Mapping[str, object], kit: CoachKit,
         on: date) -> tuple[training.Plan, training.DayView]:
-    """The one place a day reaches the runner: the training model's day, then the gate."""
+    """The one place a day reaches the runner in the chat: the plan, then ``day_of``."""
     plan = coaching.plan_of(answers, kit, on)
-    return plan, gated(training.day_view(plan, kit.ladders, on), answers, kit.catalog,
-                       kit.started)
+    return plan, day_of(plan, answers, kit.ladders, kit.catalog, kit.started, on)
+
+
+def day_of(plan: training.Plan, answers: Mapping[str, object], ladders: training.Ladders,
+           catalog: Catalog, started: date | None, on: date) -> training.DayView:
+    """The day a runner should do: the plan's day (moves told off the plan are gone from it,
+    sized to the runner's minutes), then the safety gate. Every view of a day renders from
+    this: /today, /plan, the walk-through, the pre-run reminder, /exercise's dose, the
+    /settings confirmation and the clinician summary's plan."""
+    return gated(training.day_view(plan, ladders, on), answers, catalog, started)
 
 
 def next_session(answers: Mapping[str, object], kit: CoachKit,

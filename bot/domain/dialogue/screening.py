@@ -29,6 +29,7 @@ from bot.domain.dialogue.state import (
     Dialogue,
     Effect,
     RecordAnswer,
+    SavePlan,
     SetTimezone,
     State,
     Transition,
@@ -239,10 +240,21 @@ def _on_confirm(d: Dialogue, ctx: Context) -> Transition:
                       local_today(d.answers, ctx.now))
     reply = Reply(_done_template(d, first),
                   {"answers": dict(d.answers), "changes": list(saved.changes),
-                   "first_name": ctx.first_name})
-    today = today_reply(done, ctx)
+                   "first_name": ctx.first_name, "sessions": _sessions(saved)})
+    # /today as it is after the change: the plan just saved, not the one it replaces.
+    after = replace(ctx, coach=replace(kit, last_plan=saved.plan,
+                                       plan_number=kit.plan_number + 1))
+    today = today_reply(done, after)
     return Transition(done, (reply, today),
                       (complete, saved), close_source=True)
+
+
+def _sessions(saved: SavePlan) -> list[str]:
+    """The week's sessions as the plan just saved has them (volume, circuit, speed...), so
+    the welcome counts the strength days /plan shows."""
+    days = saved.plan.get("days")
+    return [str(day["session"]) for day in days if isinstance(day, dict) and day.get("session")
+            and day.get("kind") == "strength"] if isinstance(days, list) else []
 
 
 def _done_template(d: Dialogue, first: bool) -> str:

@@ -16,6 +16,7 @@ from bot.domain.dialogue.plan import (
     conclude,
     local_today,
     report_or_ask,
+    to_walk,
     today_reply,
     with_red_flags,
 )
@@ -32,7 +33,7 @@ from bot.domain.dialogue.state import (
 )
 from bot.domain.feedback import FeedbackReading, Finding
 from bot.domain.feedback_words import Intent
-from bot.domain.model import Context, OptionMatcher, Reply, button
+from bot.domain.model import CoachKit, Context, OptionMatcher, Reply, button
 
 WALK_OUTCOMES = ("done", "hard", "pain", "skip")
 # The walk's buttons: an outcome, "which move did you mean?", and "skip the rest?".
@@ -50,9 +51,10 @@ def today_command(d: Dialogue, ctx: Context) -> Transition:
 def start_walk(d: Dialogue, ctx: Context) -> Transition:
     kit = ctx.coach
     on = local_today(d.answers, ctx.now)
-    day = safe.day(d.answers, kit, on)[1]
-    # Hills and backwards running are walked too (reported after the run): they count.
-    views = tuple(coaching.item_view(i, kit.catalog) for i in day.items)
+    plan, day = safe.day(d.answers, kit, on)
+    # Hills and backwards running are walked after the run (they count), not before it.
+    views = tuple(coaching.item_view(i, kit.catalog)
+                  for i in to_walk(plan, day, d.answers, ctx.now))
     if not views:
         return today_command(d, ctx)
     draft = WalkDraft(on.isoformat(), day.kind, views)
@@ -233,7 +235,8 @@ def _red_flag_now(d: Dialogue, draft: WalkDraft, text: str, flags: list[str],
     after = conclude(d, report, ctx.coach)
     if flags:
         after = with_red_flags(after, flags, ctx.coach, date.fromisoformat(draft.date))
-    return replace(after, replies=(_done_reply(draft, draft.outcomes), *after.replies))
+    return replace(after, replies=(_done_reply(draft, draft.outcomes, ctx.coach),
+                                         *after.replies))
 
 
 def _report(draft: WalkDraft, outcomes: dict[str, str]) -> Report:
@@ -247,14 +250,17 @@ def _report(draft: WalkDraft, outcomes: dict[str, str]) -> Report:
 def _finish(d: Dialogue, draft: WalkDraft, outcomes: dict[str, str], ctx: Context,
             notes: tuple[Reply, ...] = ()) -> Transition:
     after = report_or_ask(d, _report(draft, outcomes), ctx.coach)
-    return replace(after, replies=(*notes, _done_reply(draft, outcomes), *after.replies),
+    # One message closes the session: the walk's own summary says what "Noted" would.
+    rest = tuple(r for r in after.replies if r.template != "feedback_noted")
+    return replace(after, replies=(*notes, _done_reply(draft, outcomes, ctx.coach), *rest),
                    close_source=True)
 
 
-def _done_reply(draft: WalkDraft, outcomes: dict[str, str]) -> Reply:
+def _done_reply(draft: WalkDraft, outcomes: dict[str, str], kit: CoachKit) -> Reply:
     counts = {o: sum(1 for v in outcomes.values() if v == o) for o in WALK_OUTCOMES}
     return Reply("walk_done", {"counts": counts, "total": len(draft.items), "kind": draft.kind,
-                               "finished": len(outcomes) == len(draft.items)})
+                               "finished": len(outcomes) == len(draft.items),
+                               "variant": coaching.sessions_so_far(kit) % coaching.PHRASINGS})
 
 
 def stop_walk(d: Dialogue, ctx: Context) -> Transition:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
+from bot.domain import training
 from bot.domain.buttons import Choice, Feature
+from bot.domain.catalog import Dose
 from bot.domain.dialogue import coaching, safe
 from bot.domain.dialogue.plan import gym_line, local_today, safety_params
 from bot.domain.dialogue.state import Dialogue, State, Transition, goto, stale
@@ -57,25 +59,70 @@ def plan_command(d: Dialogue, ctx: Context) -> Transition:
 
 
 def exercise_reply(exercise_id: str, kit: CoachKit, answers: Mapping[str, object],
-                   on: date) -> Reply:
+                   on: date, walking: Mapping[str, object] | None = None) -> Reply:
     """The how-to of one move, through the safety gate (a notice and no dose when the runner
     may not do it), with its moving figure. /exercise and the walk-through's How? use it."""
     exercise = kit.catalog.exercise(exercise_id)
     names = {e.id: e.name for e in kit.catalog.exercises.values()}
     dose = exercise.dose
     gated = safe.exercise_gate(answers, kit.catalog, exercise_id, on)
+    plan = coaching.plan_of(answers, kit, on)
+    off = exercise_id in training.off_plan(plan, kit.ladders)
+    # Your dose when the move is in your plan (the session's sets, not the book's): the
+    # step being walked for How?, else each part of your week that has it.
+    planned = [] if off else ([dict(walking)] if walking is not None
+                              else _planned(exercise_id, kit, answers, on))
     return Reply("exercise_howto", {
-        "show_dose": gated.show_dose, "notice": gated.notice, "side": gated.side,
+        **_book(dose), "plan_doses": [{**p, "where": _where(p)} for p in planned],
+        "show_dose": gated.show_dose and not off, "side": gated.side,
+        "notice": "exercise_off_plan" if off else gated.notice,
         "name": exercise.name, "how_to": exercise.how_to, "cues": list(exercise.cues),
         "mistake": exercise.mistake, "equipment": list(exercise.equipment),
         "variant": exercise.without_equipment, "one_sided": exercise.one_sided,
-        "sets": dose.sets, "reps": list(dose.reps) if dose.reps else None,
-        "hold": list(dose.hold_seconds) if dose.hold_seconds else None,
-        "duration": list(dose.duration_seconds) if dose.duration_seconds else None,
-        "distance": dose.distance_m, "per_side": dose.per_side,
-        "easier": names.get(exercise.easier or ""), "harder": names.get(exercise.harder or ""),
+        "easier": names.get(_easier(exercise_id, kit) or ""),
+        "harder": names.get(exercise.harder or ""),
         "motions": list(exercise.motions)},
         figure=FigureRequest(exercise_id, gated.side if gated.side in ("left", "right") else None))
+
+
+def _book(dose: Dose) -> dict[str, object]:
+    """The catalog's dose, shown when the move is not in the runner's plan."""
+    return {"sets": dose.sets, "reps": list(dose.reps) if dose.reps else None,
+            "hold": list(dose.hold_seconds) if dose.hold_seconds else None,
+            "duration": list(dose.duration_seconds) if dose.duration_seconds else None,
+            "distance": dose.distance_m, "per_side": dose.per_side}
+
+
+def _where(shown: Mapping[str, object]) -> object:
+    return shown.get("phase") or ("circuit" if shown.get("block") == "circuit" else "session")
+
+
+def _planned(exercise_id: str, kit: CoachKit, answers: Mapping[str, object],
+             on: date) -> list[dict[str, object]]:
+    """The move as the runner's own week doses it: once for each part of a day that has it
+    (before a run, during one, the session), the session first."""
+    found: dict[str, dict[str, object]] = {}
+    for offset in range(7):
+        for item in safe.day(answers, kit, on + timedelta(days=offset))[1].items:
+            if item.exercise == exercise_id:
+                found.setdefault(item.when, coaching.item_view(item, kit.catalog))
+    order = ("strength", "mobility", "before_run", "during_run")
+    return [found[w] for w in order if w in found]
+
+
+def _easier(exercise_id: str, kit: CoachKit) -> str | None:
+    """The easier move the plan itself would swap to after pain (the same motion and kind,
+    one exercise down its ladder); None when the plan has none, as a pain swap then says.
+    Outside every ladder, the catalog's own easier move."""
+    found = False
+    for ladder in kit.ladders.values():
+        exercises = list(dict.fromkeys(r.exercise for r in ladder.rungs if r.exercise))
+        if exercise_id in exercises:
+            found = True
+            index = exercises.index(exercise_id)
+            if index > 0:
+                return exercises[index - 1]
+    return None if found else kit.catalog.exercise(exercise_id).easier
 
 
 def exercise_command(d: Dialogue, said: str, ctx: Context) -> Transition:

@@ -13,7 +13,7 @@ Pure and stdlib only. The dialogue calls:
 """
 
 from bot.domain.training.build import REQUIRED_LADDERS, build_plan, schedule_for
-from bot.domain.training.day import DayItem, DayView, day_view, minutes_of
+from bot.domain.training.day import DayItem, DayView, day_view, minutes_of, off_plan
 from bot.domain.training.ladders import Ladder, Ladders, Rung
 from bot.domain.training.legacy import from_legacy
 from bot.domain.training.messages import (
@@ -45,7 +45,7 @@ __all__ = [
     "Flags", "Ladder",
     "Ladders", "Plan", "Refusal", "RetestResult", "Rung", "Schedule", "Session", "Slot",
     "SlotOutcome", "Step", "build_plan", "change_params", "change_reply", "checkin", "clear",
-    "day_view", "from_legacy", "minutes_of", "plan_from_json", "plan_to_json", "progressions",
-    "record_session", "red_flag", "refusal_reply", "retest", "retest_allowed_from",
+    "day_view", "from_legacy", "minutes_of", "off_plan", "plan_from_json", "plan_to_json",
+    "progressions", "record_session", "red_flag", "refusal_reply", "retest", "retest_allowed_from",
     "retest_due", "schedule_for", "undo",
 ]

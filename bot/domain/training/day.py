@@ -15,17 +15,14 @@ from datetime import date
 from bot.domain.parsing import WEEKDAYS
 from bot.domain.training.ladders import Ladder, Ladders, Range, Rung, bottom_of
 from bot.domain.training.model import SIDES, VOLUME_SETS, Plan, Slot, flexion_slot_id
+from bot.domain.training.size import fit, item_seconds, minutes_of
+
+__all__ = ["DayItem", "DayView", "day_view", "minutes_of", "off_plan"]
 
 WHEN_ORDER = ("mobility", "before_run", "during_run", "strength")
 # On a day with both, the strength dose wins over the same exercise's pre-run dose.
 PRIORITY = ("strength", "before_run", "mobility", "during_run")
-SECONDS_PER_REP = 3
-SECONDS_BETWEEN = 15
-RUN_PACE_M_PER_S = 3
 COMEBACK_SETS = 2
-STRENGTH_SECONDS = 40 * 60
-# Never the volume or the flexion progression: at their tops they come to about 41 minutes.
-TRIM_ORDER = ("stride", "loading")
 GENTLE_DAYS = ("mon", "thu")
 END_RANGE_SLOTS = frozenset({"volume.flexion", "drills.knee_to_chest_bridge"})
 
@@ -56,19 +53,8 @@ class DayItem:
         return (self.slot, *self.also, *self.shared)
 
     def cost_seconds(self) -> int:
-        """A rough duration: about 3 s a rep, holds, rests, both sides when per side."""
-        if self.distance_m is not None:
-            one = _mid(self.reps) * 2 * self.distance_m // RUN_PACE_M_PER_S
-        elif self.rest_seconds and self.reps and self.when == "during_run":
-            one = _mid(self.reps) * (_mid(self.seconds) + self.rest_seconds)
-        elif self.reps:
-            one = _mid(self.reps) * (SECONDS_PER_REP + (_mid(self.seconds) if self.seconds
-                                                        else 0))
-        else:
-            one = _mid(self.seconds)
-        sides = 2 if self.per_side and self.side == "both" else 1
-        rests = 0 if self.when == "during_run" else (self.rest_seconds or 0) * (self.sets - 1)
-        return (self.rounds or self.sets) * one * sides + rests + SECONDS_BETWEEN
+        """A rough duration of this move (``size.item_seconds``)."""
+        return item_seconds(self)
 
 
 @dataclass(frozen=True)
@@ -80,10 +66,6 @@ class DayView:
     notices: tuple[str, ...] = ()
 
 
-def _mid(value: Range | None) -> int:
-    return (value[0] + value[1] + 1) // 2 if value else 1
-
-
 def day_view(plan: Plan, ladders: Ladders, on: date) -> DayView:
     """What the runner does on the local date ``on``."""
     weekday = WEEKDAYS[on.weekday()]
@@ -93,9 +75,11 @@ def day_view(plan: Plan, ladders: Ladders, on: date) -> DayView:
     run = weekday in schedule.run_days
     strength = weekday in schedule.strength_days
     circuit = weekday == schedule.circuit_day
-    kept, trimmed = _fit(_unique(_parts(plan, ladders, on, weekday)))
+    off = off_plan(plan, ladders)
+    kept, trimmed = fit(_unique([i for i in _parts(plan, ladders, on, weekday)
+                                  if i.exercise not in off]))
     kind = "run" if run else ("strength" if strength or circuit else "rest")
-    notices = (*_notices(plan, on), *(("trimmed",) if trimmed else ()))
+    notices = (*_notices(plan, on), *trimmed)
     return DayView(on, kind, _sorted(kept), minutes_of(kept), notices)
 
 
@@ -115,6 +99,26 @@ def _parts(plan: Plan, ladders: Ladders, on: date, weekday: str) -> list[DayItem
     return items
 
 
+def off_plan(plan: Plan, ladders: Ladders) -> frozenset[str]:
+    """The moves the runner was told are off the plan after pain ("off your plan", "out of
+    your circuit", "X -> Y"): gone from every part of every day, not just the slot that hurt,
+    until that change is undone or the slot's own ladder brings the move back."""
+    off: set[str] = set()
+    for change in plan.changes:
+        if change.kind != "pain_swap" or change.undone_on is not None or change.before is None:
+            continue
+        hurt = change.params.get("exercise") or ladders[change.before.ladder].rung(
+            change.before.rung).exercise
+        if hurt is None:
+            continue
+        slot = plan.slots.get(change.before.id)
+        back = (slot is not None and not slot.dropped and hurt not in slot.excluded
+                and ladders[slot.ladder].rung(slot.rung).exercise == hurt)
+        if not back:
+            off.add(str(hurt))
+    return frozenset(off)
+
+
 # ---- the gentle set (red-flag path, or cleared and waiting for the self-tests)
 
 
@@ -124,16 +128,21 @@ def _gentle(plan: Plan, ladders: Ladders, on: date, weekday: str) -> DayView:
     if weekday not in days:
         return DayView(on, "rest", (), minutes_of(()), (notice,))
     items = []
+    off = off_plan(plan, ladders)
     for slot in plan.slots.values():
-        if slot.kind != "mobility" or slot.dropped:
-            continue
-        if slot.id == "mobility.soft_tissue" and plan.flags.fall:
-            continue  # never foam-roll after a fall
-        if slot.id.startswith("mobility.knee_hug") and _test_hurt(plan, slot.side):
-            continue
-        items.append(_item(plan, ladders, slot, on, "mobility"))
+        if _gentle_fits(plan, slot):
+            items.append(_item(plan, ladders, slot, on, "mobility"))
+    items = [i for i in items if i.exercise not in off]
     merged = _sorted(_unique(_merge_sides(items)))
     return DayView(on, "gentle", merged, minutes_of(merged), (notice,))
+
+
+def _gentle_fits(plan: Plan, slot: Slot) -> bool:
+    if slot.kind != "mobility" or slot.dropped:
+        return False
+    if slot.id == "mobility.soft_tissue" and plan.flags.fall:
+        return False  # never foam-roll after a fall
+    return not (slot.id.startswith("mobility.knee_hug") and _test_hurt(plan, slot.side))
 
 
 # ---- the parts of a day
@@ -200,10 +209,11 @@ def _during_run(plan: Plan, ladders: Ladders, on: date, weekday: str) -> list[Da
 
 
 def _running_allowed(plan: Plan, on: date, slot_id: str) -> bool:
-    if not plan.in_start_window(on):
+    mode = plan.mode_on(on)
+    if mode == "normal":
         return True
     # Conservative start: no hills or backwards running; comeback: no hills until week 3.
-    return plan.schedule.start_mode == "comeback" and slot_id == "backwards"
+    return mode == "comeback" and slot_id == "backwards"
 
 
 def _strength(plan: Plan, ladders: Ladders, on: date) -> list[DayItem]:
@@ -290,9 +300,10 @@ def _item(plan: Plan, ladders: Ladders, slot: Slot, on: date,
 
 def _dose(plan: Plan, ladder: Ladder, slot: Slot, on: date) -> Rung:
     rung = ladder.rung(slot.rung)
-    if not plan.in_start_window(on):
+    mode = plan.mode_on(on)
+    if mode == "normal":
         return rung
-    if plan.schedule.start_mode == "conservative":
+    if mode == "conservative":
         return bottom_of(ladder, slot.rung)
     if slot.role in ("volume", "volume_sets"):
         return replace(rung, sets=min(rung.sets, COMEBACK_SETS))
@@ -352,23 +363,6 @@ def _unique(items: Sequence[DayItem]) -> list[DayItem]:
     return kept
 
 
-def _fit(items: Sequence[DayItem]) -> tuple[list[DayItem], bool]:
-    """A strength session stays within about 40 minutes: stride strength goes first, then
-    hip loading; the six-motion volume and the flexion progression always stay."""
-    kept = list(items)
-    total = sum(i.cost_seconds() for i in kept if i.when == "strength")
-    trimmed = False
-    for part in TRIM_ORDER:
-        for item in reversed([i for i in kept if i.when == "strength"
-                              and i.slot.split(".")[0] == part]):
-            if total <= STRENGTH_SECONDS:
-                return kept, trimmed
-            kept.remove(item)
-            total -= item.cost_seconds()
-            trimmed = True
-    return kept, trimmed
-
-
 def _overlap(a: str, b: str) -> bool:
     return a == b or "both" in (a, b)
 
@@ -377,19 +371,13 @@ def _sorted(items: Sequence[DayItem]) -> tuple[DayItem, ...]:
     return tuple(sorted(items, key=lambda i: WHEN_ORDER.index(i.when)))
 
 
-def minutes_of(items: Sequence[DayItem]) -> dict[str, int]:
-    totals = {"before_run": 0, "strength": 0, "mobility": 0}
-    for item in items:
-        if item.when in totals:
-            totals[item.when] += item.cost_seconds()
-    return {k: -(-v // 60) for k, v in totals.items()}
-
-
 def _notices(plan: Plan, on: date) -> tuple[str, ...]:
     notes = [f"flexion_locked.{s}" for s in SIDES if plan.slot(flexion_slot_id(s)).locked]
     notes += [f"test_hurt.{s}" for s in SIDES if _test_hurt(plan, s)]
     if plan.in_start_window(on):
-        notes.append(plan.schedule.start_mode)
+        notes.append(plan.mode_on(on))
+    if plan.back_from_break(on) == on and plan.mode_on(on) == "comeback":
+        notes.append("back_from_break")  # said once, on the first day back
     return tuple(notes)
 
 

@@ -7,8 +7,10 @@ The words live in ``content/texts/_training_change.j2`` (one branch per reason k
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 from bot.domain.model import Reply
+from bot.domain.parsing import WEEKDAYS
 from bot.domain.training.ladders import Ladders, Rung
 from bot.domain.training.model import Change, Refusal, Slot
 
@@ -38,6 +40,9 @@ def change_params(change: Change, ladders: Ladders,
         "before": _dose(change.before, ladders, names),
         "after": _dose(change.after, ladders, names),
         "move": names.get(str(change.params.get("exercise", "")), ""),
+        # A pain change's check-in comes the morning after the session's day: named, so
+        # "tomorrow" never means a day the runner did not expect.
+        "checkin_day": WEEKDAYS[(change.on + timedelta(days=1)).weekday()],
     }
 
 

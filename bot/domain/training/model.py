@@ -5,13 +5,16 @@ Everything is frozen; every rule is a function from one ``Plan`` to the next. St
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 SEVERITIES = ("mild", "stopped", "sharp")
 SIDES = ("left", "right")
 START_WEEKS = 2
+BREAK_DAYS = 14  # no counted session for this long is a break
 # The six-motion volume's set count: one slot for the whole session (the protocol doses the
 # six moves together); each motion's own slot holds its exercise.
 VOLUME_SETS = "volume.sets"
@@ -166,7 +169,33 @@ class Plan:
         return next((c for c in self.changes if c.id == change_id), None)
 
     def in_start_window(self, on: date) -> bool:
-        return self.schedule.start_mode != "normal" and (on - self.start).days < 7 * START_WEEKS
+        return self.mode_on(on) != "normal"
+
+    def mode_on(self, on: date) -> str:
+        """normal | conservative | comeback on the local date ``on``: the screening's start
+        mode for its first 2 weeks; after a break (coaching-facts: no counted session for 14
+        days), the comeback rules for 2 weeks from the first day back."""
+        screened = self.schedule.start_mode
+        if screened != "normal" and (on - self.start).days < 7 * START_WEEKS:
+            return screened
+        back = self.back_from_break(on)
+        return "comeback" if back is not None and (on - back).days < 7 * START_WEEKS \
+            else "normal"
+
+    def back_from_break(self, on: date) -> date | None:
+        """The first day back after the latest break up to ``on`` (``on`` itself when the last
+        counted session was 14 or more days before it), or None when there was no break."""
+        days = [d for d in self._session_days if d <= on]
+        if days and days[-1] < on and (on - days[-1]).days >= BREAK_DAYS:
+            return on
+        backs = [later for earlier, later in itertools.pairwise(days)
+                 if (later - earlier).days >= BREAK_DAYS]
+        return backs[-1] if backs else None
+
+    @cached_property
+    def _session_days(self) -> tuple[date, ...]:
+        """The local days with a counted session, in order (read on every dose of a day)."""
+        return tuple(sorted({c.on for c in self.log}))
 
 
 @dataclass(frozen=True)

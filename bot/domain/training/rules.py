@@ -107,11 +107,13 @@ def last_change_on(plan: Plan, slot_id: str) -> date | None:
     return max((c.on for c in plan.changes if c.slot == slot_id), default=None)
 
 
-def counted_since_change(plan: Plan, slot_id: str) -> list[Counted]:
-    """The counted sessions after the slot's last change (all of them when it never changed)."""
+def counted_since_change(plan: Plan, slot_id: str, today: date | None = None) -> list[Counted]:
+    """The counted sessions after the slot's last change (all of them when it never changed);
+    sessions from before the latest break (as of ``today``) do not count."""
     since = last_change_on(plan, slot_id)
-    return sorted((c for c in plan.log if c.slot == slot_id and (since is None or c.on > since)),
-                  key=lambda c: c.on)
+    back = plan.back_from_break(today) if today is not None else None
+    return sorted((c for c in plan.log if c.slot == slot_id and (since is None or c.on > since)
+                   and (back is None or c.on >= back)), key=lambda c: c.on)
 
 
 # ---- pain
@@ -172,7 +174,7 @@ def _maybe_regress(plan: Plan, ladders: Ladders, slot_id: str, on: date) -> Step
     slot = plan.slot(slot_id)
     if plan.flags.red_flag or slot.dropped:
         return Step(plan)
-    recent = counted_since_change(plan, slot_id)[-2:]
+    recent = counted_since_change(plan, slot_id, on)[-2:]
     if len(recent) < 2 or any(c.outcome != "hard" for c in recent):
         return Step(plan)
     ladder = ladders[slot.ladder]
@@ -240,10 +242,11 @@ def _due(plan: Plan, ladders: Ladders, slot: Slot, today: date) -> tuple[date | 
     if target is None:
         return None, None
     since = last_change_on(plan, slot.id) or plan.start
-    recent = counted_since_change(plan, slot.id)[-2:]
+    counted = counted_since_change(plan, slot.id, today)
+    recent = counted[-2:]
     if today < since + SPACING or len(recent) < 2 or any(c.outcome != "done" for c in recent):
         return None, None
-    return max(since + SPACING, _clean_pair_on(counted_since_change(plan, slot.id))), target
+    return max(since + SPACING, _clean_pair_on(counted)), target
 
 
 def _volume_waits(plan: Plan, ladders: Ladders, slot: Slot) -> bool:
@@ -267,7 +270,7 @@ def _clean_pair_on(counted: list[Counted]) -> date:
 def _held(plan: Plan, slot: Slot, today: date) -> bool:
     if not plan.in_start_window(today):
         return False
-    roles = HELD_IN_START.get(plan.schedule.start_mode)
+    roles = HELD_IN_START.get(plan.mode_on(today))
     return roles is None or slot.role in roles
 
 
