@@ -1,0 +1,73 @@
+"""One upload -> the runs it holds and what it held besides, under a time limit.
+
+The work is pure CPU and runs in a worker thread (never on the event loop). The deadline is
+checked between messages and tracks, so a pathological file ends with a clear answer instead
+of holding a thread; the caller also stops waiting at the same limit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.domain.runs import NotARunError, RunSummary, summarise
+from bot.services.runs.fit import read_fit
+from bot.services.runs.unpack import FIT, GPX, TCX, RefusedError, RunFile, unpack
+from bot.services.runs.xml_formats import read_gpx, read_tcx
+
+TIME_LIMIT = 20.0
+READERS = {FIT: read_fit, GPX: read_gpx, TCX: read_tcx}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An activity read but not counted: ``reason`` (a label tail) and the sport it was."""
+
+    reason: str
+    sport: str = ""
+
+
+@dataclass
+class Reading:
+    runs: list[RunSummary] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+class Deadline:
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.until = clock() + seconds
+
+    def check(self) -> None:
+        if self.clock() > self.until:
+            raise RefusedError("too_slow")
+
+
+def read_upload(name: str, data: bytes, zone: str, now: datetime,
+                limit: float = TIME_LIMIT) -> Reading:
+    """Every run in the upload, summarised in ``zone``; RefusedError when nothing could be read."""
+    deadline = Deadline(limit)
+    reading = Reading()
+    files = unpack(name, data)
+    problems: list[RefusedError] = []
+    for run_file in files:
+        try:
+            _read_one(run_file, zone, now, deadline, reading)
+        except RefusedError as exc:
+            if exc.reason == "too_slow" or len(files) == 1:
+                raise
+            problems.append(exc)  # one bad file in an export does not spoil the others
+    if not reading.runs and not reading.skipped and problems:
+        raise problems[0]
+    return reading
+
+
+def _read_one(run_file: RunFile, zone: str, now: datetime, deadline: Deadline,
+              reading: Reading) -> None:
+    for activity in READERS[run_file.kind](run_file.data, deadline.check):
+        try:
+            reading.runs.append(summarise(activity, zone, now))
+        except NotARunError as exc:
+            reading.skipped.append(Skipped(exc.reason, exc.sport))
