@@ -18,6 +18,7 @@ from bot.content.library import Attachment, ContentLibrary, RenderedMessage
 from bot.domain.dialogue.state import DeleteEverything, Produce
 from bot.domain.listen import ScheduleCheckIn, StoreOutcomes
 from bot.services import data_rights, feedback, progress
+from bot.services.runs.service import recent_runs_message
 
 Hook = Callable[[Connection, int], None]
 
@@ -62,6 +63,8 @@ def check_ins(effects: Sequence[object]) -> list[ScheduleCheckIn]:
 
 def produce(effect: Produce, engine: Engine, user_id: int, zone: str, today: date,
             plan: Mapping[str, object] | None, content: ContentLibrary) -> RenderedMessage:
+    if effect.what == "runs":
+        return recent_runs_message(engine, content, user_id)
     # Read, then let go of the connection before the slow part (a chart, a JSON dump): on
     # SQLite an open transaction holds the file's lock, and every other runner waits on it.
     with engine.connect() as conn, Session(bind=conn) as db:

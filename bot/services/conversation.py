@@ -230,7 +230,7 @@ class ConversationService:
 
     def _produce(self, stored: StoredDialogue, effect: Produce, turn: int) -> RenderedMessage:
         assert stored.user_id is not None
-        if effect.what not in ("progress", "export", "summary"):
+        if effect.what not in ("progress", "export", "summary", "runs"):
             return self.link.perform(stored.user_id, effect, turn)
         zone = str(stored.answers.get("timezone") or "UTC")
         today = self.clock().astimezone(ZoneInfo(zone)).date()

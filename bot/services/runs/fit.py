@@ -36,6 +36,9 @@ def read_fit(data: bytes, check: Callable[[], None]) -> list[Activity]:
         check()
 
     messages, errors = decoder.read(mesg_listener=listen)
+    for error in errors:  # the decoder collects what the listener raised (the deadline)
+        if isinstance(error, RefusedError):
+            raise error
     if errors:
         raise RefusedError("corrupt")
     records = [_point(r) for r in messages.get("record_mesgs", []) if "timestamp" in r]
