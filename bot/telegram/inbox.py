@@ -40,6 +40,7 @@ from bot.services.conversation import (
 from bot.services.group_commit import GroupCommitter
 from bot.telegram.convert import Intake, Target, intake_of
 from bot.telegram.outbox import actions_for, deliver
+from bot.telegram.run_files import read_run_file
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,9 @@ class DurableInbox:
     async def _handle(self, update_id: int, intake: Intake) -> tuple[Actions, bool]:
         if intake.event is None:
             return self._unreadable(intake.target), False
+        if intake.document is not None:  # a run file: read and stored beside the dialogue
+            return await read_run_file(self, update_id, intake, intake.document,
+                                       OWNER_LEASE)
         stamped: list[Actions] = []
 
         def stamp(response: Response) -> Hook:

@@ -28,8 +28,10 @@ from bot.services.runs.views import run_view
 
 log = logging.getLogger(__name__)
 
-# Work for the storing transaction: (connection, user id) -> None.
+# Work for the storing transaction: (connection, user id) -> None; given the reply first, so
+# the Telegram adapter can store the reply it owes with the runs.
 Hook = Callable[[Connection, int], None]
+Stamp = Callable[[RenderedMessage], Hook]
 SPORTS = ("cycling", "swimming", "walking", "hiking")
 
 
@@ -61,10 +63,10 @@ class RunService:
     def too_big(self, upload: Upload) -> RenderedMessage | None:
         """Checked before downloading: the answer for a file over the limit, else None."""
         if upload.size > MAX_UPLOAD:
-            return self._refused("too_big")
+            return self.refused("too_big")
         return None
 
-    def receive(self, telegram_id: int, upload: Upload, hook: Hook | None = None) -> Outcome:
+    def receive(self, telegram_id: int, upload: Upload, stamp: Stamp | None = None) -> Outcome:
         """Reads, stores and answers (synchronous: the terminal, the command line, tests)."""
         checked = self._prepare(telegram_id, upload)
         if isinstance(checked, RenderedMessage):
@@ -73,11 +75,11 @@ class RunService:
         try:
             reading = read_upload(upload.name, upload.data, zone, self.clock(), self.time_limit)
         except RefusedError as exc:
-            return Outcome(self._refused(exc.reason))
-        return self._store(telegram_id, upload, reading, hook)
+            return Outcome(self.refused(exc.reason))
+        return self._store(telegram_id, upload, reading, stamp)
 
     async def receive_async(self, telegram_id: int, upload: Upload,
-                            hook: Hook | None = None) -> Outcome:
+                            stamp: Stamp | None = None) -> Outcome:
         """For the event loop: reading and storing run in worker threads, reading time-boxed."""
         checked = await asyncio.to_thread(self._prepare, telegram_id, upload)
         if isinstance(checked, RenderedMessage):
@@ -88,13 +90,13 @@ class RunService:
                 read_upload, upload.name, upload.data, zone, self.clock(), self.time_limit),
                 self.time_limit + 1)
         except RefusedError as exc:
-            return Outcome(self._refused(exc.reason))
+            return Outcome(self.refused(exc.reason))
         except TimeoutError:
-            return Outcome(self._refused("too_slow"))
-        return await asyncio.to_thread(self._store, telegram_id, upload, reading, hook)
+            return Outcome(self.refused("too_slow"))
+        return await asyncio.to_thread(self._store, telegram_id, upload, reading, stamp)
 
     def _prepare(self, telegram_id: int, upload: Upload) -> tuple[int, str] | RenderedMessage:
-        refused = self.too_big(upload) or (self._refused("empty") if not upload.data else None)
+        refused = self.too_big(upload) or (self.refused("empty") if not upload.data else None)
         if refused is not None:
             return refused
         with self.engine.connect() as conn:
@@ -104,18 +106,18 @@ class RunService:
         return found
 
     def _store(self, telegram_id: int, upload: Upload, reading: Reading,
-               hook: Hook | None) -> Outcome:
+               stamp: Stamp | None) -> Outcome:
         with self.engine.begin() as conn:
             found = store.user_and_zone(conn, telegram_id)
             if found is None:  # deleted while the file was read
                 return Outcome(self.content.render(Reply("run_start_first")))
             new, repeated = store.store(conn, found[0], reading.runs, upload.name)
             message = self._read_message(new, repeated, reading)
-            if hook is not None:
-                hook(conn, found[0])
+            if stamp is not None:
+                stamp(message)(conn, found[0])
         log.info("run file read: %d new, %d already stored, %d not counted",
                  len(new), repeated, len(reading.skipped))
-        return Outcome(message, tuple(new), hook is not None)
+        return Outcome(message, tuple(new), stamp is not None)
 
     def _read_message(self, new: Sequence[RunSummary], repeated: int,
                       reading: Reading) -> RenderedMessage:
@@ -125,7 +127,7 @@ class RunService:
             "runs": [run_view(r) for r in new[-5:]], "more": max(len(new) - 5, 0),
             "repeated": repeated, "skipped": skipped[:5]}))
 
-    def _refused(self, reason: str) -> RenderedMessage:
+    def refused(self, reason: str) -> RenderedMessage:
         return self.content.render(Reply("run_refused", {"reason": reason}))
 
 
