@@ -61,7 +61,8 @@ def test_one_run_reads_the_same_in_every_format(fit: bytes) -> None:
     assert reference.ascent == pytest.approx(20, abs=3)
     assert reference.heart_rate == pytest.approx(154.4, abs=0.5)
     assert [round(s.pace) for s in reference.splits][:5] == [312] * 5  # 3.2 m/s
-    assert len(reference.splits) == 6 and reference.splits[-1].distance == pytest.approx(760)
+    assert len(reference.splits) == 6
+    assert reference.splits[-1].distance == pytest.approx(760)
     uploads = {
         "run.gpx": gpx_bytes(RUN), "run.tcx": tcx_bytes(RUN), "run.fit.gz": gz(fit),
         "run.tcx.gz": gz(tcx_bytes(RUN)), "garmin.zip": zipped({"123_ACTIVITY.fit": fit}),

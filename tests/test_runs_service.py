@@ -73,7 +73,8 @@ def test_a_run_file_is_read_stored_and_answered(runs: RunService, fit: bytes) ->
     assert row["local_date"].isoformat() == "2026-11-02"
     assert len(row["splits"]) == 6
     # Summaries and splits only: no coordinates anywhere in the stored row.
-    assert "lat" not in json.dumps(row["splits"]) and "latitude" not in row
+    assert "lat" not in json.dumps(row["splits"])
+    assert "latitude" not in row
 
 
 def test_the_same_run_twice_or_from_two_sources_counts_once(runs: RunService,

@@ -125,19 +125,13 @@ class NotARunError(Exception):
 
 def summarise(activity: Activity, zone: str, now: datetime) -> RunSummary:
     """The run's summary in the runner's zone, or NotARunError with why it does not count."""
-    if activity.sport != RUNNING:
-        raise NotARunError("other_sport", activity.sport)
+    _check_counts(activity, now)
     points = sorted(activity.points, key=lambda p: p.at)
-    if activity.start > now + FUTURE_SLACK:
-        raise NotARunError("future")
     distances = cumulative_distances(points, activity.totals)
     moving = moving_flags(points, distances)
     moving_seconds = _moving_seconds(points, moving) or (activity.totals.timer_seconds or 0.0)
     distance = distances[-1] if distances else (activity.totals.distance or 0.0)
-    if distance <= 0 or moving_seconds <= 0:
-        raise NotARunError("no_distance")
-    if distance / moving_seconds > RIDE_SPEED:
-        raise NotARunError("other_sport", "cycling")
+    _check_moved(distance, moving_seconds)
     local = activity.start.astimezone(ZoneInfo(zone))
     spm = cadence_spm([p.cadence for p in points], activity.cadence_one_foot)
     return RunSummary(
@@ -152,6 +146,20 @@ def summarise(activity: Activity, zone: str, now: datetime) -> RunSummary:
         vertical_oscillation=_mean([p.vertical_oscillation for p in points]),
         heart_rate=_mean([p.heart_rate for p in points]),
         splits=splits(points, distances, moving, spm))
+
+
+def _check_counts(activity: Activity, now: datetime) -> None:
+    if activity.sport != RUNNING:
+        raise NotARunError("other_sport", activity.sport)
+    if activity.start > now + FUTURE_SLACK:
+        raise NotARunError("future")
+
+
+def _check_moved(distance: float, moving_seconds: float) -> None:
+    if distance <= 0 or moving_seconds <= 0:
+        raise NotARunError("no_distance")
+    if distance / moving_seconds > RIDE_SPEED:
+        raise NotARunError("other_sport", "cycling")
 
 
 def cadence_spm(raw: Sequence[float | None], one_foot: bool | None) -> float | None:
@@ -185,14 +193,18 @@ def cumulative_distances(points: Sequence[Point], totals: Totals) -> list[float]
     if not points:
         return []
     if all(p.distance is not None for p in points[1:]) and points[-1].distance:
-        first = points[0].distance or 0.0
-        return [(p.distance if p.distance is not None else first) - first for p in points]
+        return _device_distances(points)
     if sum(p.latitude is not None for p in points) >= 2:
         return _track_distances(points)
     if any(p.speed for p in points):
         return _speed_distances(points)
     total = totals.distance or 0.0
     return [0.0] * (len(points) - 1) + [total]
+
+
+def _device_distances(points: Sequence[Point]) -> list[float]:
+    first = points[0].distance or 0.0
+    return [(p.distance if p.distance is not None else first) - first for p in points]
 
 
 def _track_distances(points: Sequence[Point]) -> list[float]:

@@ -18,7 +18,6 @@ from bot.services.runs.unpack import RefusedError
 
 SEMICIRCLE = 180.0 / 2**31
 INDOOR = {"treadmill", "indoor_running", "virtual_activity"}
-RECORD, SESSION = 20, 18
 # FIT names for sports we read but do not count, so the runner sees what they sent.
 SPORT_NAMES = {"cycling": "cycling", "swimming": "swimming", "e_biking": "cycling"}
 
@@ -32,7 +31,7 @@ def read_fit(data: bytes, check: Callable[[], None]) -> list[Activity]:
         raise RefusedError("corrupt")
     decoder = Decoder(Stream.from_byte_array(bytearray(data)))  # the check read the stream
 
-    def listen(mesg_num: int, message: dict[str, Any]) -> None:
+    def listen(_mesg_num: int, _message: dict[str, Any]) -> None:
         check()
 
     messages, errors = decoder.read(mesg_listener=listen)
