@@ -169,3 +169,20 @@ def strava_export(runs: dict[str, bytes]) -> bytes:
     members = {"activities.csv": csv.encode(), "media/photo.jpg": b"\xff\xd8\xff\xe0 jpeg"}
     members.update({f"activities/{name}": data for name, data in runs.items()})
     return zipped(members)
+
+
+_SHOWN: dict[str, object] = {
+    "date": "2026-11-02", "weekday": "Mon", "time": "07:30", "km": "5.76", "moving": "30:00",
+    "pace": "5:12", "ascent": 18, "cadence": 169, "step_cm": 113, "contact_ms": 245,
+    "oscillation_cm": "8.2", "heart_rate": 154, "indoor": False,
+    "splits": [{"number": 1, "km": "1.00", "pace": "5:12", "cadence": 169},
+               {"number": 2, "km": "0.76", "pace": "5:13", "cadence": None}]}
+# The run templates' samples for tests/test_templates.py.
+RUN_SAMPLES: dict[str, dict[str, object]] = {
+    "run_read": {"runs": [_SHOWN], "more": 0, "repeated": 1,
+                 "skipped": [{"reason": "other_sport", "sport": "cycling"},
+                             {"reason": "future", "sport": "other"}]},
+    "run_refused": {"reason": "nested"},
+    "run_start_first": {},
+    "runs_list": {"runs": [_SHOWN, {**_SHOWN, "cadence": None, "indoor": True}]},
+}
