@@ -8,6 +8,7 @@ cli_help: --runs N
 db_access: --tasks N --reads N (PostgreSQL)
 figures: [--both-sides] (every exercise's GIF and still, drawn cold, then served cached)
 reminders_workers: --reminders N (default 900) --rate R --workers 1,2,4 (PostgreSQL)
+run_files: --rounds N (a two-hour FIT file read, summarised and stored vs the SDK's decode)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from benchmarks import (
     reminders_fanout,
     reminders_startup,
     reminders_workers,
+    run_files,
     update_path,
 )
 
@@ -35,6 +37,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "db_access": db_access.main,
     "figures": figures.main,
     "reminders_workers": reminders_workers.main,
+    "run_files": run_files.main,
 }
 
 if __name__ == "__main__":

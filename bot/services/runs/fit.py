@@ -24,12 +24,9 @@ SPORT_NAMES = {"cycling": "cycling", "swimming": "swimming", "e_biking": "cyclin
 
 def read_fit(data: bytes, check: Callable[[], None]) -> list[Activity]:
     """Every session of the file as an activity; ``check`` is called per message (deadline)."""
-    checker = Decoder(Stream.from_byte_array(bytearray(data)))
-    if not checker.is_fit():
+    decoder = Decoder(Stream.from_byte_array(bytearray(data)))
+    if not decoder.is_fit():
         raise RefusedError("not_a_run_file")
-    if not checker.check_integrity():  # a truncated or altered file fails its CRC
-        raise RefusedError("corrupt")
-    decoder = Decoder(Stream.from_byte_array(bytearray(data)))  # the check read the stream
 
     def listen(_mesg_num: int, _message: dict[str, Any]) -> None:
         check()
@@ -38,7 +35,7 @@ def read_fit(data: bytes, check: Callable[[], None]) -> list[Activity]:
     for error in errors:  # the decoder collects what the listener raised (the deadline)
         if isinstance(error, RefusedError):
             raise error
-    if errors:
+    if errors:  # a truncated or altered file: a short read or a failed CRC
         raise RefusedError("corrupt")
     records = [_point(r) for r in messages.get("record_mesgs", []) if "timestamp" in r]
     sessions = messages.get("session_mesgs", [])
