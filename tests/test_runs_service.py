@@ -169,3 +169,28 @@ async def test_a_document_on_telegram_is_read_once(telegram: TelegramUser, fit: 
     assert "already had" in await send_document(900_002)  # sent again: counted once
     engine = telegram.app.bot_data["hipcoach.inbox"].engine
     assert counts(engine)["runs"] == 1
+
+
+@pytest.mark.slow
+def test_a_coach_imports_a_runners_history(tmp_path: Path, fit: bytes) -> None:
+    from bot.db import migrate
+    from bot.db.engine import make_engine
+    from tests.test_cli import cli_env, hipcoach, sqlite_url
+
+    db = tmp_path / "coach.db"
+    engine = make_engine(sqlite_url(db))
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(Base.metadata.tables["users"].insert().values(
+            telegram_id=555, name="Ana", timezone="Europe/Berlin", active=True))
+    (tmp_path / "a.fit").write_bytes(fit)
+    (tmp_path / "b.gpx").write_bytes(gpx_bytes(RUN))  # the same run from Strava
+    (tmp_path / "c.zip").write_bytes(zipped({"x.txt": b"notes"}))
+    result = hipcoach("import-runs", "--user", "555", str(tmp_path / "a.fit"),
+                      str(tmp_path / "b.gpx"), str(tmp_path / "c.zip"),
+                      cwd=tmp_path, env=cli_env(DATABASE_URL=sqlite_url(db)))
+    assert result.returncode == 0, result.output
+    assert "5.76 km" in result.stdout
+    assert "1 run stored for user 555" in result.stdout
+    assert counts(engine)["runs"] == 1
+    engine.dispose()
