@@ -89,6 +89,13 @@ def test_the_same_run_twice_or_from_two_sources_counts_once(runs: RunService,
     assert counts(runs.engine)["runs"] == 1
 
 
+def test_a_cut_short_copy_of_a_stored_run_is_the_same_run(runs: RunService) -> None:
+    send(runs, "full.fit", fit_bytes(RUN))
+    shorter = send(runs, "short.fit", fit_bytes(replace(RUN, minutes=20.0).built()))
+    assert shorter.message.params["repeated"] == 1
+    assert counts(runs.engine)["runs"] == 1
+
+
 def test_a_ride_is_named_and_not_stored(runs: RunService) -> None:
     before = counts(runs.engine)
     outcome = send(runs, "ride.fit", fit_bytes(replace(RUN, sport="cycling").built()))

@@ -28,12 +28,19 @@ def user_and_zone(conn: Connection, telegram_id: int) -> tuple[int, str] | None:
 
 def is_stored(conn: Connection, user_id: int, run: RunSummary) -> bool:
     """True when this run (from this file or another source) is stored already."""
-    rows = conn.execute(select(RUNS.c.distance_m).where(and_(
+    rows = conn.execute(select(RUNS.c.distance_m, RUNS.c.start_minute).where(and_(
         RUNS.c.user_id == user_id,
         RUNS.c.started_at >= run.started_at - SAME_START,
         RUNS.c.started_at <= run.started_at + SAME_START))).all()
-    return any(abs(r.distance_m - run.distance) <= SAME_DISTANCE * max(r.distance_m, run.distance)
+    # One runner cannot start two runs in the same minute: a cut-short copy is the same run.
+    return any(r.start_minute == start_minute(run)
+               or abs(r.distance_m - run.distance) <= SAME_DISTANCE * max(r.distance_m,
+                                                                        run.distance)
                for r in rows)
+
+
+def start_minute(run: RunSummary) -> str:
+    return run.started_at.strftime("%Y%m%d%H%M")
 
 
 def store(conn: Connection, user_id: int, runs: Sequence[RunSummary],
@@ -50,13 +57,14 @@ def store(conn: Connection, user_id: int, runs: Sequence[RunSummary],
 
 
 def _same(a: RunSummary, b: RunSummary) -> bool:
-    return (abs(a.started_at - b.started_at) <= SAME_START
-            and abs(a.distance - b.distance) <= SAME_DISTANCE * max(a.distance, b.distance))
+    return start_minute(a) == start_minute(b) or (
+        abs(a.started_at - b.started_at) <= SAME_START
+        and abs(a.distance - b.distance) <= SAME_DISTANCE * max(a.distance, b.distance))
 
 
 def row_of(run: RunSummary) -> dict[str, object]:
     return {
-        "started_at": run.started_at, "start_minute": run.started_at.strftime("%Y%m%d%H%M"),
+        "started_at": run.started_at, "start_minute": start_minute(run),
         "local_date": run.local_date, "local_time": run.local_time,
         "distance_m": round(run.distance, 1), "moving_s": round(run.moving_seconds, 1),
         "elapsed_s": round(run.elapsed_seconds, 1), "ascent_m": _round(run.ascent, 1),
