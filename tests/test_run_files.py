@@ -111,6 +111,11 @@ def test_a_file_without_cadence_reads_with_cadence_missing() -> None:
     assert all(s.cadence_spm is None for s in run.splits)
 
 
+def test_strava_tcx_with_spaces_before_its_declaration_reads() -> None:
+    run = only_run("strava.tcx.gz", gz(b"          " + tcx_bytes(RUN)))
+    assert run.distance == pytest.approx(RUN.distance, abs=1)
+
+
 def test_tcx_times_without_an_offset_are_utc() -> None:
     run = only_run("run.tcx", tcx_bytes(RUN, offset=False))
     assert run.started_at == START

@@ -163,10 +163,10 @@ async def test_a_document_on_telegram_is_read_once(telegram: TelegramUser, fit: 
     await telegram.say("/start")
     telegram.api.add_file("doc-1", fit)
 
-    async def send_document(update_id: int) -> str:
+    async def send_document(update_id: int, file_id: str = "doc-1") -> str:
         update = sticker_update(update_id, telegram.user_id)
         del update["message"]["sticker"]
-        update["message"]["document"] = {"file_id": "doc-1", "file_unique_id": "u1",
+        update["message"]["document"] = {"file_id": file_id, "file_unique_id": "u1",
                                          "file_name": "run.fit", "file_size": len(fit)}
         calls = await telegram._process(update)
         return " ".join(c.text or "" for c in calls)
@@ -174,6 +174,7 @@ async def test_a_document_on_telegram_is_read_once(telegram: TelegramUser, fit: 
     assert "5.76 km" in await send_document(900_001)
     assert await send_document(900_001) == ""  # re-delivered after its answer: nothing again
     assert "already had" in await send_document(900_002)  # sent again: counted once
+    assert "fetch that file" in await send_document(900_003, "doc-gone")  # not on Telegram
     engine = telegram.app.bot_data["hipcoach.inbox"].engine
     assert counts(engine)["runs"] == 1
 

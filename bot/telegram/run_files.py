@@ -36,7 +36,7 @@ async def read_run_file(inbox: DurableInbox, update_id: int, intake: Intake,
         return _actions(inbox, intake, too_big), False
     data = await _download(inbox, document)
     if data is None:
-        return _actions(inbox, intake, runs.refused("corrupt")), False
+        return _actions(inbox, intake, runs.refused("not_fetched")), False
     stamped: list[Actions] = []
 
     def stamp(message: RenderedMessage) -> Hook:

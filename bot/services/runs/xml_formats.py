@@ -29,9 +29,14 @@ SPORTS = {"running": RUNNING, "run": RUNNING, "9": RUNNING, "trail_running": RUN
           "walking": "walking", "hiking": "hiking", "10": "walking", "4": "hiking"}
 
 
+def _trimmed(data: bytes) -> bytes:
+    """Strava's TCX files start with spaces before ``<?xml``, which XML parsers refuse."""
+    return data.lstrip(b" \t\r\n")
+
+
 def safe_tree(data: bytes) -> Element:
     try:
-        root: Element = fromstring(data, forbid_dtd=True)
+        root: Element = fromstring(_trimmed(data), forbid_dtd=True)
     except (ParseError, DefusedXmlException, ValueError) as exc:
         raise RefusedError("corrupt") from exc
     return root
@@ -40,7 +45,7 @@ def safe_tree(data: bytes) -> Element:
 def read_gpx(data: bytes, check: Callable[[], None]) -> list[Activity]:
     safe_tree(data)
     try:
-        document = gpxpy.parse(data.decode("utf-8", errors="replace"))
+        document = gpxpy.parse(_trimmed(data).decode("utf-8", errors="replace"))
     except (gpxpy.gpx.GPXException, ValueError) as exc:
         raise RefusedError("corrupt") from exc
     activities = []
