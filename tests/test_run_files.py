@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.domain.runs import RunSummary
-from bot.services.runs.read import read_upload
+from bot.services.runs.read import Deadline, read_upload
 from bot.services.runs.unpack import MAX_MEMBERS, RefusedError
 from tests.support.run_files import (
     START,
@@ -216,3 +216,19 @@ def test_reading_stops_at_its_time_limit(fit: bytes) -> None:
     with pytest.raises(RefusedError) as caught:
         read_upload("run.fit", fit, ZONE, NOW, limit=-1.0)  # already past: no clock involved
     assert caught.value.reason == "too_slow"
+
+
+def test_a_big_export_is_read_in_goes_each_carrying_on(fit: bytes) -> None:
+    days = [replace(RUN, start=START + timedelta(days=n), minutes=5.0).built() for n in range(5)]
+    export = strava_export({f"{n}.gpx": gpx_bytes(run) for n, run in enumerate(days)})
+    ticks = iter(range(1000))
+
+    def counter() -> float:  # one tick per check: a deadline after two files, no real clock
+        return float(next(ticks))
+
+    first = read_upload("export.zip", export, ZONE, NOW, deadline=Deadline(2.5, counter))
+    assert (len(first.runs), first.unread) == (2, 3)
+    assert [r.file_name for r in first.runs] == ["export.zip/activities/0.gpx",
+                                                 "export.zip/activities/1.gpx"]
+    again = read_upload("export.zip", export, ZONE, NOW, done={r.file_name for r in first.runs})
+    assert (again.already, len(again.runs), again.unread) == (2, 3, 0)

@@ -107,6 +107,7 @@ class RunSummary:
     vertical_oscillation: float | None = None
     heart_rate: float | None = None
     splits: tuple[Split, ...] = ()
+    file_name: str = ""  # the file it came from (an archive's member: "export.zip/member")
 
     @property
     def pace(self) -> float:

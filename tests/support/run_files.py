@@ -179,7 +179,7 @@ _SHOWN: dict[str, object] = {
                {"number": 2, "km": "0.76", "pace": "5:13", "cadence": None}]}
 # The run templates' samples for tests/test_templates.py.
 RUN_SAMPLES: dict[str, dict[str, object]] = {
-    "run_read": {"runs": [_SHOWN], "more": 0, "repeated": 1,
+    "run_read": {"runs": [_SHOWN], "more": 0, "repeated": 1, "unread": 12,
                  "skipped": [{"reason": "other_sport", "sport": "cycling"},
                              {"reason": "future", "sport": "other"}]},
     "run_refused": {"reason": "nested"},

@@ -8,13 +8,13 @@ of holding a thread; the caller also stops waiting at the same limit.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.domain.runs import NotARunError, RunSummary, summarise
 from bot.services.runs.fit import read_fit
-from bot.services.runs.unpack import FIT, GPX, TCX, RefusedError, RunFile, unpack
+from bot.services.runs.unpack import FIT, GPX, TCX, ZIP, RefusedError, RunFile, sniff, unpack
 from bot.services.runs.xml_formats import read_gpx, read_tcx
 
 TIME_LIMIT = 20.0
@@ -33,6 +33,9 @@ class Skipped:
 class Reading:
     runs: list[RunSummary] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Archive members stored from an earlier go, and those the time limit left for the next.
+    already: int = 0
+    unread: int = 0
 
 
 class Deadline:
@@ -46,28 +49,45 @@ class Deadline:
 
 
 def read_upload(name: str, data: bytes, zone: str, now: datetime,
-                limit: float = TIME_LIMIT) -> Reading:
-    """Every run in the upload, summarised in ``zone``; RefusedError when nothing could be read."""
-    deadline = Deadline(limit)
+                limit: float = TIME_LIMIT, done: Collection[str] = (),
+                deadline: Deadline | None = None) -> Reading:
+    """Every run in the upload, summarised in ``zone``; RefusedError when nothing could be read.
+
+    A big export may not fit in the time limit: what was read is kept and ``unread`` says how
+    much is left; sent again, its members already stored (``done``, by ``file_key``) are
+    skipped, so each go carries on where the last one stopped.
+    """
+    deadline = deadline or Deadline(limit)
     reading = Reading()
     files = unpack(name, data)
+    archive = sniff(data) == ZIP
+    todo = [f for f in files if file_key(name, f, archive) not in done]
+    reading.already = len(files) - len(todo)
     problems: list[RefusedError] = []
-    for run_file in files:
+    for index, run_file in enumerate(todo):
         try:
-            _read_one(run_file, zone, now, deadline, reading)
+            _read_one(run_file, file_key(name, run_file, archive), zone, now, deadline, reading)
         except RefusedError as exc:
+            if exc.reason == "too_slow" and archive and (reading.runs or reading.skipped):
+                reading.unread = len(todo) - index
+                break
             if exc.reason == "too_slow" or len(files) == 1:
                 raise
             problems.append(exc)  # one bad file in an export does not spoil the others
-    if not reading.runs and not reading.skipped and problems:
+    if not reading.runs and not reading.skipped and not reading.already and problems:
         raise problems[0]
     return reading
 
 
-def _read_one(run_file: RunFile, zone: str, now: datetime, deadline: Deadline,
+def file_key(upload: str, run_file: RunFile, archive: bool) -> str:
+    """What a stored run remembers of its file: an archive's member by its path."""
+    return f"{upload}/{run_file.name}" if archive else upload
+
+
+def _read_one(run_file: RunFile, key: str, zone: str, now: datetime, deadline: Deadline,
               reading: Reading) -> None:
     for activity in READERS[run_file.kind](run_file.data, deadline.check):
         try:
-            reading.runs.append(summarise(activity, zone, now))
+            reading.runs.append(replace(summarise(activity, zone, now), file_name=key))
         except NotARunError as exc:
             reading.skipped.append(Skipped(exc.reason, exc.sport))

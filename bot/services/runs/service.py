@@ -71,9 +71,10 @@ class RunService:
         checked = self._prepare(telegram_id, upload)
         if isinstance(checked, RenderedMessage):
             return Outcome(checked)
-        _, zone = checked
+        zone, done = checked
         try:
-            reading = read_upload(upload.name, upload.data, zone, self.clock(), self.time_limit)
+            reading = read_upload(upload.name, upload.data, zone, self.clock(), self.time_limit,
+                                  done)
         except RefusedError as exc:
             return Outcome(self.refused(exc.reason))
         return self._store(telegram_id, upload, reading, stamp)
@@ -84,26 +85,29 @@ class RunService:
         checked = await asyncio.to_thread(self._prepare, telegram_id, upload)
         if isinstance(checked, RenderedMessage):
             return Outcome(checked)
-        _, zone = checked
+        zone, done = checked
         try:
             reading = await asyncio.wait_for(asyncio.to_thread(
-                read_upload, upload.name, upload.data, zone, self.clock(), self.time_limit),
-                self.time_limit + 1)
+                read_upload, upload.name, upload.data, zone, self.clock(), self.time_limit,
+                done), self.time_limit + 1)
         except RefusedError as exc:
             return Outcome(self.refused(exc.reason))
         except TimeoutError:
             return Outcome(self.refused("too_slow"))
         return await asyncio.to_thread(self._store, telegram_id, upload, reading, stamp)
 
-    def _prepare(self, telegram_id: int, upload: Upload) -> tuple[int, str] | RenderedMessage:
+    def _prepare(self, telegram_id: int,
+                 upload: Upload) -> tuple[str, set[str]] | RenderedMessage:
+        """The runner's zone and the files their runs came from, or the answer that ends it."""
         refused = self.too_big(upload) or (self.refused("empty") if not upload.data else None)
         if refused is not None:
             return refused
         with self.engine.connect() as conn:
             found = store.user_and_zone(conn, telegram_id)
+            done = store.file_names(conn, found[0]) if found is not None else set()
         if found is None:
             return self.content.render(Reply("run_start_first"))
-        return found
+        return found[1], done
 
     def _store(self, telegram_id: int, upload: Upload, reading: Reading,
                stamp: Stamp | None) -> Outcome:
@@ -125,7 +129,8 @@ class RunService:
                    for s in reading.skipped]
         return self.content.render(Reply("run_read", {
             "runs": [run_view(r) for r in new[-5:]], "more": max(len(new) - 5, 0),
-            "repeated": repeated, "skipped": skipped[:5]}))
+            "repeated": repeated + reading.already, "skipped": skipped[:5],
+            "unread": reading.unread}))
 
     def refused(self, reason: str) -> RenderedMessage:
         return self.content.render(Reply("run_refused", {"reason": reason}))

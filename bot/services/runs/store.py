@@ -50,7 +50,8 @@ def store(conn: Connection, user_id: int, runs: Sequence[RunSummary],
     for run in sorted(runs, key=lambda r: r.started_at):
         if is_stored(conn, user_id, run) or any(_same(run, n) for n in new):
             continue
-        conn.execute(insert(RUNS).values(user_id=user_id, file_name=file_name[:255],
+        conn.execute(insert(RUNS).values(user_id=user_id,
+                                         file_name=(run.file_name or file_name)[:255],
                                          **row_of(run)))
         new.append(run)
     return new, len(runs) - len(new)
@@ -84,6 +85,11 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def file_names(conn: Connection, user_id: int) -> set[str]:
+    """The files the runner's stored runs came from (an export sent again carries on)."""
+    return set(conn.scalars(select(RUNS.c.file_name).where(RUNS.c.user_id == user_id)))
+
+
 def recent(conn: Connection, user_id: int, limit: int = 10) -> list[RunSummary]:
     rows = conn.execute(select(RUNS).where(RUNS.c.user_id == user_id)
                         .order_by(RUNS.c.started_at.desc()).limit(limit)).all()
@@ -106,4 +112,4 @@ def summary_of(row: object) -> RunSummary:
         cadence_spm=r["cadence_spm"], step_length=r["step_length_m"],
         stance_time=r["ground_contact_s"], vertical_oscillation=r["vertical_oscillation_m"],
         heart_rate=r["heart_rate_bpm"],
-        splits=tuple(Split(**s) for s in r["splits"] or ()))
+        splits=tuple(Split(**s) for s in r["splits"] or ()), file_name=r["file_name"])
