@@ -61,22 +61,29 @@ def read_upload(name: str, data: bytes, zone: str, now: datetime,
     reading = Reading()
     files = unpack(name, data)
     archive = sniff(data) == ZIP
-    todo = [f for f in files if file_key(name, f, archive) not in done]
+    todo = [(f, key) for f in files if (key := file_key(name, f, archive)) not in done]
     reading.already = len(files) - len(todo)
-    problems: list[RefusedError] = []
-    for index, run_file in enumerate(todo):
-        try:
-            _read_one(run_file, file_key(name, run_file, archive), zone, now, deadline, reading)
-        except RefusedError as exc:
-            if exc.reason == "too_slow" and archive and (reading.runs or reading.skipped):
-                reading.unread = len(todo) - index
-                break
-            if exc.reason == "too_slow" or len(files) == 1:
-                raise
-            problems.append(exc)  # one bad file in an export does not spoil the others
+    problems = _read_all(todo, zone, now, deadline, reading, archive)
     if not reading.runs and not reading.skipped and not reading.already and problems:
         raise problems[0]
     return reading
+
+
+def _read_all(todo: list[tuple[RunFile, str]], zone: str, now: datetime, deadline: Deadline,
+              reading: Reading, archive: bool) -> list[RefusedError]:
+    """Reads file after file into ``reading``; returns the problems of single members."""
+    problems: list[RefusedError] = []
+    for index, (run_file, key) in enumerate(todo):
+        try:
+            _read_one(run_file, key, zone, now, deadline, reading)
+        except RefusedError as exc:
+            if exc.reason == "too_slow" and archive and (reading.runs or reading.skipped):
+                reading.unread = len(todo) - index  # kept; the next go carries on
+                break
+            if exc.reason == "too_slow" or not archive:
+                raise
+            problems.append(exc)  # one bad file in an export does not spoil the others
+    return problems
 
 
 def file_key(upload: str, run_file: RunFile, archive: bool) -> str:
