@@ -14,10 +14,19 @@ from datetime import datetime
 
 from bot.domain.runs import NotARunError, RunSummary, summarise
 from bot.services.runs.fit import read_fit
-from bot.services.runs.unpack import FIT, GPX, TCX, ZIP, RefusedError, RunFile, sniff, unpack
+from bot.services.runs.unpack import (
+    FIT,
+    GPX,
+    TCX,
+    TIME_LIMIT,
+    ZIP,
+    RefusedError,
+    RunFile,
+    sniff,
+    unpack,
+)
 from bot.services.runs.xml_formats import read_gpx, read_tcx
 
-TIME_LIMIT = 20.0
 READERS = {FIT: read_fit, GPX: read_gpx, TCX: read_tcx}
 
 

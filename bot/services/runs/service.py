@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 
@@ -22,9 +23,11 @@ from bot.db.models import utc_now
 from bot.domain.model import Reply
 from bot.domain.runs import RunSummary
 from bot.services.runs import store
-from bot.services.runs.read import TIME_LIMIT, Reading, read_upload
-from bot.services.runs.unpack import MAX_UPLOAD, RefusedError
+from bot.services.runs.unpack import MAX_UPLOAD, TIME_LIMIT, RefusedError
 from bot.services.runs.views import run_view
+
+if TYPE_CHECKING:
+    from bot.services.runs.read import Reading
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,8 @@ class RunService:
         if isinstance(checked, RenderedMessage):
             return Outcome(checked)
         zone, done = checked
+        from bot.services.runs.read import read_upload  # the parsers load on the first file
+
         try:
             reading = read_upload(upload.name, upload.data, zone, self.clock(), self.time_limit,
                                   done)
@@ -86,6 +91,8 @@ class RunService:
         if isinstance(checked, RenderedMessage):
             return Outcome(checked)
         zone, done = checked
+        from bot.services.runs.read import read_upload  # the parsers load on the first file
+
         try:
             reading = await asyncio.wait_for(asyncio.to_thread(
                 read_upload, upload.name, upload.data, zone, self.clock(), self.time_limit,

@@ -22,6 +22,8 @@ MAX_UNPACKED = 200 * 1024 * 1024
 MAX_MEMBER = 50 * 1024 * 1024
 MAX_MEMBERS = 2000
 CHUNK = 1 << 16
+# Seconds one upload may take to read (bot/services/runs/read.py).
+TIME_LIMIT = 20.0
 
 FIT, GPX, TCX, GZIP, ZIP = "fit", "gpx", "tcx", "gzip", "zip"
 ARCHIVE_NAMES = (".zip", ".gz", ".tgz", ".tar", ".7z", ".rar", ".bz2", ".xz")
