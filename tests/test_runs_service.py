@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +202,29 @@ def test_a_coach_imports_a_runners_history(tmp_path: Path, fit: bytes) -> None:
     assert "1 run stored for user 555" in result.stdout
     assert counts(engine)["runs"] == 1
     engine.dispose()
+
+
+def test_a_simulated_runner_sends_run_files(tmp_path: Path, fit: bytes) -> None:
+    from bot.simulate.command import SimulateArgs, simulate
+
+    week = [replace(RUN, start=datetime(2027, 1, 5 + n, 6, 30, tzinfo=UTC)).built()
+            for n in (0, 2)]
+    for n, run in enumerate(week):
+        (tmp_path / f"{n}.fit").write_bytes(fit_bytes(run))
+    persona = tmp_path / "runner.yaml"
+    persona.write_text(f"""
+start: 2027-01-04
+answers: {{goal: speed, run_days: [tue, thu], run_time: "07:30"}}
+behaviour:
+  runs:
+    - {{on: 2027-01-05, at: "09:00", file: {tmp_path / "0.fit"}}}
+    - {{on: 2027-01-07, file: {tmp_path / "1.fit"}}}
+""", encoding="utf-8")
+    out = tmp_path / "journal.json"
+    assert simulate(SimulateArgs(persona, weeks=1, out=out)) == 0
+    days = {d["date"]: d for d in json.loads(out.read_text(encoding="utf-8"))["days"]}
+    uploads = [m for d in ("2027-01-05", "2027-01-07") for m in days[d]["messages"]
+               if m["trigger"].startswith("upload:")]
+    assert [m["trigger"] for m in uploads] == ["upload:0.fit", "upload:1.fit"]
+    assert uploads[0]["at"].startswith("2027-01-05T09:00")
+    assert all("5.76 km" in m["text"] for m in uploads)
