@@ -131,6 +131,15 @@ def test_a_treadmill_run_takes_its_distance_from_the_watch() -> None:
         assert run.moving_seconds == pytest.approx(1800, abs=2), name
 
 
+def test_an_indoor_run_with_only_a_total_takes_the_files_totals() -> None:
+    indoor = replace(RUN, gps=False, per_second_distance=False, sub_sport="treadmill").built()
+    run = only_run("indoor.fit", fit_bytes(indoor))
+    assert run.distance == pytest.approx(RUN.distance, abs=1)
+    assert run.moving_seconds == pytest.approx(1800)  # the watch's timer
+    assert run.cadence_spm == pytest.approx(169, abs=1)
+    assert run.splits == ()
+
+
 def test_the_local_date_is_the_runners_own() -> None:
     late = replace(RUN, start=datetime(2026, 11, 2, 23, 30, tzinfo=UTC)).built()
     assert only_run("late.fit", fit_bytes(late), "Europe/Berlin").local_date.day == 3

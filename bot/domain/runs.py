@@ -190,7 +190,8 @@ def plausible_cadence(spm: float | None) -> float | None:
 
 def cumulative_distances(points: Sequence[Point], totals: Totals) -> list[float]:
     """Metres from the start at each sample: the device's own distance where it has one
-    (a treadmill's foot pod, a GPS watch's smoothing), else the track, else its speed."""
+    (a treadmill's foot pod, a GPS watch's smoothing), else the track, else its speed; empty
+    when the samples carry none of them."""
     if not points:
         return []
     if all(p.distance is not None for p in points[1:]) and points[-1].distance:
@@ -199,8 +200,7 @@ def cumulative_distances(points: Sequence[Point], totals: Totals) -> list[float]
         return _track_distances(points)
     if any(p.speed for p in points):
         return _speed_distances(points)
-    total = totals.distance or 0.0
-    return [0.0] * (len(points) - 1) + [total]
+    return []  # nothing per sample: the file's own totals stand for the whole run
 
 
 def _device_distances(points: Sequence[Point]) -> list[float]:
@@ -243,8 +243,11 @@ def haversine(a: Point, b: Point) -> float:
 
 
 def moving_flags(points: Sequence[Point], distances: Sequence[float]) -> list[bool]:
-    """For each interval between two samples: was the runner moving?"""
-    flags = []
+    """For each interval between two samples: was the runner moving? (Empty without
+    distances: the file's timer then gives the moving time.)"""
+    flags: list[bool] = []
+    if not distances:
+        return flags
     for i in range(1, len(points)):
         seconds = (points[i].at - points[i - 1].at).total_seconds()
         covered = distances[i] - distances[i - 1]
@@ -288,7 +291,8 @@ def _mean_cadence(points: Sequence[Point], moving: Sequence[bool],
     """Steps per minute over the moving samples, or None when missing or implausible."""
     if factor is None:
         return None
-    values = [points[i + 1].cadence for i, flag in enumerate(moving) if flag]
+    values = ([points[i + 1].cadence for i, flag in enumerate(moving) if flag] if moving
+              else [p.cadence for p in points])
     present = [v * factor for v in values if v is not None and v > 0]
     return plausible_cadence(sum(present) / len(present)) if present else None
 
@@ -296,7 +300,7 @@ def _mean_cadence(points: Sequence[Point], moving: Sequence[bool],
 def splits(points: Sequence[Point], distances: Sequence[float], moving: Sequence[bool],
            factor: float | None) -> tuple[Split, ...]:
     """One split per full kilometre, then the last part if it is at least 100 m."""
-    if len(points) < 2:
+    if len(points) < 2 or not distances:
         return ()
     out: list[Split] = []
     start, mark, seconds = 0, SPLIT, 0.0

@@ -46,6 +46,7 @@ class SyntheticRun:
     sport: str = "running"
     sub_sport: str = "generic"
     gps: bool = True
+    per_second_distance: bool = True  # False: only the session's total (some indoor modes)
     samples: tuple[Sample, ...] = field(default=(), compare=False)
 
     def built(self) -> SyntheticRun:
@@ -90,11 +91,12 @@ def fit_bytes(run: SyntheticRun) -> bytes:
                         "time_created": run.start, "serial_number": 1234})
     for s in run.samples:
         record: dict[str, object] = {
-            "mesg_num": MESG["RECORD"], "timestamp": s.at, "distance": s.distance,
-            "enhanced_speed": s.speed, "enhanced_altitude": s.altitude,
+            "mesg_num": MESG["RECORD"], "timestamp": s.at, "enhanced_altitude": s.altitude,
             "heart_rate": s.heart_rate, "cadence": s.cadence,
             "fractional_cadence": s.fractional, "step_length": 1130.0,
             "stance_time": 245.0, "vertical_oscillation": 82.0}
+        if run.per_second_distance:
+            record.update(distance=s.distance, enhanced_speed=s.speed)
         if run.gps:
             record["position_lat"] = round(s.latitude / 180 * 2**31)
             record["position_long"] = round(s.longitude / 180 * 2**31)
