@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -205,6 +206,9 @@ BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     ("cut.fit", lambda fit: fit[: len(fit) // 2], "corrupt"),
     ("flipped.fit", lambda fit: fit[:500] + bytes([fit[500] ^ 0xFF]) + fit[501:], "corrupt"),
     ("cut.gpx", lambda fit: gpx_bytes(RUN)[:5000], "corrupt"),
+    ("route.gpx", lambda fit: re.sub(rb"<time>[^<]*</time>", b"", gpx_bytes(RUN)), "no_activity"),
+    ("plan.tcx", lambda fit: b'<TrainingCenterDatabase xmlns="x"><Activities/>'
+                             b"</TrainingCenterDatabase>", "no_activity"),
     ("cut.fit.gz", lambda fit: gz(fit)[:300], "corrupt"),
     ("laughs.gpx", lambda fit: BILLION_LAUGHS, "corrupt"),
     ("bomb.fit.gz", lambda fit: _bomb(), "too_big_unpacked"),

@@ -35,6 +35,12 @@ SPLIT = 1000.0
 FUTURE_SLACK = timedelta(minutes=10)
 
 RUNNING = "running"
+# Why an upload is refused (runs.refused.*), why a run is not counted (runs.skipped.*), and the
+# sports named when it is not (runs.sport.*): the start-up content check wants words for each.
+REFUSALS = ("empty", "too_big", "too_big_unpacked", "too_many_files", "nested", "not_a_run_file",
+            "corrupt", "no_run_in_archive", "no_activity", "too_slow", "not_fetched")
+NOT_COUNTED = ("other_sport", "future", "no_distance")
+OTHER_SPORTS = ("cycling", "swimming", "walking", "hiking", "other")
 
 
 @dataclass(frozen=True)

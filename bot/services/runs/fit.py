@@ -40,7 +40,7 @@ def read_fit(data: bytes, check: Callable[[], None]) -> list[Activity]:
     records = [_point(r) for r in messages.get("record_mesgs", []) if "timestamp" in r]
     sessions = messages.get("session_mesgs", [])
     if not sessions and not records:
-        raise RefusedError("empty")
+        raise RefusedError("no_activity")
     if not sessions:
         return [Activity(RUNNING, records[0].at, tuple(records), "fit", cadence_one_foot=True)]
     return [_activity(s, records) for s in sessions]

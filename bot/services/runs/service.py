@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine
 from bot.content.library import ContentLibrary, RenderedMessage
 from bot.db.models import utc_now
 from bot.domain.model import Reply
-from bot.domain.runs import RunSummary
+from bot.domain.runs import OTHER_SPORTS, RunSummary
 from bot.services.runs import store
 from bot.services.runs.unpack import MAX_UPLOAD, TIME_LIMIT, RefusedError
 from bot.services.runs.views import run_view
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 # the Telegram adapter can store the reply it owes with the runs.
 Hook = Callable[[Connection, int], None]
 Stamp = Callable[[RenderedMessage], Hook]
-SPORTS = ("cycling", "swimming", "walking", "hiking")
+SPORTS = OTHER_SPORTS[:-1]  # the rest are "other"
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def read_gpx(data: bytes, check: Callable[[], None]) -> list[Activity]:
             sport = SPORTS.get((track.type or "running").strip().lower(), "other")
             activities.append(Activity(sport, points[0].at, tuple(points), "gpx"))
     if not activities:
-        raise RefusedError("empty")
+        raise RefusedError("no_activity")
     return activities
 
 
@@ -94,7 +94,7 @@ def read_tcx(data: bytes, check: Callable[[], None]) -> list[Activity]:
             activities.append(Activity(sport, started, tuple(points), "tcx",
                                        totals=_tcx_totals(node)))
     if not activities:
-        raise RefusedError("empty")
+        raise RefusedError("no_activity")
     return activities
 
 
