@@ -91,3 +91,13 @@ _.renders  # unused attribute (bot/figures/store.py): how many files a store dre
 # The figure store's counters and file_id memory, read by tests and benchmarks/figures.py
 _.renders  # unused attribute (bot/figures/store.py)
 _.remember_file_id  # unused method (bot/figures/store.py)
+
+# The runs table: columns written by bot/services/runs/store.py's row_of and read by /export
+start_minute  # unused variable (bot/db/models.py)
+moving_s  # unused variable (bot/db/models.py)
+elapsed_s  # unused variable (bot/db/models.py)
+ascent_m  # unused variable (bot/db/models.py)
+step_length_m  # unused variable (bot/db/models.py)
+ground_contact_s  # unused variable (bot/db/models.py)
+vertical_oscillation_m  # unused variable (bot/db/models.py)
+heart_rate_bpm  # unused variable (bot/db/models.py)

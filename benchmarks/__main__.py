@@ -10,6 +10,7 @@ db_access: --tasks N --reads N (PostgreSQL)
 figures: [--both-sides] (every exercise's GIF and still, drawn cold, then served cached)
 reminders_workers: --reminders N (default 900) --rate R --workers 1,2,4 (PostgreSQL)
 reader: --rounds N (the free-text reader, per message, over the labelled corpus)
+run_files: --rounds N (a two-hour FIT file read, summarised and stored vs the SDK's decode)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from benchmarks import (
     reminders_fanout,
     reminders_startup,
     reminders_workers,
+    run_files,
     update_path,
 )
 
@@ -39,6 +41,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "figures": figures.main,
     "reminders_workers": reminders_workers.main,
     "reader": reader.main,
+    "run_files": run_files.main,
 }
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = _simulate_with(args)
     if args.command == "listen":
         command = functools.partial(listen, args=args)
+    if args.command == "import-runs":
+        command = functools.partial(import_runs, args=args)
     import logging
 
     from bot.config import Settings
@@ -101,6 +103,10 @@ def _parser() -> argparse.ArgumentParser:
     drawing.add_argument("--side", choices=("left", "right"), default=None)
     drawing.add_argument("--still", action="store_true", help="a PNG instead of the GIF")
     drawing.set_defaults(handler=figure)
+    runs = sub.add_parser("import-runs", help="read a runner's run files (FIT, GPX, TCX, zip)")
+    runs.add_argument("--user", type=int, required=True, metavar="TELEGRAM_ID")
+    runs.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+    runs.set_defaults(handler=check)
     sim = sub.add_parser("simulate", help="run one persona through N weeks on a simulated clock")
     sim.add_argument("persona", type=Path, metavar="PERSONA.yaml")
     sim.add_argument("--weeks", type=_weeks, default=12)
@@ -223,6 +229,30 @@ def chat(settings: Settings) -> int:
     core = build_core(settings)
     warm_up_in_background()
     return ConsoleChat(core.conversation, sys.stdin, sys.stdout).run()
+
+
+def import_runs(settings: Settings, args: argparse.Namespace) -> int:
+    """A coach importing a runner's history: every file read and stored as if sent."""
+    from bot.console.chat import html_to_plain
+    from bot.console.runs import import_paths
+    from bot.content.library import RenderedMessage
+    from bot.services.runs.service import RunService
+    from bot.wiring import build_core
+
+    core = build_core(settings)
+    runs = RunService(core.conversation.engine, core.content)
+    missing: list[str] = []
+
+    def show(path: str, message: RenderedMessage | None) -> None:
+        if message is None:
+            missing.append(path)
+            print(f"{path}: no such file", file=sys.stderr)
+        else:
+            print(f"{path}:\n{html_to_plain(message.text, bold=False)}\n")
+
+    stored = import_paths(runs, args.user, args.paths, show)
+    print(f"{stored} run{'s' if stored != 1 else ''} stored for user {args.user}")
+    return 2 if missing else 0
 
 
 def upgrade(settings: Settings) -> int:

@@ -13,7 +13,7 @@ from bot.db.models import Base
 
 TABLES = {"users", "dialogue_states", "screening_answers", "plan_versions", "sessions",
           "exercise_outcomes", "reminder_schedules", "reminder_deliveries",
-          "processed_updates"}
+          "processed_updates", "runs"}
 
 
 def revisions() -> list[str]:

@@ -24,8 +24,8 @@ async def test_the_command_menu_is_set_from_content(telegram: TelegramUser) -> N
     commands = telegram.api.last("setMyCommands").params["commands"]
     assert [c["command"] for c in commands] == [  # type: ignore[index, union-attr]
         "today", "plan", "exercise", "settings", "retest", "reminders", "pause", "resume",
-        "quiet", "nudge", "progress", "summary", "privacy", "export", "delete", "help", "start",
-        "cancel", "cleared"]
+        "quiet", "nudge", "progress", "runs", "summary", "privacy", "export", "delete", "help",
+        "start", "cancel", "cleared"]
 
 
 async def test_screening_over_telegram_with_buttons_edits_and_a_location(

@@ -21,6 +21,7 @@ from bot.services.feedback import FeedbackReader
 from bot.services.matching import ExerciseMatcher
 from bot.services.zones import GeoZoneResolver
 from tests.conftest import ROOT
+from tests.support.run_files import RUN_SAMPLES
 from tests.support.screening import complete
 from tests.test_safety_words import SAFETY_SAMPLES
 
@@ -114,6 +115,7 @@ SAMPLES: dict[str, dict[str, object]] = {
                    "local_day": "mon"},
     "zone_retry": {},
     **SAFETY_SAMPLES,
+    **RUN_SAMPLES,
 }
 
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.console.runs import import_paths
 from bot.content.library import RenderedButton, RenderedMessage
 from bot.domain.model import (
     Command,
@@ -29,10 +30,12 @@ from bot.domain.model import (
 )
 from bot.services.conversation import ConversationService, Response, Sender
 from bot.services.inbox import Actions, EventInbox, Inbound
+from bot.services.runs.service import RunService
 
 # Telegram never issues user id 0, so the terminal's user cannot collide with a real one.
 CONSOLE_USER_ID = 0
 QUIT = {"/quit", "/exit"}
+UPLOAD = "/upload"  # /upload PATH: a run file, as a runner sends one on Telegram
 _TAG = re.compile(r"<[^>]+>")
 _LOCATION = re.compile(r"^/location\s+(-?\d+(?:\.\d+)?)[\s,]+(-?\d+(?:\.\d+)?)$")
 
@@ -107,7 +110,9 @@ class ConsoleChat:
             text = line.strip()
             if text.lower() in QUIT:
                 break
-            if text:
+            if text.lower().startswith(UPLOAD):
+                self._upload(text[len(UPLOAD):].strip())
+            elif text:
                 await self._send(self._event_for(text))
         self._say("Bye for now. Your answers are saved; run `hipcoach chat` to carry on.")
         return 0
@@ -132,6 +137,17 @@ class ConsoleChat:
             self._say("  (type it as /location <latitude> <longitude>, e.g. /location 52.52 13.40)")
             return Unsupported("location")
         return parse_command(text) or Text(text)
+
+    def _upload(self, raw: str) -> None:
+        runs = RunService(self.service.engine, self.service.content, self.service.clock)
+
+        def show(path: str, message: RenderedMessage | None) -> None:
+            if message is None:
+                self._say(f"  (no file at {path}; type it as /upload PATH)")
+            else:
+                self._print_message(_message_action(message))
+
+        import_paths(runs, self.sender.telegram_id, [Path(raw).expanduser()], show)
 
     async def _send(self, event: Event) -> None:
         await self.inbox.receive(Inbound(self._next_key(), self.sender, event, None))

@@ -16,6 +16,7 @@ from bot.domain.dialogue.coaching import TITLES, WHY
 from bot.domain.dialogue.questions import QUESTIONS
 from bot.domain.dialogue.router import HELP_GROUPS, KNOWN_COMMANDS
 from bot.domain.listen import HOW_WENT
+from bot.domain.runs import NOT_COUNTED, OTHER_SPORTS, REFUSALS
 
 SCREENING_LABELS = ("summary.confirm", "summary.change", "change.back", "zone.yes", "zone.no",
                     "restart.keep", "restart.resume", "restart.fresh", "toast.stale",
@@ -84,6 +85,8 @@ def _required_labels() -> list[str]:
     keys += [f"help_group.{group}" for group, _ in HELP_GROUPS]
     keys += [*TITLES.values(), *(f"why.{k}" for k in WHY.values() if k not in WHY_IN_TEMPLATE)]
     keys += [f"motion.{m}" for m in MOTIONS]
+    keys += [f"runs.refused.{r}" for r in REFUSALS] + [f"runs.skipped.{r}" for r in NOT_COUNTED]
+    keys += [f"runs.sport.{s}" for s in OTHER_SPORTS]
     return keys + list(SCREENING_LABELS) + list(COACH_LABELS)
 
 

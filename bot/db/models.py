@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -233,3 +234,39 @@ class ProcessedUpdate(Base):
     outbox: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Run(Base):
+    """One run from a runner's file: its summary and per-kilometre splits, never its GPS track.
+
+    Figures are SI (metres, seconds, metres per second); cadence is steps per minute.
+    ``start_minute`` (the UTC start to the minute) keeps the same run from being stored twice
+    by two racing uploads; a run from another source a few seconds off is caught by the
+    dedupe query (bot/services/runs/store.py).
+    """
+
+    __tablename__ = "runs"
+    __table_args__ = (UniqueConstraint("user_id", "start_minute"),
+                      Index("ix_runs_user_date", "user_id", "local_date"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    start_minute: Mapped[str] = mapped_column(String(16))
+    # The day and time in the runner's zone when the run was read in.
+    local_date: Mapped[date] = mapped_column(Date)
+    local_time: Mapped[str] = mapped_column(String(5))
+    distance_m: Mapped[float] = mapped_column(Float)
+    moving_s: Mapped[float] = mapped_column(Float)
+    elapsed_s: Mapped[float] = mapped_column(Float)
+    ascent_m: Mapped[float | None] = mapped_column(Float)
+    cadence_spm: Mapped[float | None] = mapped_column(Float)
+    step_length_m: Mapped[float | None] = mapped_column(Float)
+    ground_contact_s: Mapped[float | None] = mapped_column(Float)
+    vertical_oscillation_m: Mapped[float | None] = mapped_column(Float)
+    heart_rate_bpm: Mapped[float | None] = mapped_column(Float)
+    indoor: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(String(8))
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    splits: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

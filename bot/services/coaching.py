@@ -18,6 +18,7 @@ from bot.content.library import Attachment, ContentLibrary, RenderedMessage
 from bot.domain.dialogue.state import DeleteEverything, ReportKind
 from bot.domain.listen import StoreOutcomes
 from bot.services import data_rights, feedback, progress
+from bot.services.runs.service import recent_runs_message
 
 Hook = Callable[[Connection, int], None]
 
@@ -71,6 +72,8 @@ def _store_outcomes(effect: StoreOutcomes, user_id: int, turn: int,
 
 def produce(kind: ReportKind, engine: Engine, user_id: int, zone: str, today: date,
             plan: Mapping[str, object] | None, content: ContentLibrary) -> RenderedMessage:
+    if kind is ReportKind.RUNS:
+        return recent_runs_message(engine, content, user_id)
     # Read, then let go of the connection before the slow part (a chart, a JSON dump): on
     # SQLite an open transaction holds the file's lock, and every other runner waits on it.
     with engine.connect() as conn, Session(bind=conn) as db:

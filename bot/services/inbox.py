@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -32,6 +32,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from bot.content.library import RenderedMessage
 from bot.db import inbox as store
 from bot.db.inbox import Actions as Actions  # a channel's outbox JSON, re-exported for adapters
 from bot.db.inbox import Hook
@@ -45,6 +46,7 @@ from bot.services.conversation import (
     Stamp,
 )
 from bot.services.group_commit import GroupCommitter
+from bot.services.runs.service import RunService, Upload
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +76,26 @@ class RecipientGoneError(Exception):
 
 
 @dataclass(frozen=True)
+class FileUpload:
+    """A file the runner sent, as a channel declares it; ``fetch`` downloads it (None: the
+    channel could not), and is called only once the declared size is within the limit."""
+
+    name: str
+    size: int
+    fetch: Callable[[], Awaitable[bytes | None]]
+
+
+@dataclass(frozen=True)
 class Inbound(Generic[TargetT]):
     """One event from a channel. ``event`` None: something the channel could not read (a
-    button press whose data is unknown); it is answered with a friendly word."""
+    button press whose data is unknown); it is answered with a friendly word. ``upload``: a
+    file to read as runs, stored with the event's record in one transaction."""
 
     key: int
     sender: Sender
     event: Event | None
     target: TargetT
+    upload: FileUpload | None = None
 
 
 class EventInbox(Generic[TargetT]):
@@ -182,6 +196,8 @@ class EventInbox(Generic[TargetT]):
     async def _handle(self, inbound: Inbound[TargetT]) -> tuple[Actions, bool]:
         if inbound.event is None:
             return self._unreadable(inbound.target), False
+        if inbound.upload is not None:
+            return await self._read_runs(inbound, inbound.upload)
 
         def stamp(response: Response) -> Hook:
             # The complete replies: the service makes every one before or inside the commit.
@@ -190,6 +206,29 @@ class EventInbox(Generic[TargetT]):
 
         response = await self.converse(inbound.sender, inbound.event, stamp)
         return self.actions(response, inbound.target), response.stamped
+
+    async def _read_runs(self, inbound: Inbound[TargetT],
+                         upload: FileUpload) -> tuple[Actions, bool]:
+        """A run file: refused on its declared size before a byte is fetched; otherwise read
+        off the loop, and its runs committed with the event's record and replies."""
+        runs = RunService(self.engine, self.service.content, self.service.clock)
+
+        def answer(message: RenderedMessage) -> Actions:
+            return self.actions(Response((message,)), inbound.target)
+
+        too_big = runs.too_big(Upload(upload.name, upload.size))
+        if too_big is not None:
+            return answer(too_big), False
+        data = await upload.fetch()
+        if data is None:
+            return answer(runs.refused("not_fetched")), False
+
+        def stamp(message: RenderedMessage) -> Hook:
+            return store.record_hook(inbound.key, answer(message), self.clock(), OWNER_LEASE)
+
+        outcome = await runs.receive_async(inbound.sender.telegram_id,
+                                           Upload(upload.name, upload.size, data), stamp)
+        return answer(outcome.message), outcome.hooked
 
     async def _send(self, actions: Actions, key: int | None) -> None:
         try:

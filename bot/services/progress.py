@@ -17,9 +17,12 @@ from sqlalchemy.orm import Session
 from bot.content.library import Attachment, ContentLibrary, RenderedMessage
 from bot.db.models import PlanVersion, ScreeningAnswer, TrainingSession
 from bot.domain import progress as figures
+from bot.domain import run_progress
 from bot.domain.dialogue.questions import SELF_TESTS
 from bot.domain.progress import HardExercise, WeekTally
 from bot.services.feedback import outcome_history
+from bot.services.runs import store as run_store
+from bot.services.runs.chart import draw_running, running_view, running_words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -63,14 +66,17 @@ def read_dashboard(db: Session, user_id: int, today: date, zone: str,
     hardest = figures.hardest_exercises(outcomes)
     painful = figures.painful_exercises(outcomes)
     charted = list({h.exercise_id: h for h in (*hardest, *painful)}.values())
+    weeks = figures.weekly_tallies(today, done, active_days, first_plan_day(db, user_id, zone))
     board = Dashboard(
-        weeks=figures.weekly_tallies(today, done, active_days,
-                                     first_plan_day(db, user_id, zone)),
+        weeks=weeks,
         hardest=[(content.label(f"exercise.{h.exercise_id}"), h.hard, h.pain) for h in charted],
         streak=figures.streak(today, done, active_days),
         steps=len(figures.progression_steps(plan)),
         retests=sum(1 for r in retest_history(db, user_id) if r.question == "thigh_left"),
-        painful=[h.exercise_id for h in painful])
+        painful=[h.exercise_id for h in painful],
+        # Every run, older ones too: the cadence trend starts before the hip work did.
+        running=run_progress.running(run_store.since(db.connection(), user_id, date.min),
+                                     [w.week_start for w in weeks]))
     return board, list(hardest)
 
 
@@ -78,11 +84,12 @@ def progress_message(board: Dashboard, hardest: Sequence[HardExercise], today: d
                      content: ContentLibrary) -> RenderedMessage:
     """/progress: the figures in words and the dashboard as a photo."""
     counts = {"streak": board.streak, "steps": board.steps, "retests": board.retests}
-    chart = dashboard_png(board, chart_labels(content), dashboard_words(content, counts))
+    words = {**dashboard_words(content, counts), **running_words(content)}
+    chart = dashboard_png(board, chart_labels(content), words)
     text = content.render_text("progress", {
         "weeks": [{"start": w.week_start.isoformat(), "planned": w.planned, "done": w.done}
                   for w in board.weeks],
-        **counts, "painful": list(board.painful),
+        **counts, "painful": list(board.painful), "running": running_view(board.running),
         "hardest": [{"id": h.exercise_id, "hard": h.hard, "pain": h.pain} for h in hardest]})
     return RenderedMessage(text, attachment=Attachment(
         "photo", f"hipcoach-progress-{today.isoformat()}.png", chart))
@@ -126,6 +133,7 @@ class Dashboard:
     steps: int
     retests: int
     painful: Sequence[str] = ()  # exercise ids that hurt, shown apart from the hard ones
+    running: run_progress.Running | None = None  # the runner's runs, when they sent any
 
 
 def dashboard_words(content: ContentLibrary,
@@ -143,11 +151,15 @@ def dashboard_png(board: Dashboard, labels: ChartLabels, words: Mapping[str, str
     # to leak, safe to call from several threads.
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(6.4, 8.0), dpi=160)
-    grid = figure.add_gridspec(2, 2, height_ratios=(3, 2), width_ratios=(3, 2))
+    rows = (3, 2, 2.2) if board.running is not None else (3, 2)
+    figure = Figure(figsize=(6.4, 8.0 * sum(rows) / 5), dpi=160)
+    grid = figure.add_gridspec(len(rows), 2, height_ratios=rows, width_ratios=(3, 2))
     _weekly_bars(figure.add_subplot(grid[0, :]), board.weeks, labels)
     _hardest_bars(figure.add_subplot(grid[1, 0]), board.hardest, words)
     _key_numbers(figure.add_subplot(grid[1, 1]), board, words)
+    if board.running is not None:  # the running, under the same weeks as the hip work
+        draw_running(figure.add_subplot(grid[2, 0]), figure.add_subplot(grid[2, 1]),
+                     board.running, labels.week_format, words)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

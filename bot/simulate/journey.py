@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.content.library import RenderedMessage
@@ -113,6 +114,9 @@ class Journey:
         back = self.trainer.after_run_time()
         if back is not None:
             actions.append((local(day, back), self.trainer.report_run))
+        for run in self.persona.behaviour.runs:
+            if run.on == day:
+                actions.append((local(day, run.at), partial(self._upload, run.file)))
         if day in self.persona.behaviour.undo:
             actions.append((local(day, "21:30"), self.trainer.undo))
         return sorted(actions, key=lambda pair: pair[0])
@@ -120,6 +124,9 @@ class Journey:
     def _local(self, day: date, hhmm: str) -> datetime:
         hour, minute = (int(p) for p in hhmm.split(":"))
         return datetime.combine(day, time(hour, minute), self.zone)
+
+    def _upload(self, file: Path) -> None:
+        self.world.hands.upload(file)
 
     def _type(self, text: str) -> None:
         self.trainer.react(self.world.hands.type(text))

@@ -108,6 +108,19 @@ class Retest(_Strict):
     knee_lift: Literal["held", "wobbled"] = "held"
 
 
+class RunFile(_Strict):
+    """A run file the runner sends that day (relative paths: from the current directory)."""
+
+    on: date
+    at: str = "19:00"
+    file: Path
+
+    @field_validator("at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        return Answers._clock(value)
+
+
 class Behaviour(_Strict):
     does: float = Field(default=1.0, ge=0, le=1)
     reports: Literal["walk", "did_it"] = "walk"
@@ -119,6 +132,7 @@ class Behaviour(_Strict):
     checkin: Feel = "better"
     undo: tuple[date, ...] = ()
     clearance: date | None = None
+    runs: tuple[RunFile, ...] = ()
 
 
 class Persona(_Strict):

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
+from bot.console.runs import import_paths
 from bot.content.library import RenderedButton, RenderedMessage
 from bot.domain.model import Command, Event, Text
 from bot.services.conversation import ConversationService, Response, Sender
+from bot.services.runs.service import RunService
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,20 @@ class Hands:
                 event = self.decode(button.data)
                 return self._send(event, f"button:{key}") if event is not None else None
         return None
+
+    def upload(self, path: Path) -> list[Sent]:
+        """Sends a run file, as a runner sends a document (the terminal's /upload)."""
+        service = self.service
+        runs = RunService(service.engine, service.content, self.clock)
+        arrived: list[Sent] = []
+
+        def show(_path: str, message: RenderedMessage | None) -> None:
+            if message is not None:
+                arrived.append(Sent(self.clock(), f"upload:{path.name}", message))
+
+        import_paths(runs, self.sender.telegram_id, [path], show)
+        self.log.extend(arrived)
+        return arrived
 
     def receive(self, trigger: str, message: RenderedMessage) -> Sent:
         """A message the coach sent on its own (a reminder)."""

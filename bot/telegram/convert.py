@@ -39,12 +39,23 @@ class Target:
 
 
 @dataclass(frozen=True)
+class DocumentRef:
+    """A file the runner sent (maybe a run): fetched only once its declared size passes."""
+
+    file_id: str
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
 class Intake:
-    """One update as the conversation sees it. ``event`` None: a press we cannot read."""
+    """One update as the conversation sees it. ``event`` None: a press we cannot read.
+    ``document``: a file to read as runs (``event`` then says "document" for the dialogue)."""
 
     sender: Sender
     event: Event | None
     target: Target
+    document: DocumentRef | None = None
 
 
 def intake_of(update: Update) -> Intake | None:
@@ -67,7 +78,14 @@ def intake_of(update: Update) -> Intake | None:
         return None
     if _for_another_bot(message):
         return None
-    return Intake(sender, event_of(message), Target(message.chat_id))
+    return Intake(sender, event_of(message), Target(message.chat_id), document_of(message))
+
+
+def document_of(message: Message) -> DocumentRef | None:
+    document = message.document
+    if document is None:
+        return None
+    return DocumentRef(document.file_id, document.file_name or "", document.file_size or 0)
 
 
 def _chat_is_its_sender(update: Update, sender: Sender) -> bool:

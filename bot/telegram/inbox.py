@@ -14,6 +14,7 @@ from bot.services.conversation import ConversationService, Response
 from bot.services.inbox import MAX_DELAY, Actions, EventInbox, Inbound, RecipientGoneError
 from bot.telegram.convert import Target, intake_of
 from bot.telegram.outbox import actions_for, deliver
+from bot.telegram.run_files import upload_of
 
 __all__ = ["MAX_DELAY", "DurableInbox"]
 
@@ -33,8 +34,9 @@ class DurableInbox(EventInbox[Target]):
         intake = intake_of(update)
         if intake is None:
             return
+        upload = upload_of(self.bot, intake.document) if intake.document else None
         await self.receive(Inbound(update.update_id, intake.sender, intake.event,
-                                   intake.target), checked)
+                                   intake.target, upload), checked)
 
     def actions(self, response: Response, target: Target) -> Actions:
         return actions_for(response, target, self.location_label)

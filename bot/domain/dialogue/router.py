@@ -112,6 +112,8 @@ COACH_COMMANDS: dict[str, CommandHandler] = {
     "exercise": lambda d, cmd, ctx: views.exercise_command(d, cmd.args, ctx),
     "progress": lambda d, cmd, ctx: Transition(goto(d, State.READY),
                                                effects=(ShowReport(ReportKind.PROGRESS),)),
+    "runs": lambda d, cmd, ctx: Transition(goto(d, State.READY),
+                                           effects=(ShowReport(ReportKind.RUNS),)),
     "settings": lambda d, cmd, ctx: screening.settings_command(d),
     "retest": lambda d, cmd, ctx: retest.start(d, ctx),
     "summary": lambda d, cmd, ctx: clearing.summary(d),
@@ -128,7 +130,7 @@ BASIC_COMMANDS = ("help", "start", "cancel")
 HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("today", ("today", "plan", "exercise", "settings", "retest")),
     ("reminders", ("reminders", "pause", "resume", "quiet", "nudge")),
-    ("progress", ("progress", "summary")),
+    ("progress", ("progress", "runs", "summary")),
     ("data", data_rights.COMMANDS),
     ("basics", (*BASIC_COMMANDS, "cleared")),
 )

@@ -227,6 +227,7 @@ class ReportKind(StrEnum):
     EXPORT = "export"
     SUMMARY = "summary"  # the clinician's one-page PDF
     REMINDERS = "reminders"  # what comes next, and the settings
+    RUNS = "runs"  # the runs a runner sent, newest first
 
 
 @dataclass(frozen=True)

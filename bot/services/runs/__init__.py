@@ -1,0 +1,1 @@
+"""Run files: unpacking, reading (FIT, GPX, TCX), storing and answering."""
