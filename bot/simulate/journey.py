@@ -98,9 +98,7 @@ class Journey:
     def _actions(self, day: date) -> list[tuple[datetime, Callable[[], None]]]:
         local = self._local
         actions: list[tuple[datetime, Callable[[], None]]] = []
-        for typed in self.persona.behaviour.texts:
-            if typed.on == day and typed.during is None:  # mid-walk texts: the trainer's
-                actions.append((local(day, typed.at), partial(self._type, typed.text)))
+        actions.extend(self._said(day))
         for pain in self.trainer.off_plan_pains():
             actions.append((local(day, OFF_PLAN_PAIN_AT), partial(self.trainer.tell_pain, pain)))
         for retest in self.persona.behaviour.retests:
@@ -114,12 +112,20 @@ class Journey:
         back = self.trainer.after_run_time()
         if back is not None:
             actions.append((local(day, back), self.trainer.report_run))
-        for run in self.persona.behaviour.runs:
-            if run.on == day:
-                actions.append((local(day, run.at), partial(self._upload, run.file)))
         if day in self.persona.behaviour.undo:
             actions.append((local(day, "21:30"), self.trainer.undo))
         return sorted(actions, key=lambda pair: pair[0])
+
+    def _said(self, day: date) -> list[tuple[datetime, Callable[[], None]]]:
+        """What the runner types and sends that day of their own accord: texts (mid-walk ones
+        are the trainer's) and run files."""
+        said: list[tuple[datetime, Callable[[], None]]] = [
+            (self._local(day, typed.at), partial(self._type, typed.text))
+            for typed in self.persona.behaviour.texts
+            if typed.on == day and typed.during is None]
+        said.extend((self._local(day, run.at), partial(self._upload, run.file))
+                    for run in self.persona.behaviour.runs if run.on == day)
+        return said
 
     def _local(self, day: date, hhmm: str) -> datetime:
         hour, minute = (int(p) for p in hhmm.split(":"))
