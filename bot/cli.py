@@ -20,6 +20,7 @@ from bot import __version__
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.content.library import ContentLibrary
 
 _LISTEN = re.compile(r"([^:]*:)?\d{1,5}")
 NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather in the "
@@ -33,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = functools.partial(figure, args=args)
     if args.command == "simulate":
         command = _simulate_with(args)
+    if args.command == "web":
+        command = functools.partial(web_app, args=args)
     import logging
 
     from bot.config import Settings
@@ -79,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     run_parser.set_defaults(handler=run)
     sub.add_parser("chat", help="talk to the coach in this terminal (no token needed)"
                    ).set_defaults(handler=chat)
+    web = sub.add_parser("web", help="serve the Telegram Mini App (the week, a session player)")
+    web.add_argument("--listen", metavar="HOST:PORT", dest="web_listen", default=None,
+                     help="where it listens (default 127.0.0.1:8090)")
+    web.add_argument("--dev", action="store_true",
+                     help="sign in as the terminal chat's runner, no Telegram (loopback only)")
+    web.set_defaults(handler=web_app)
     sub.add_parser("worker", help="send reminders only (several may run on PostgreSQL)"
                    ).set_defaults(handler=worker)
     sub.add_parser("status", help="reminder deliveries and schedules, counted by state"
@@ -137,7 +146,7 @@ def run(settings: Settings) -> int:
     reminders = ReminderRunner(core.reminders, reminder_bot(token, settings.telegram_base_url),
                                settings.reminder_tick_seconds)
     app = build_application(token, settings.telegram_base_url, core.conversation, core.content,
-                            lifecycle=reminders)
+                            lifecycle=reminders, menu=_menu_button(settings, core.content))
     try:
         if settings.webhook_url:
             secret, derived = settings.webhook_secret_value()
@@ -146,6 +155,30 @@ def run(settings: Settings) -> int:
         else:
             run_polling(app, settings.telegram_base_url)
     except TelegramStartupError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def _menu_button(settings: Settings, content: ContentLibrary) -> tuple[str, str] | None:
+    """With WEBAPP_URL, the chat's menu button opens the Mini App; without, nothing changes."""
+    if not settings.webapp_url:
+        return None
+    from bot.web.server import page_labels
+
+    return page_labels(content)["web.menu"], settings.webapp_url
+
+
+def web_app(settings: Settings, args: argparse.Namespace | None = None) -> int:
+    from bot.web.launch import launch
+
+    dev = bool(args and args.dev)
+    listen = (args.web_listen if args else None) or "127.0.0.1:8090"
+    if not dev and settings.token() is None:
+        return _fail(NO_TOKEN.replace(", or try the coach without Telegram: hipcoach chat",
+                                      ", or try the app without Telegram: hipcoach web --dev"))
+    try:
+        launch(settings, listen, dev)
+    except ValueError as exc:
         return _fail(str(exc))
     return 0
 

@@ -7,7 +7,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, MenuButtonWebApp, WebAppInfo
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
@@ -55,6 +55,7 @@ def build_application(
     rate_limit: bool = True,
     concurrency: int = DEFAULT_CONCURRENCY,
     lifecycle: Lifecycle | None = None,
+    menu: tuple[str, str] | None = None,
 ) -> BotApp:
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder().token(token)
@@ -72,6 +73,9 @@ def build_application(
 
     async def announce_commands(app: BotApp) -> None:
         await app.bot.set_my_commands(commands)
+        if menu is not None:  # (text, url): the chat's menu button opens the Mini App
+            await app.bot.set_chat_menu_button(
+                menu_button=MenuButtonWebApp(menu[0], WebAppInfo(menu[1])))
         if lifecycle is not None:
             await lifecycle.started(app)
 
