@@ -96,3 +96,7 @@ _.renders  # unused attribute (bot/figures/store.py): how many files a store dre
 # The figure store's counters and file_id memory, read by tests and benchmarks/figures.py
 _.renders  # unused attribute (bot/figures/store.py)
 _.remember_file_id  # unused method (bot/figures/store.py)
+
+# tornado calls these hooks of the Mini App's handlers (bot/web/server.py)
+_.set_default_headers  # unused method (bot/web/server.py)
+_.write_error  # unused method (bot/web/server.py)

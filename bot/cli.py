@@ -170,9 +170,10 @@ def _menu_button(settings: Settings, content: ContentLibrary) -> tuple[str, str]
 
 def web_app(settings: Settings, args: argparse.Namespace | None = None) -> int:
     from bot.web.launch import launch
+    from bot.web.serve import DEFAULT_LISTEN
 
     dev = bool(args and args.dev)
-    listen = (args.web_listen if args else None) or "127.0.0.1:8090"
+    listen = (args.web_listen if args else None) or DEFAULT_LISTEN
     if not dev and settings.token() is None:
         return _fail(NO_TOKEN.replace(", or try the coach without Telegram: hipcoach chat",
                                       ", or try the app without Telegram: hipcoach web --dev"))

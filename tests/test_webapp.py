@@ -203,3 +203,42 @@ def test_the_same_taps_give_the_same_plan_as_in_the_chat(web_app: WebApp, screen
     app_side, chat_side = screened.service._load(4242), screened.service._load(5151)
     assert app_side.plan.plan == chat_side.plan.plan
     assert app_side.state == chat_side.state == "ready"
+
+
+def test_dev_sign_in_is_refused_off_loopback(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["web", "--dev", "--listen", "0.0.0.0:8090"]) == 2
+    assert "loopback" in capsys.readouterr().err
+
+
+def test_without_a_token_web_points_to_dev(capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    assert main(["web"]) == 2
+    assert "hipcoach web --dev" in capsys.readouterr().err
+
+
+def test_dev_sign_in_signs_in_as_the_terminal_runner(web_app: WebApp, clock: Clock) -> None:
+    from dataclasses import replace
+
+    from bot.console.chat import CONSOLE_USER_ID
+    dev = replace(web_app, dev_user=initdata.WebAppUser(CONSOLE_USER_ID, "", None))
+    with served(dev) as base:
+        opener = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as redirect:
+            opener.open(base + "/dev", timeout=30)
+    location = redirect.value.headers["Location"]
+    init = dict(parse_qsl(location.split("#", 1)[1]))["tgWebAppData"]
+    assert initdata.validate(init, WEB_TOKEN, clock.now).telegram_id == CONSOLE_USER_ID
+    with served(web_app) as base:  # without --dev there is no such page
+        assert urllib.request.urlopen(base + "/", timeout=30).status == 200
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(base + "/dev", timeout=30)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None

@@ -12,7 +12,7 @@ from bot.console.chat import CONSOLE_USER_ID
 from bot.content.library import RenderedMessage
 from bot.web.coach import WebCoach
 from bot.web.initdata import WebAppUser
-from bot.web.serve import run_web
+from bot.web.serve import check_listen, run_web
 from bot.web.server import Notify, WebApp
 
 log = logging.getLogger(__name__)
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 def launch(settings: Settings, listen: str, dev: bool) -> None:
     from bot.wiring import build_core
 
+    check_listen(listen, dev)  # before anything is opened
     core = build_core(settings)
     # Another process (the bot) answers the same runners: read the database, never a cache.
     core.conversation.cache_size = 0
@@ -30,7 +31,7 @@ def launch(settings: Settings, listen: str, dev: bool) -> None:
     if token is not None and not dev:
         notify, bot = _chat_notifier(token, settings.telegram_base_url)
         resources.append(bot)
-    dev_user = WebAppUser(CONSOLE_USER_ID, "Dev", None) if dev else None
+    dev_user = WebAppUser(CONSOLE_USER_ID, "", None) if dev else None
     # In --dev the launch data is signed with a key made up for this process only.
     key = secrets.token_hex(24) if dev else token
     assert key is not None

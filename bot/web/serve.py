@@ -39,12 +39,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def run_web(app: WebApp, listen: str,
-            resources: Sequence[AbstractAsyncContextManager[object]] = ()) -> None:
+def check_listen(listen: str, dev: bool) -> tuple[str, int]:
     host, port = parse_listen(listen)
-    if app.dev_user is not None and not is_loopback(host):
+    if dev and not is_loopback(host):
         raise ListenError(f"--dev signs anyone in: it serves on a loopback address only, "
                           f"not {host}")
+    return host, port
+
+
+def run_web(app: WebApp, listen: str,
+            resources: Sequence[AbstractAsyncContextManager[object]] = ()) -> None:
+    host, port = check_listen(listen, app.dev_user is not None)
     asyncio.run(_serve(app, host, port, resources))
 
 

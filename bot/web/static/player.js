@@ -64,7 +64,9 @@ export class Player {
     this.segs = this.segmentsNow();
     this.pos = 0;
     this.remaining = this.segs.length ? this.segs[0].seconds * 1000 : 0;
+    this.countNode = el("p", { class: "hint", text: label("web.move_of", { n: s.index + 1, total: s.moves.length }) });
     this.nameNode = el("h2", { "data-move": move.id, text: move.name });
+    this.doseNode = el("p", { class: "hint", text: move.dose_text });
     this.cueNode = el("ul", { class: "cues" }, ...move.cues.map((cue) => el("li", { text: cue })));
     this.clockNode = el("div", { class: "clock", "data-clock": "" });
     this.phaseNode = el("div", { class: "phase" });
@@ -72,8 +74,7 @@ export class Player {
     this.pauseButton = el("button", { type: "button", "data-action": "pause", text: label("web.pause"),
                                       on: { click: () => this.toggle() } });
     const card = el("article", { class: "card" },
-      el("p", { class: "hint", text: label("web.move_of", { n: s.index + 1, total: s.moves.length }) }),
-      this.nameNode, el("p", { class: "hint", text: move.dose_text }), this.cueNode,
+      this.countNode, this.nameNode, this.doseNode, this.cueNode,
       el("div", { class: "timer" }, this.clockNode, this.phaseNode, el("div", { class: "bar" }, this.barNode)),
       el("div", { class: "row" }, this.pauseButton,
          el("button", { type: "button", "data-action": "next", text: label("web.next"), on: { click: () => this.advance() } })));
@@ -128,6 +129,16 @@ export class Player {
     this.show();
   }
 
+  // A circuit's timer walks through every move, round after round: show the one being done.
+  showMove(index) {
+    const move = this.session.moves[index];
+    if (this.nameNode.textContent === move.name) return;
+    this.countNode.textContent = label("web.move_of", { n: index + 1, total: this.session.moves.length });
+    this.nameNode.textContent = move.name;
+    this.doseNode.textContent = move.dose_text;
+    this.cueNode.replaceChildren(...move.cues.map((cue) => el("li", { text: cue })));
+  }
+
   repNumber() {
     const seg = this.segs[this.pos];
     if (!seg || seg.kind !== "reps" || !seg.count) return null;
@@ -141,6 +152,7 @@ export class Player {
     if (!seg) {
       const move = s.moves[s.index];
       const during = move.phase === "during" || (!this.segs.length && !s.circuit);
+      if (s.circuit) this.showMove(s.index);
       this.clockNode.textContent = "✓";
       this.phaseNode.className = "phase";
       this.phaseNode.textContent = label(s.circuit && s.index === 0 && this.circuitPlayed
@@ -148,7 +160,7 @@ export class Player {
       this.barNode.style.width = "100%";
       return;
     }
-    if (s.circuit) this.nameNode.textContent = s.moves[seg.move].name;
+    if (s.circuit) this.showMove(seg.move);
     const seconds = Math.max(0, Math.ceil(this.remaining / 1000));
     this.clockNode.textContent = seconds >= 60 ? `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}` : String(seconds);
     const parts = [];
