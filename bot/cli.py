@@ -14,13 +14,16 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 
 if TYPE_CHECKING:
+    from telegram import Bot
+
     from bot.config import Settings
     from bot.content.library import ContentLibrary
+    from bot.services.conversation import ConversationService
 
 _LISTEN = re.compile(r"([^:]*:)?\d{1,5}")
 NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather in the "
@@ -151,7 +154,8 @@ def run(settings: Settings) -> int:
         if settings.webhook_url:
             secret, derived = settings.webhook_secret_value()
             run_webhook(app, settings.telegram_base_url, settings.webhook_url,
-                        settings.webhook_listen, secret, derived)
+                        settings.webhook_listen, secret, derived,
+                        _web_routes(settings, core.conversation, core.content, app.bot))
         else:
             run_polling(app, settings.telegram_base_url)
     except TelegramStartupError as exc:
@@ -166,6 +170,28 @@ def _menu_button(settings: Settings, content: ContentLibrary) -> tuple[str, str]
     from bot.web.server import page_labels
 
     return page_labels(content)["web.menu"], settings.webapp_url
+
+
+def _web_routes(settings: Settings, service: ConversationService, content: ContentLibrary,
+                bot: Bot) -> list[Any]:
+    """With WEBAPP_URL, the webhook's port serves the Mini App too (its webhook path apart)."""
+    if not settings.webapp_url or not settings.webhook_url:
+        return []
+    from urllib.parse import urlsplit
+
+    from bot.telegram.reminder_sender import TelegramReminderSender
+    from bot.web.coach import WebCoach
+    from bot.web.launch import notifier
+    from bot.web.server import WebApp, routes
+
+    if (urlsplit(settings.webhook_url).path or "/") == "/":
+        print("hipcoach: the webhook URL's path is /, where the web app would be: give the "
+              "webhook a path of its own (e.g. /telegram) to serve both", file=sys.stderr)
+        return []
+    token = settings.token()
+    assert token is not None
+    notify = notifier(TelegramReminderSender(bot))
+    return routes(WebApp(WebCoach(service), content, token, notify=notify))
 
 
 def web_app(settings: Settings, args: argparse.Namespace | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from telegram import BotCommand, LinkPreviewOptions, MenuButtonWebApp, WebAppInfo
@@ -149,14 +149,14 @@ async def _lifetime(app: BotApp, serve: Callable[[asyncio.Event], Awaitable[None
 
 
 def run_webhook(app: BotApp, base_url: str, url: str, listen: str, secret: str,
-                derived: bool) -> None:
+                derived: bool, routes: Sequence[Any] = ()) -> None:
     """Serve updates Telegram posts to ``url`` until SIGINT or SIGTERM; every post must carry
     ``secret`` (``derived``: made from the token because none was configured)."""
     from bot.telegram.webhook import WebhookServer  # tornado is needed in webhook mode only
 
     inbox = inbox_of(app)
     inbox.service.cache_size = 0  # other processes answer the same users
-    server = WebhookServer(inbox, app.bot, url, secret, derived)
+    server = WebhookServer(inbox, app.bot, url, secret, derived, routes)
     run_bot(app, base_url, lambda stop: server.serve(listen, stop))
 
 

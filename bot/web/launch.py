@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from bot.config import Settings
 from bot.console.chat import CONSOLE_USER_ID
 from bot.content.library import RenderedMessage
+from bot.services.reminders import Sender
 from bot.web.coach import WebCoach
 from bot.web.initdata import WebAppUser
 from bot.web.serve import check_listen, run_web
@@ -41,14 +42,17 @@ def launch(settings: Settings, listen: str, dev: bool) -> None:
 
 
 def _chat_notifier(token: str, base_url: str) -> tuple[Notify, AbstractAsyncContextManager[object]]:
-    """The replies of a session finished in the app, sent to the runner's chat by the bot."""
     from bot.telegram.reminder_sender import TelegramReminderSender
     from bot.telegram.reminders import reminder_bot
 
     bot = reminder_bot(token, base_url)
-    sender = TelegramReminderSender(bot)
+    return notifier(TelegramReminderSender(bot)), bot
+
+
+def notifier(sender: Sender) -> Notify:
+    """The replies of a session finished in the app, sent to the runner's chat by the bot."""
 
     async def notify(chat_id: int, messages: Sequence[RenderedMessage]) -> None:
         for message in messages:
             await sender.send(chat_id, message)
-    return notify, bot
+    return notify

@@ -233,16 +233,21 @@ def page_labels(content: ContentLibrary) -> dict[str, str]:
 
 
 def make_app(app: WebApp) -> tornado.web.Application:
+    return tornado.web.Application(routes(app), xheaders=False)
+
+
+def routes(app: WebApp) -> list[Any]:
+    """The page, its files and the API (also served on the webhook's port)."""
     if not app.labels:
         app.labels = page_labels(app.content)
     environment = Environment(loader=FileSystemLoader(HERE / "templates"),
                               autoescape=select_autoescape(default=True))
-    routes: list[Any] = [
+    rules: list[Any] = [
         (r"/", Page, {"app": app, "environment": environment}),
         (r"/static/(.*)", Static, {"path": str(HERE / "static")}),
         (r"/api/(week|session|progress)", Read, {"app": app}),
         (r"/api/(start|move|did|press)", Act, {"app": app}),
     ]
     if app.dev_user is not None:
-        routes.append((r"/dev", DevSignIn, {"app": app}))
-    return tornado.web.Application(routes, xheaders=False)
+        rules.append((r"/dev", DevSignIn, {"app": app}))
+    return rules
