@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING, Any
 from bot import __version__
 
 if TYPE_CHECKING:
-    from telegram import Bot
-
     from bot.config import Settings
     from bot.content.library import ContentLibrary
     from bot.services.conversation import ConversationService
+    from bot.telegram.app import BotApp
 
 _LISTEN = re.compile(r"([^:]*:)?\d{1,5}")
 NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather in the "
@@ -155,7 +154,7 @@ def run(settings: Settings) -> int:
             secret, derived = settings.webhook_secret_value()
             run_webhook(app, settings.telegram_base_url, settings.webhook_url,
                         settings.webhook_listen, secret, derived,
-                        _web_routes(settings, core.conversation, core.content, app.bot))
+                        _web_routes(settings, core.conversation, core.content, app))
         else:
             run_polling(app, settings.telegram_base_url)
     except TelegramStartupError as exc:
@@ -173,7 +172,7 @@ def _menu_button(settings: Settings, content: ContentLibrary) -> tuple[str, str]
 
 
 def _web_routes(settings: Settings, service: ConversationService, content: ContentLibrary,
-                bot: Bot) -> list[Any]:
+                app: BotApp) -> list[Any]:
     """With WEBAPP_URL, the webhook's port serves the Mini App too (its webhook path apart)."""
     if not settings.webapp_url or not settings.webhook_url:
         return []
@@ -190,7 +189,7 @@ def _web_routes(settings: Settings, service: ConversationService, content: Conte
         return []
     token = settings.token()
     assert token is not None
-    notify = notifier(TelegramReminderSender(bot))
+    notify = notifier(TelegramReminderSender(app.bot))
     return routes(WebApp(WebCoach(service), content, token, notify=notify))
 
 

@@ -242,3 +242,19 @@ def test_dev_sign_in_signs_in_as_the_terminal_runner(web_app: WebApp, clock: Clo
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+def test_every_word_the_page_asks_for_is_in_content(content_with_names: ContentLibrary) -> None:
+    import re
+
+    from bot.web.server import HERE, page_labels
+
+    scripts = " ".join(p.read_text() for p in (HERE / "static").glob("*.js"))
+    page = (HERE / "templates" / "index.html").read_text()
+    asked = set(re.findall(r"""label\(\s*["'`]((?:web|walk)\.[a-z_.]+)["'`]""", scripts))
+    asked |= set(re.findall(r"""labels\[["']((?:web)\.[a-z_.]+)["']\]""", page))
+    asked |= {f"web.{k}" for k in ("not_ready", "signed_out", "offline", "report_circuit",
+                                   "after_run", "timer_done", "hold", "rest", "switch")}
+    labels = page_labels(content_with_names)
+    assert asked
+    assert asked <= set(labels), sorted(asked - set(labels))

@@ -65,7 +65,7 @@ async def test_the_webhook_port_serves_the_app_beside_the_webhook(
     app = build_application(TEST_TOKEN, "http://bot-api.invalid", service, content_with_names,
                             request=api, updates_request=FakeBotApi(api.backend))
     await app.initialize()
-    routes = _web_routes(settings, service, content_with_names, app.bot)
+    routes = _web_routes(settings, service, content_with_names, app)
     server = WebhookServer(inbox_of(app), app.bot, "https://hooks.example/tg",
                            derive_webhook_secret(TEST_TOKEN), True, routes)
     sock, port = tornado.testing.bind_unused_port()
