@@ -179,3 +179,28 @@ def test_forged_launch_data_shows_nothing(browser: Any, web_app: WebApp, clock: 
         page.wait_for_selector("#notice:not([hidden])")
         assert page.locator("#week article").count() == 0
         shot(page, "forged", tmp_path)
+
+
+def test_settings_are_the_chats_settings(browser: Any, web_app: WebApp, screened: Runner,
+                                         clock: Clock, tmp_path: Path) -> None:
+    """A typed run time is read and checked as the chat reads it; the plan is saved."""
+    with served(web_app) as base:
+        page = open_app(browser, base, clock)
+        page.wait_for_selector("article.card.today")
+        page.click(".tabs [data-show=settings]")
+        page.click("[data-action=open-settings]")
+        page.click("[data-press$='|s:field:run_time']")
+        page.wait_for_selector("[data-press*='|q:pick:']")
+        page.fill("input[name=answer]", "25:99")  # not a time: asked again, nothing stored
+        page.click("form.typed button[type=submit]")
+        page.wait_for_selector("[data-press*='|q:pick:']")
+        assert screened.service._load(4242).answers["run_time"] == "18:00"
+        page.fill("input[name=answer]", "19:30")
+        page.click("form.typed button[type=submit]")
+        page.wait_for_selector("[data-press$='|s:confirm']")
+        shot(page, "settings", tmp_path)
+        page.click("[data-press$='|s:confirm']")
+        page.wait_for_selector("#settings article.card >> nth=0")
+    stored_now = screened.service._load(4242)
+    assert stored_now.answers["run_time"] == "19:30"
+    assert stored_now.state == "ready"

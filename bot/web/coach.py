@@ -28,7 +28,7 @@ from bot.db.models import TrainingSession
 from bot.domain.buttons import Choice, Feature, parse_button_data
 from bot.domain.dialogue import coaching, safe
 from bot.domain.dialogue.state import COACH_STATES, WalkDraft
-from bot.domain.model import CoachKit, Event
+from bot.domain.model import CoachKit, Command, Event, Text
 from bot.services.conversation import ConversationService, Response, Sender
 from bot.services.drafts import load_dialogue
 from bot.services.progress import read_dashboard
@@ -36,6 +36,7 @@ from bot.services.summary_link import first_plan_day
 from bot.web.timer import segments
 
 WALK_OUTCOMES = ("done", "hard", "pain", "skip")
+MAX_TEXT = 200
 _TAG = re.compile(r"<[^<>]*>")
 
 
@@ -138,11 +139,23 @@ class WebCoach:
             raise ValueError("not a button")
         return await self._send(sender, stored, event)
 
+    async def settings(self, sender: Sender) -> Said:
+        """/settings, as typed in the chat: the same questions, rules and plan rebuild."""
+        stored = await asyncio.to_thread(self._stored, sender.telegram_id)
+        return await self._send(sender, stored, Command("settings"))
+
+    async def text(self, sender: Sender, text: str) -> Said:
+        """A typed answer (a run time such as 19:30), read exactly as the chat reads it."""
+        if not text.strip():
+            raise ValueError("nothing typed")
+        stored = await asyncio.to_thread(self._stored, sender.telegram_id)
+        return await self._send(sender, stored, Text(text[:MAX_TEXT]))
+
     async def _send(self, sender: Sender, before: StoredDialogue, event: Event) -> Said:
         response = await self.service.handle_async(sender, event)
         after = await asyncio.to_thread(self._load, sender.telegram_id)
         # A walk or a report that has just been concluded: the chat hears about it too.
-        concluded = before.state != "ready" and after.state == "ready"
+        concluded = before.state in ("walk", "feedback") and after.state == "ready"
         return Said(replies(response), response.messages if concluded else ())
 
     # --- helpers ------------------------------------------------------------------------------
@@ -153,7 +166,9 @@ class WebCoach:
 
     def _stored(self, telegram_id: int) -> StoredDialogue:
         stored = self._load(telegram_id)
-        if stored.user_id is None or stored.state not in COACH_STATES:
+        # Coached, or changing an answer through /settings with a plan already made.
+        if stored.user_id is None or (stored.state not in COACH_STATES
+                                      and stored.plan.number == 0):
             raise NotReadyError
         return stored
 

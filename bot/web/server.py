@@ -192,6 +192,8 @@ class Act(Api):
             "move": lambda: coach.move(sender, _int(body.get("index")), str(body.get("outcome"))),
             "did": lambda: coach.did_it(sender),
             "press": lambda: coach.press(sender, str(body.get("data", ""))[:64]),
+            "settings": lambda: coach.settings(sender),
+            "text": lambda: coach.text(sender, str(body.get("text", ""))),
         }
         action = actions.get(what)
         if action is None:
@@ -246,7 +248,7 @@ def routes(app: WebApp) -> list[Any]:
         (r"/", Page, {"app": app, "environment": environment}),
         (r"/static/(.*)", Static, {"path": str(HERE / "static")}),
         (r"/api/(week|session|progress)", Read, {"app": app}),
-        (r"/api/(start|move|did|press)", Act, {"app": app}),
+        (r"/api/(start|move|did|press|settings|text)", Act, {"app": app}),
     ]
     if app.dev_user is not None:
         rules.append((r"/dev", DevSignIn, {"app": app}))

@@ -1,9 +1,11 @@
 import { api, applyTheme, el, initData, label } from "./api.js";
 import { Player } from "./player.js";
+import { Settings } from "./settings.js";
 
 const notice = document.getElementById("notice");
-const sections = ["week", "session", "progress"];
+const sections = ["week", "session", "progress", "settings"];
 const player = new Player(document.getElementById("session"), { onChange: () => load("week"), say });
+const settings = new Settings(document.getElementById("settings"), { onChange: () => {}, say });
 
 function say(key) {
   notice.hidden = !key;
@@ -24,6 +26,7 @@ async function load(name) {
     if (name === "week") renderWeek(await api("week"));
     if (name === "session") await player.load();
     if (name === "progress") renderProgress(await api("progress"));
+    if (name === "settings") settings.load();
     say(null);
   } catch (error) {
     say(error.status === 409 ? "web.not_ready" : error.status === 401 ? "web.signed_out" : "web.offline");
