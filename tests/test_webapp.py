@@ -258,3 +258,60 @@ def test_every_word_the_page_asks_for_is_in_content(content_with_names: ContentL
     labels = page_labels(content_with_names)
     assert asked
     assert asked <= set(labels), sorted(asked - set(labels))
+
+
+def test_a_runner_on_the_red_flag_path_sees_what_the_chat_allows(
+        web_app: WebApp, make_runner: Any) -> None:
+    from tests.support.conversation import path_to
+    from tests.support.screening import complete
+
+    flagged = Runner(make_runner().service, sender=Sender(6161, "Cy", "en"))
+    answers = complete({"pain": "none", "red_flags": ["sharp"], "thigh_left": "pass",
+                        "thigh_right": "pass", "knee_lift": "pass", "goal": "speed",
+                        "equipment": ["band"], "run_days": ["mon", "wed", "sat"],
+                        "run_time": "18:00", "timezone": "Europe/Berlin", "minutes": 15})
+    flagged.command("start")
+    flagged.walk(path_to(answers))
+    flagged.tap("confirm")
+    flagged.command("today")
+    chat_day = flagged.last[0].params["day"]
+    week = WebCoach(flagged.service).week(6161)
+    assert week["red_flags"] is True
+    assert week["safety_notes"] == flagged.last[0].params["safety_notes"]
+    assert week["safety_text"]
+    assert [m["id"] for m in week["days"][0]["moves"]] == [m["id"] for m in chat_day["moves"]]
+    # gentle mobility only, every day: the gate's view, as in the chat
+    assert {m["why"] for d in week["days"] for m in d["moves"]} == {"red_flag_gentle"}
+
+
+def test_a_pain_and_its_questions_go_the_chats_way(web_app: WebApp, screened: Runner) -> None:
+    """Pain mid-session: the app answers the follow-up questions with the chat's buttons, and
+    ends with the same plan, outcomes and check-in as a runner who did it all in the chat."""
+    chat = Runner(screened.service, sender=Sender(5151, "Bo", "en"))
+    chat.command("start")
+    chat.walk(SCREENING)
+    chat.tap("confirm")
+    init = launch_data(4242, MONDAY_MORNING)
+    outcomes = ["done", "pain", *["done"] * 8]
+    with served(web_app) as base:
+        request(base, "/api/start", init, {})
+        said: dict[str, Any] = {}
+        for index, outcome in enumerate(outcomes):
+            said = request(base, "/api/move", init, {"index": index, "outcome": outcome})[1]
+        presses = []
+        while not said["concluded"]:
+            data = said["replies"][-1]["buttons"][0]["data"]
+            presses.append(data.split("|", 1)[1])
+            said = request(base, "/api/press", init, {"data": data})[1]
+    assert presses  # the side or the severity was asked
+    chat.command("today")
+    chat.tap("start")
+    for outcome in outcomes:
+        chat.tap(outcome)
+    for press in presses:  # the very buttons the app pressed
+        chat.send(next(c for c in chat.keyboard_turn.values()
+                       if c.data.split("|", 1)[1] == press))
+    app_side, chat_side = screened.service._load(4242), screened.service._load(5151)
+    assert app_side.plan.plan == chat_side.plan.plan
+    assert app_side.answers.get("red_flags") == chat_side.answers.get("red_flags")
+    assert app_side.state == chat_side.state == "ready"

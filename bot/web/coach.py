@@ -27,6 +27,7 @@ from bot.db.dialogues import StoredDialogue
 from bot.db.models import TrainingSession
 from bot.domain.buttons import Choice, Feature, parse_button_data
 from bot.domain.dialogue import coaching, safe
+from bot.domain.dialogue.plan import safety_params
 from bot.domain.dialogue.state import COACH_STATES, WalkDraft
 from bot.domain.model import CoachKit, Command, Event, Text
 from bot.services.conversation import ConversationService, Response, Sender
@@ -77,10 +78,14 @@ class WebCoach:
         done = self._done_days(stored, today, today + timedelta(days=6))
         days = [self._day(stored, kit, today + timedelta(days=i), done) for i in range(7)]
         answers = stored.answers
+        notes = safety_params(answers, today, kit.started)
+        # The notes the chat shows above /plan and /today, in the chat's own words.
+        said = self.service.content.render_text("_safety", notes) if notes["safety_notes"] \
+            else ""
         return {"today": today.isoformat(), "days": days,
                 "run_time": answers.get("run_time"),
                 "red_flags": safe.on_red_flag_path(answers),
-                "safety_notes": safe.notes(answers, today, kit.started)}
+                "safety_notes": notes["safety_notes"], "safety_text": _plain_text(said)}
 
     def session(self, telegram_id: int) -> dict[str, Any]:
         """Today's moves (or the walk in progress) with the timer's segments for each."""
@@ -230,10 +235,14 @@ def replies(response: Response) -> list[Reply]:
     return [plain(m) for m in response.messages]
 
 
+def _plain_text(html: str) -> str:
+    return unescape(_TAG.sub("", html)).strip()
+
+
 def plain(message: RenderedMessage) -> Reply:
     """Telegram-flavoured HTML to plain text: the page shows it with textContent, never as
     markup, so nothing a runner typed can become script."""
-    text = unescape(_TAG.sub("", message.text))
+    text = _plain_text(message.text)
     buttons = tuple((b.label, b.data) for row in message.keyboard for b in row if b.data)
     return Reply(text, buttons)
 

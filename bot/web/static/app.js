@@ -36,7 +36,7 @@ async function load(name) {
 function renderWeek(week) {
   const root = document.getElementById("week");
   root.replaceChildren();
-  for (const key of week.safety_labels || []) root.append(el("p", { class: "notice", text: key }));
+  if (week.safety_text) root.append(el("p", { class: "notice safety", text: week.safety_text }));
   week.days.forEach((day, index) => {
     const head = el("div", { class: "day-head" },
       el("h3", { text: index === 0 ? `${label("web.today")} · ${day.weekday_name}` : day.weekday_name }),
