@@ -149,6 +149,10 @@ def run(settings: Settings) -> int:
                                settings.reminder_tick_seconds)
     app = build_application(token, settings.telegram_base_url, core.conversation, core.content,
                             lifecycle=reminders, menu=_menu_button(settings, core.content))
+    if settings.webapp_url:
+        # The Mini App writes the same runners' dialogues (hipcoach web is another process):
+        # read them from the database, as webhook mode does, never from a cache gone stale.
+        core.conversation.cache_size = 0
     try:
         if settings.webhook_url:
             secret, derived = settings.webhook_secret_value()

@@ -315,3 +315,18 @@ def test_a_pain_and_its_questions_go_the_chats_way(web_app: WebApp, screened: Ru
     assert app_side.plan.plan == chat_side.plan.plan
     assert app_side.answers.get("red_flags") == chat_side.answers.get("red_flags")
     assert app_side.state == chat_side.state == "ready"
+
+
+def test_the_first_load_is_small(web_app: WebApp) -> None:
+    """Everything the page loads from this server (Telegram's own script aside)."""
+    import re
+
+    with served(web_app) as base:
+        page = urllib.request.urlopen(base + "/", timeout=30).read()
+        assets = re.findall(rb'(?:src|href)="(/static/[^"]+)"', page)
+        scripts = [urllib.request.urlopen(base + a.decode(), timeout=30).read() for a in assets]
+        imported = {m for s in scripts for m in re.findall(rb'from "\./([a-z]+\.js)"', s)}
+        scripts += [urllib.request.urlopen(f"{base}/static/{m.decode()}", timeout=30).read()
+                    for m in imported]
+    assert len(assets) == 2  # the stylesheet and the one module
+    assert len(page) + sum(len(s) for s in scripts) < 200_000

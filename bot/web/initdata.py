@@ -74,7 +74,7 @@ def _user(raw: str) -> WebAppUser:
         user = json.loads(raw)
     except ValueError:
         raise InvalidInitDataError("user is not JSON") from None
-    if not isinstance(user, dict) or not isinstance(user.get("id"), int) or user["id"] < 0:
+    if not isinstance(user, dict) or type(user.get("id")) is not int or user["id"] < 0:
         raise InvalidInitDataError("no user id")
     name = user.get("first_name")
     language = user.get("language_code")
