@@ -32,7 +32,9 @@ pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None,
                                        ".ci/run installs it)")
 
 
-@pytest.fixture(scope="session")
+# One browser for the module. Not the session: Playwright's sync API holds an event loop open
+# in this thread while it runs, and later tests start loops of their own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
@@ -181,6 +183,14 @@ def test_forged_launch_data_shows_nothing(browser: Any, web_app: WebApp, clock: 
         shot(page, "forged", tmp_path)
 
 
+def answered(page: Any, tap: Any) -> None:
+    """Tap, then wait until the conversation's answer is on the page."""
+    before = page.get_attribute("#settings", "data-answered") or "0"
+    tap()
+    page.wait_for_function(
+        f"() => document.querySelector('#settings').dataset.answered > {int(before)}")
+
+
 def test_settings_are_the_chats_settings(browser: Any, web_app: WebApp, screened: Runner,
                                          clock: Clock, tmp_path: Path) -> None:
     """A typed run time is read and checked as the chat reads it; the plan is saved."""
@@ -189,18 +199,45 @@ def test_settings_are_the_chats_settings(browser: Any, web_app: WebApp, screened
         page.wait_for_selector("article.card.today")
         page.click(".tabs [data-show=settings]")
         page.click("[data-action=open-settings]")
-        page.click("[data-press$='|s:field:run_time']")
-        page.wait_for_selector("[data-press*='|q:pick:']")
+        answered(page, lambda: page.click("[data-press$='|s:field:run_time']"))
         page.fill("input[name=answer]", "25:99")  # not a time: asked again, nothing stored
-        page.click("form.typed button[type=submit]")
-        page.wait_for_selector("[data-press*='|q:pick:']")
+        answered(page, lambda: page.click("form.typed button[type=submit]"))
+        assert page.locator("[data-press*='|q:pick:']").count() > 0
         assert screened.service._load(4242).answers["run_time"] == "18:00"
         page.fill("input[name=answer]", "19:30")
-        page.click("form.typed button[type=submit]")
-        page.wait_for_selector("[data-press$='|s:confirm']")
+        answered(page, lambda: page.click("form.typed button[type=submit]"))
         shot(page, "settings", tmp_path)
-        page.click("[data-press$='|s:confirm']")
-        page.wait_for_selector("#settings article.card >> nth=0")
+        answered(page, lambda: page.click("[data-press$='|s:confirm']"))
     stored_now = screened.service._load(4242)
     assert stored_now.answers["run_time"] == "19:30"
     assert stored_now.state == "ready"
+
+
+def test_taps_made_offline_go_out_once_when_back_online(browser: Any, web_app: WebApp,
+                                                        engine: Engine, clock: Clock,
+                                                        tmp_path: Path) -> None:
+    session = web_app.coach.session(4242)  # Monday: the run-day warm-up
+    moves = [m["id"] for m in session["moves"]]
+    with served(web_app) as base:
+        page = open_app(browser, base, clock)
+        page.click("[data-action=open-session]")
+        page.click("[data-action=start]")
+        page.wait_for_selector(f"h2[data-move='{moves[0]}']")
+        page.click("[data-outcome=done]")
+        page.wait_for_selector(f"h2[data-move='{moves[1]}']")
+        page.context.set_offline(True)
+        page.click("[data-outcome=hard]")
+        page.wait_for_selector(f"h2[data-move='{moves[2]}']")  # shown from this phone
+        page.click("[data-outcome=done]")
+        page.wait_for_selector(f"h2[data-move='{moves[3]}']")
+        shot(page, "offline", tmp_path)
+        assert stored(engine)[1] == []  # the walk's outcomes are stored when it ends
+        assert web_app.coach.session(4242)["index"] == 1  # nothing reached the server
+        page.context.set_offline(False)
+        page.wait_for_function("() => localStorage.getItem('hipcoach.pending.4242') === '[]'")
+        assert web_app.coach.session(4242)["index"] == 3
+        for index in range(3, len(moves)):
+            page.wait_for_selector(f"h2[data-move='{moves[index]}']")
+            page.click("[data-outcome=done]")
+        page.wait_for_selector("[data-finished]")
+    assert stored(engine)[1] == [(m, "hard" if i == 1 else "done") for i, m in enumerate(moves)]

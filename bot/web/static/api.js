@@ -5,6 +5,11 @@ const telegram = window.Telegram && window.Telegram.WebApp;
 
 export const initData = (telegram && telegram.initData) || fragment.get("tgWebAppData") || "";
 
+// Whose taps a pending offline queue holds (a shared phone keeps each runner's apart).
+export const runnerKey = (() => {
+  try { return String(JSON.parse(new URLSearchParams(initData).get("user") || "{}").id ?? ""); } catch { return ""; }
+})();
+
 export const labels = JSON.parse(document.body.dataset.labels || "{}");
 
 export function label(key, values = {}) {

@@ -1,11 +1,12 @@
 // The session player: today's moves one at a time, a timer that runs each move's segments
 // (from the server: reps at a steady count, holds, a side then switch, rests, circuit rounds),
 // and Done / Hard / Pain / Skip sent as the chat's own walk-through taps.
-import { api, el, label, signal } from "./api.js";
+import { api, el, label, runnerKey, signal } from "./api.js";
 
 const TICK_MS = 200;
 const REP_MS = 3000;
 const OUTCOMES = ["done", "hard", "pain", "skip"];
+const QUEUE_KEY = `hipcoach.pending.${runnerKey}`;
 
 export class Player {
   constructor(root, { onChange, say }) {
@@ -16,6 +17,8 @@ export class Player {
     this.timer = null;
     this.circuitPlayed = false;
     this.lock = null;
+    this.queue = JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]");
+    window.addEventListener("online", () => this.flush());
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible" && this.running) this.keepAwake();
     });
@@ -23,6 +26,7 @@ export class Player {
 
   async load(notes = []) {
     this.stop();
+    if (this.queue.length && navigator.onLine) { await this.flush(); return; }
     this.session = await api("session");
     this.render(notes);
   }
@@ -42,6 +46,11 @@ export class Player {
 
   intro() {
     const s = this.session;
+    if (s.done) {
+      return el("div", {}, el("p", { class: "card", "data-finished": "", text: label("web.finished") }),
+        el("div", { class: "card" },
+          el("ul", { class: "moves" }, ...s.moves.map((m) => el("li", { text: `${m.name}: ${m.dose_text}` })))));
+    }
     return el("div", {},
       el("div", { class: "card" },
         el("ul", { class: "moves" }, ...s.moves.map((m) => el("li", { text: `${m.name}: ${m.dose_text}` })))),
@@ -182,7 +191,41 @@ export class Player {
   }
 
   report(outcome) {
-    return this.act("move", { index: this.session.index, outcome });
+    const tap = { index: this.session.index, outcome };
+    if (this.queue.length || !navigator.onLine) return this.later(tap);
+    return this.act("move", tap);
+  }
+
+  // Offline: the tap is kept (on this phone, across a reload) and the next move shown; the taps
+  // go out in order when the connection returns. The server takes each once: a tap for a move
+  // it has already passed is refused, never counted twice.
+  later(tap) {
+    this.queue.push(tap);
+    localStorage.setItem(QUEUE_KEY, JSON.stringify(this.queue));
+    this.say("web.offline_saved");
+    const s = this.session;
+    if (s.index + 1 < s.moves.length) {
+      this.stop();
+      this.session = { ...s, index: s.index + 1 };
+      this.render([]);
+    } else {
+      for (const button of this.root.querySelectorAll("button")) button.disabled = true;
+    }
+  }
+
+  async flush() {
+    while (this.queue.length) {
+      try {
+        await api("move", this.queue[0]);
+      } catch (error) {
+        if (error.status === 0) return;  // still offline: try again on the next "online"
+      }
+      this.queue.shift();
+      localStorage.setItem(QUEUE_KEY, JSON.stringify(this.queue));
+    }
+    this.say(null);
+    await this.load();
+    if (!this.session.walking) this.onChange();
   }
 
   async act(what, body) {
@@ -191,6 +234,7 @@ export class Player {
     try {
       answer = await api(what, body);
     } catch (error) {
+      if (error.status === 0 && what === "move") { this.later(body); return; }
       if (error.status !== 409) { this.say("web.offline"); for (const b of this.root.querySelectorAll("button")) b.disabled = false; return; }
       answer = { replies: [], concluded: false };
     }

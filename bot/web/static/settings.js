@@ -35,6 +35,7 @@ export class Settings {
       if (input.value.trim()) this.act("text", { text: input.value });
     } } }, input, el("button", { type: "submit", text: label("web.send") }));
     this.root.replaceChildren(...cards, form);
+    this.root.dataset.answered = String(Number(this.root.dataset.answered || 0) + 1);
   }
 
   async act(what, body) {
