@@ -8,6 +8,7 @@ cli_help: --runs N
 db_access: --tasks N --reads N (PostgreSQL)
 figures: [--both-sides] (every exercise's GIF and still, drawn cold, then served cached)
 reminders_workers: --reminders N (default 900) --rate R --workers 1,2,4 (PostgreSQL)
+webapp: --runners N (default 50) --rounds N --weeks N --database sqlite|postgres
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from benchmarks import (
     reminders_startup,
     reminders_workers,
     update_path,
+    webapp,
 )
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
@@ -35,6 +37,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "db_access": db_access.main,
     "figures": figures.main,
     "reminders_workers": reminders_workers.main,
+    "webapp": webapp.main,
 }
 
 if __name__ == "__main__":
