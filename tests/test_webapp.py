@@ -68,8 +68,11 @@ def test_reps_run_at_a_steady_count_a_side_then_switch() -> None:
 
 
 def test_a_circuit_runs_round_after_round_with_the_circuit_rest_between() -> None:
-    moves = [{"sets": 2, "reps": None, "hold": [30, 30], "per_side": False, "block": "circuit"},
-             {"sets": 2, "reps": None, "hold": [60, 60], "per_side": False, "block": "circuit"}]
+    # A circuit move as the chat sizes it: its rounds, its work time each round, the rest after.
+    moves = [{"sets": 1, "rounds": 2, "work": [30, 30], "reps": None, "hold": None,
+              "per_side": False, "block": "circuit", "rest_after_round": CIRCUIT_REST_SECONDS},
+             {"sets": 1, "rounds": 2, "work": [60, 60], "reps": None, "hold": None,
+              "per_side": False, "block": "circuit", "rest_after_round": CIRCUIT_REST_SECONDS}]
     timeline = segments(moves, circuit=True)
     assert [(s["kind"], s["move"], s["seconds"], s["round"]) for s in timeline] == [
         ("hold", 0, 30, 1), ("hold", 1, 60, 1), ("rest", 1, CIRCUIT_REST_SECONDS, 1),
@@ -191,8 +194,10 @@ def test_the_same_taps_give_the_same_plan_as_in_the_chat(web_app: WebApp, screen
     chat.walk(SCREENING)
     chat.tap("confirm")
     init = launch_data(4242, MONDAY_MORNING)
-    outcomes = ["done", "hard", "done", "hard", "done", "done", "done", "done", "hard", "done"]
     with served(web_app) as base:
+        # What Start walks before the run (the run's own hills come after it, as in the chat).
+        moves = len(request(base, "/api/session", init)[1]["moves"])
+        outcomes = ["hard" if i % 3 == 1 else "done" for i in range(moves)]
         request(base, "/api/start", init, {})
         for index, outcome in enumerate(outcomes):
             request(base, "/api/move", init, {"index": index, "outcome": outcome})
@@ -292,8 +297,9 @@ def test_a_pain_and_its_questions_go_the_chats_way(web_app: WebApp, screened: Ru
     chat.walk(SCREENING)
     chat.tap("confirm")
     init = launch_data(4242, MONDAY_MORNING)
-    outcomes = ["done", "pain", *["done"] * 8]
     with served(web_app) as base:
+        moves = len(request(base, "/api/session", init)[1]["moves"])
+        outcomes = ["done", "pain", *["done"] * (moves - 2)]
         request(base, "/api/start", init, {})
         said: dict[str, Any] = {}
         for index, outcome in enumerate(outcomes):
@@ -330,3 +336,55 @@ def test_the_first_load_is_small(web_app: WebApp) -> None:
                     for m in imported]
     assert len(assets) == 2  # the stylesheet and the one module
     assert len(page) + sum(len(s) for s in scripts) < 200_000
+
+
+def test_did_it_in_the_app_stores_the_day_at_once_and_its_follow_up_amends_it(
+        web_app: WebApp, screened: Runner, engine: Engine) -> None:
+    """One tap stores the whole session (as the chat's Did it); "anything hard?" follows with
+    the chat's buttons, and a tap on one amends that day's session, never a second one."""
+    from bot.db.models import ExerciseOutcome
+
+    init = launch_data(4242, MONDAY_MORNING)
+    with served(web_app) as base:
+        status, said, _ = request(base, "/api/did", init, {})
+        assert (status, said["concluded"]) == (200, True)
+        assert _sessions(engine) == [(MONDAY_MORNING.date(), "done")]
+        follow_up = [b["data"] for b in said["replies"][-1]["buttons"]]
+        first = next(d for d in follow_up if ":hard:" in d)
+        move = first.split(":")[2]
+        said = request(base, "/api/press", init, {"data": first})[1]
+        assert said["concluded"] is True
+        session = request(base, "/api/session", init)[1]
+        week = request(base, "/api/week", init)[1]
+    assert _sessions(engine) == [(MONDAY_MORNING.date(), "done")]  # amended, not doubled
+    with engine.connect() as conn:
+        outcomes = dict(conn.execute(select(ExerciseOutcome.exercise_id,
+                                            ExerciseOutcome.outcome)).all())
+    assert outcomes[move] == "hard"
+    assert {o for e, o in outcomes.items() if e != move} == {"done"}
+    # /today's "done today": nothing left to start or to report twice, in the app as in chat
+    assert (session["done"], session["moves"], week["days"][0]["done"]) == (True, [], True)
+    screened.command("today")
+    assert screened.last[0].params["done_today"] is True
+    lines = web_app.notify.sent  # type: ignore[attr-defined]
+    assert "did_it_follow_up" in [m.template for _, m in lines]
+
+
+def test_the_runs_own_work_waits_for_the_run_as_in_the_chat(web_app: WebApp, screened: Runner,
+                                                           clock: Clock) -> None:
+    init = launch_data(4242, MONDAY_MORNING)
+    with served(web_app) as base:
+        morning = request(base, "/api/session", init)[1]
+        assert morning["moves"]
+        assert "during" not in {m["phase"] for m in morning["moves"]}
+        request(base, "/api/start", init, {})
+        for index in range(len(morning["moves"])):
+            request(base, "/api/move", init, {"index": index, "outcome": "done"})
+        warmed_up = request(base, "/api/session", init)[1]
+        clock.now = MONDAY_MORNING.replace(hour=17, minute=30)  # 18:30 in Berlin: run's over
+        evening = request(base, "/api/session", launch_data(4242, clock.now))[1]
+    assert (warmed_up["later"], warmed_up["done"], warmed_up["moves"]) == (True, False, [])
+    assert evening["moves"]
+    assert {m["phase"] for m in evening["moves"]} == {"during"}
+    screened.command("today")
+    assert screened.last[0].params["can_start"] is True

@@ -18,18 +18,17 @@ from html import unescape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.content.library import RenderedMessage
 from bot.db import dialogues
 from bot.db.dialogues import StoredDialogue
-from bot.db.models import TrainingSession
 from bot.domain.buttons import Choice, Feature, parse_button_data
 from bot.domain.dialogue import coaching, safe
-from bot.domain.dialogue.plan import safety_params
+from bot.domain.dialogue.plan import REPORTED, safety_params, still_to_do, to_walk
 from bot.domain.dialogue.state import COACH_STATES, WalkDraft
 from bot.domain.model import CoachKit, Command, Event, Text
+from bot.domain.training import DayView, Plan
 from bot.services.conversation import ConversationService, Response, Sender
 from bot.services.drafts import load_dialogue
 from bot.services.progress import read_dashboard
@@ -75,8 +74,7 @@ class WebCoach:
     def week(self, telegram_id: int) -> dict[str, Any]:
         """Seven days, today first, each as /plan's day button shows it, with what is done."""
         stored, kit, today = self._read(telegram_id)
-        done = self._done_days(stored, today, today + timedelta(days=6))
-        days = [self._day(stored, kit, today + timedelta(days=i), done) for i in range(7)]
+        days = [self._day(stored, kit, today + timedelta(days=i)) for i in range(7)]
         answers = stored.answers
         notes = safety_params(answers, today, kit.started)
         # The notes the chat shows above /plan and /today, in the chat's own words.
@@ -88,20 +86,26 @@ class WebCoach:
                 "safety_notes": notes["safety_notes"], "safety_text": _plain_text(said)}
 
     def session(self, telegram_id: int) -> dict[str, Any]:
-        """Today's moves (or the walk in progress) with the timer's segments for each."""
+        """Today's moves (or the walk in progress) with the timer's segments for each.
+
+        Before Start, the moves are exactly what Start walks through (``to_walk``, as /today's
+        buttons): what is left of today, the run's own work only after the run time. ``done``
+        and ``later`` are /today's "done today" and "I'll ask after your run"."""
         stored, kit, today = self._read(telegram_id)
+        plan, view = safe.day(stored.answers, kit, today)
         walk = self._walk(stored)
         if walk is not None:
             moves, index, kind = list(walk.items), walk.index, walk.kind
         else:
-            plan, view = safe.day(stored.answers, kit, today)
-            day = coaching.day_params(plan, view, kit.catalog)
-            moves, index, kind = list(day["moves"]), 0, view.kind  # type: ignore[call-overload]
+            left = to_walk(plan, view, stored.answers, self.service.clock())
+            moves = [coaching.item_view(i, kit.catalog) for i in left]
+            index, kind = 0, view.kind
+        done = walk is None and _done(plan, view)
         circuit = bool(moves) and all(m.get("block") == "circuit" for m in moves)
         moves = self._dosed(moves)
         return {"date": today.isoformat(), "kind": kind, "walking": walk is not None,
-                "index": index, "circuit": circuit,
-                "done": bool(self._done_days(stored, today, today)),
+                "index": index, "circuit": circuit, "done": done,
+                "later": walk is None and not moves and not done and bool(view.items),
                 "moves": moves, "segments": segments(moves, circuit)}
 
     def progress(self, telegram_id: int) -> dict[str, Any]:
@@ -159,8 +163,10 @@ class WebCoach:
     async def _send(self, sender: Sender, before: StoredDialogue, event: Event) -> Said:
         response = await self.service.handle_async(sender, event)
         after = await asyncio.to_thread(self._load, sender.telegram_id)
-        # A walk or a report that has just been concluded: the chat hears about it too.
-        concluded = before.state in ("walk", "feedback") and after.state == "ready"
+        # A session stored or amended (a walk concluded, Did it, a follow-up's tap): the day's
+        # report changed and no question is left open, so the chat hears about it too.
+        concluded = after.state == "ready" and \
+            after.answers.get(REPORTED) != before.answers.get(REPORTED)
         return Said(replies(response), response.messages if concluded else ())
 
     # --- helpers ------------------------------------------------------------------------------
@@ -188,8 +194,7 @@ class WebCoach:
                        first_plan_day(service.engine, stored.user_id, zone))
         return stored, kit, service.clock().astimezone(ZoneInfo(zone)).date()
 
-    def _day(self, stored: StoredDialogue, kit: CoachKit, on: date,
-             done: set[date]) -> dict[str, Any]:
+    def _day(self, stored: StoredDialogue, kit: CoachKit, on: date) -> dict[str, Any]:
         plan, view = safe.day(stored.answers, kit, on)
         day = coaching.day_params(plan, view, kit.catalog)
         content = self.service.content
@@ -197,19 +202,12 @@ class WebCoach:
                 "weekday_name": content.label(f"day.{day['weekday']}"),
                 "title_text": content.label(str(day["title"])),
                 "notices": coaching.notice_keys(view.notices), "minutes": safe.minutes_of(view),
-                "run": view.on.weekday() in _run_weekdays(stored), "done": on in done}
+                "run": view.on.weekday() in _run_weekdays(stored), "done": _done(plan, view)}
 
     def _dosed(self, moves: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Each move with its dose in the chat's own words (``_plan.j2``'s ``dose``)."""
         dose = self.service.content.env.get_template("_plan.j2").module.dose  # type: ignore[attr-defined]
         return [{**m, "dose_text": unescape(_TAG.sub("", str(dose(m))))} for m in moves]
-
-    def _done_days(self, stored: StoredDialogue, first: date, last: date) -> set[date]:
-        with Session(self.service.engine) as db:
-            rows = db.scalars(select(TrainingSession.local_date).where(
-                TrainingSession.user_id == stored.user_id, TrainingSession.status == "done",
-                TrainingSession.local_date >= first, TrainingSession.local_date <= last))
-            return set(rows)
 
     @staticmethod
     def _walk(stored: StoredDialogue) -> WalkDraft | None:
@@ -220,6 +218,11 @@ class WebCoach:
 
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _done(plan: Plan, view: DayView) -> bool:
+    """/today's "done today": the day had moves and every one of them is counted."""
+    return bool(view.items) and not still_to_do(plan, view)
 
 
 def _run_weekdays(stored: StoredDialogue) -> set[int]:

@@ -33,16 +33,25 @@ def segments(moves: Sequence[Mapping[str, Any]], circuit: bool) -> list[Segment]
 
 
 def _circuit(moves: Sequence[Mapping[str, Any]]) -> list[Segment]:
-    rounds = max((_top(m.get("sets")) or 1) for m in moves)
+    # A circuit move's dose names its rounds and the rest after each round (the chat's sizes).
+    rounds = max((_top(m.get("rounds")) or _top(m.get("sets")) or 1) for m in moves)
+    rest = _top(moves[-1].get("rest_after_round")) or CIRCUIT_REST_SECONDS
     timeline: list[Segment] = []
     for number in range(1, rounds + 1):
         for index, move in enumerate(moves):
             timeline += [{**s, "round": number, "rounds": rounds}
                          for s in _work(index, move, 1, 1)]
         if number < rounds:
-            timeline.append({**_rest(len(moves) - 1, CIRCUIT_REST_SECONDS), "round": number,
+            timeline.append({**_rest(len(moves) - 1, rest), "round": number,
                              "rounds": rounds})
     return timeline
+
+
+def _held(move: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A circuit move's work time each round (``work``) runs as a hold of that time."""
+    if move.get("work") and not (move.get("reps") or move.get("hold")):
+        return {**move, "hold": move["work"]}
+    return move
 
 
 def _timed(move: Mapping[str, Any]) -> bool:
@@ -50,6 +59,7 @@ def _timed(move: Mapping[str, Any]) -> bool:
 
 
 def _work(index: int, move: Mapping[str, Any], number: int, sets: int) -> list[Segment]:
+    move = _held(move)
     if not _timed(move):
         return []
     reps, hold = _top(move.get("reps")), _top(move.get("hold"))

@@ -34,11 +34,15 @@ export class Player {
   render(notes) {
     const s = this.session;
     const noteList = notes.length ? el("div", { class: "card replies" }, ...notes.map((r) => el("p", { text: r.text }))) : null;
-    if (!s.moves.length) {
-      this.root.replaceChildren(el("p", { class: "card hint", text: label("web.no_session") }));
-    } else if (s.walking) {
+    if (s.walking && s.moves.length) {
       this.root.replaceChildren(...[noteList, ...this.moveView()].filter(Boolean));
       this.play();
+    } else if (s.done) {  // /today's "done today": no second Start or Did it to double it
+      this.root.replaceChildren(...[noteList, el("p", { class: "card", "data-finished": "", text: label("web.finished") })].filter(Boolean));
+    } else if (s.later) {  // the warm-up is done; the run's own work is asked about after it
+      this.root.replaceChildren(...[noteList, el("p", { class: "card hint", "data-later": "", text: label("web.after_warm_up") })].filter(Boolean));
+    } else if (!s.moves.length) {
+      this.root.replaceChildren(el("p", { class: "card hint", text: label("web.no_session") }));
     } else {
       this.root.replaceChildren(...[noteList, this.intro()].filter(Boolean));
     }
@@ -46,11 +50,6 @@ export class Player {
 
   intro() {
     const s = this.session;
-    if (s.done) {
-      return el("div", {}, el("p", { class: "card", "data-finished": "", text: label("web.finished") }),
-        el("div", { class: "card" },
-          el("ul", { class: "moves" }, ...s.moves.map((m) => el("li", { text: `${m.name}: ${m.dose_text}` })))));
-    }
     return el("div", {},
       el("div", { class: "card" },
         el("ul", { class: "moves" }, ...s.moves.map((m) => el("li", { text: `${m.name}: ${m.dose_text}` })))),
