@@ -241,3 +241,26 @@ def test_taps_made_offline_go_out_once_when_back_online(browser: Any, web_app: W
             page.click("[data-outcome=done]")
         page.wait_for_selector("[data-finished]")
     assert stored(engine)[1] == [(m, "hard" if i == 1 else "done") for i, m in enumerate(moves)]
+
+
+def test_did_it_on_the_page_then_one_hard_move(browser: Any, web_app: WebApp, engine: Engine,
+                                               clock: Clock, tmp_path: Path) -> None:
+    """"I did it all" stores the day at once; the chat's "anything hard?" buttons follow on
+    the page, and a tap on one amends that day's session."""
+    with served(web_app) as base:
+        page = open_app(browser, base, clock)
+        page.click("[data-action=open-session]")
+        page.click("[data-action=did]")
+        page.wait_for_selector("[data-finished]")
+        hard = page.locator("[data-press*=':hard:']").first
+        move = str(hard.get_attribute("data-press")).split(":")[2]
+        hard.click()
+        page.wait_for_selector("[data-press*=':hard:']", state="detached")  # answered
+        page.wait_for_selector("[data-finished]")
+        shot(page, "did-it", tmp_path)
+        page.click(".tabs [data-show=week]")
+        page.wait_for_selector("article.card.today .badge.done")
+        assert page.locator("[data-action=open-session]").count() == 0
+    sessions, rows = stored(engine)
+    assert sessions == [(clock.now.date(), sessions[0][1], "done")]
+    assert dict(rows)[move] == "hard"
