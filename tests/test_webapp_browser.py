@@ -198,7 +198,8 @@ def test_settings_are_the_chats_settings(browser: Any, web_app: WebApp, screened
         page = open_app(browser, base, clock)
         page.wait_for_selector("article.card.today")
         page.click(".tabs [data-show=settings]")
-        page.click("[data-action=open-settings]")
+        # Each tap waits for its own answer: a late one would redraw the box being typed in.
+        answered(page, lambda: page.click("[data-action=open-settings]"))
         answered(page, lambda: page.click("[data-press$='|s:field:run_time']"))
         page.fill("input[name=answer]", "25:99")  # not a time: asked again, nothing stored
         answered(page, lambda: page.click("form.typed button[type=submit]"))
