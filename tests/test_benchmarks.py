@@ -12,6 +12,7 @@ from benchmarks import (
     latency,
     reminders_fanout,
     reminders_startup,
+    run_files,
     update_path,
 )
 from benchmarks.__main__ import BENCHMARKS
@@ -24,11 +25,13 @@ SMOKE: dict[str, list[str]] = {
     "reminders_fanout": ["--reminders", "20", "--rate", "1000"],
     "reminders_startup": ["--users", "50"],
     "reader": ["--rounds", "1"],
+    "run_files": ["--rounds", "1"],
 }
 # Not run here: what needs PostgreSQL and worker processes (db_access, reminders_workers), and
 # figures (draws every exercise cold: minutes). tests/test_figures.py covers the drawing.
 NOT_SMOKED = {"db_access", "reminders_workers", "figures"}
-MODULES = [update_path, latency, cli_help, reminders_fanout, reminders_startup]  # write results
+# The benchmarks that write result files (redirected below).
+MODULES = [update_path, latency, cli_help, reminders_fanout, reminders_startup, run_files]
 
 
 @pytest.fixture(autouse=True)
