@@ -11,6 +11,7 @@ figures: [--both-sides] (every exercise's GIF and still, drawn cold, then served
 reminders_workers: --reminders N (default 900) --rate R --workers 1,2,4 (PostgreSQL)
 reader: --rounds N (the free-text reader, per message, over the labelled corpus)
 run_files: --rounds N (a two-hour FIT file read, summarised and stored vs the SDK's decode)
+webapp: --runners N (default 50) --rounds N --weeks N --database sqlite|postgres
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from benchmarks import (
     reminders_workers,
     run_files,
     update_path,
+    webapp,
 )
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
@@ -42,6 +44,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "reminders_workers": reminders_workers.main,
     "reader": reader.main,
     "run_files": run_files.main,
+    "webapp": webapp.main,
 }
 
 if __name__ == "__main__":

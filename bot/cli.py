@@ -14,12 +14,15 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.content.library import ContentLibrary
+    from bot.services.conversation import ConversationService
+    from bot.telegram.app import BotApp
 
 _LISTEN = re.compile(r"([^:]*:)?\d{1,5}")
 NO_TOKEN = ("TELEGRAM_BOT_TOKEN is not set. Put your bot's token from @BotFather in the "
@@ -37,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = functools.partial(listen, args=args)
     if args.command == "import-runs":
         command = functools.partial(import_runs, args=args)
+    if args.command == "web":
+        command = functools.partial(web_app, args=args)
     import logging
 
     from bot.config import Settings
@@ -83,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     run_parser.set_defaults(handler=run)
     sub.add_parser("chat", help="talk to the coach in this terminal (no token needed)"
                    ).set_defaults(handler=chat)
+    web = sub.add_parser("web", help="serve the Telegram Mini App (the week, a session player)")
+    web.add_argument("--listen", metavar="HOST:PORT", dest="web_listen", default=None,
+                     help="where it listens (default 127.0.0.1:8090)")
+    web.add_argument("--dev", action="store_true",
+                     help="sign in as the terminal chat's runner, no Telegram (loopback only)")
+    web.set_defaults(handler=web_app)
     sub.add_parser("worker", help="send reminders only (several may run on PostgreSQL)"
                    ).set_defaults(handler=worker)
     sub.add_parser("status", help="reminder deliveries and schedules, counted by state"
@@ -154,18 +165,70 @@ def run(settings: Settings) -> int:
     reminders = ReminderRunner(core.reminders, reminder_bot(token, settings.telegram_base_url),
                                settings.reminder_tick_seconds)
     app = build_application(token, settings.telegram_base_url, core.conversation, core.content,
-                            lifecycle=reminders)
+                            lifecycle=reminders, menu=_menu_button(settings, core.content))
+    if settings.webapp_url:
+        # The Mini App writes the same runners' dialogues (hipcoach web is another process):
+        # read them from the database, as webhook mode does, never from a cache gone stale.
+        core.conversation.cache_size = 0
     try:
         if settings.webhook_url:
             secret, derived = settings.webhook_secret_value()
             run_webhook(app, settings.telegram_base_url, settings.webhook_url,
-                        settings.webhook_listen, secret, derived)
+                        settings.webhook_listen, secret, derived,
+                        _web_routes(settings, core.conversation, core.content, app))
         else:
             run_polling(app, settings.telegram_base_url)
     except TelegramStartupError as exc:
         # matplotlib logs while it loads (at DEBUG): let it finish, so the reason is the last
         # line the operator reads rather than one lost among font-cache notes.
         charting.join(timeout=WARM_UP_WAIT)
+        return _fail(str(exc))
+    return 0
+
+
+def _menu_button(settings: Settings, content: ContentLibrary) -> tuple[str, str] | None:
+    """With WEBAPP_URL, the chat's menu button opens the Mini App; without, nothing changes."""
+    if not settings.webapp_url:
+        return None
+    from bot.web.server import page_labels
+
+    return page_labels(content)["web.menu"], settings.webapp_url
+
+
+def _web_routes(settings: Settings, service: ConversationService, content: ContentLibrary,
+                app: BotApp) -> list[Any]:
+    """With WEBAPP_URL, the webhook's port serves the Mini App too (its webhook path apart)."""
+    if not settings.webapp_url or not settings.webhook_url:
+        return []
+    from urllib.parse import urlsplit
+
+    from bot.telegram.reminder_sender import TelegramReminderSender
+    from bot.web.coach import WebCoach
+    from bot.web.launch import notifier
+    from bot.web.server import WebApp, routes
+
+    if (urlsplit(settings.webhook_url).path or "/") == "/":
+        print("hipcoach: the webhook URL's path is /, where the web app would be: give the "
+              "webhook a path of its own (e.g. /telegram) to serve both", file=sys.stderr)
+        return []
+    token = settings.token()
+    assert token is not None
+    notify = notifier(TelegramReminderSender(app.bot))
+    return routes(WebApp(WebCoach(service), content, token, notify=notify))
+
+
+def web_app(settings: Settings, args: argparse.Namespace | None = None) -> int:
+    from bot.web.launch import launch
+    from bot.web.serve import DEFAULT_LISTEN
+
+    dev = bool(args and args.dev)
+    listen = (args.web_listen if args else None) or DEFAULT_LISTEN
+    if not dev and settings.token() is None:
+        return _fail(NO_TOKEN.replace(", or try the coach without Telegram: hipcoach chat",
+                                      ", or try the app without Telegram: hipcoach web --dev"))
+    try:
+        launch(settings, listen, dev)
+    except ValueError as exc:
         return _fail(str(exc))
     return 0
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Telegram sends it back in a header, so only Telegram can post updates to the webhook.
     # Unset: derived from the token (see webhook_secret_value), never left open.
     webhook_secret: SecretStr | None = Field(default=None, repr=False)
+    # The Mini App's public https URL (hipcoach web behind it): the chat's menu button opens it.
+    webapp_url: str | None = Field(default=None, pattern=r"^https://\S+$")
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -57,7 +59,7 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @field_validator("webhook_url", "webhook_secret", "webapp_url", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

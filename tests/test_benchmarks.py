@@ -26,6 +26,7 @@ SMOKE: dict[str, list[str]] = {
     "reminders_startup": ["--users", "50"],
     "reader": ["--rounds", "1"],
     "run_files": ["--rounds", "1"],
+    "webapp": ["--runners", "2", "--rounds", "1", "--weeks", "1", "--database", "sqlite"],
 }
 # Not run here: what needs PostgreSQL and worker processes (db_access, reminders_workers), and
 # figures (draws every exercise cold: minutes). tests/test_figures.py covers the drawing.

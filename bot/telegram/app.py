@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, MenuButtonWebApp, WebAppInfo
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
@@ -55,6 +55,7 @@ def build_application(
     rate_limit: bool = True,
     concurrency: int = DEFAULT_CONCURRENCY,
     lifecycle: Lifecycle | None = None,
+    menu: tuple[str, str] | None = None,
 ) -> BotApp:
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder().token(token)
@@ -72,6 +73,9 @@ def build_application(
 
     async def announce_commands(app: BotApp) -> None:
         await app.bot.set_my_commands(commands)
+        if menu is not None:  # (text, url): the chat's menu button opens the Mini App
+            await app.bot.set_chat_menu_button(
+                menu_button=MenuButtonWebApp(menu[0], WebAppInfo(menu[1])))
         if lifecycle is not None:
             await lifecycle.started(app)
 
@@ -145,14 +149,14 @@ async def _lifetime(app: BotApp, serve: Callable[[asyncio.Event], Awaitable[None
 
 
 def run_webhook(app: BotApp, base_url: str, url: str, listen: str, secret: str,
-                derived: bool) -> None:
+                derived: bool, routes: Sequence[Any] = ()) -> None:
     """Serve updates Telegram posts to ``url`` until SIGINT or SIGTERM; every post must carry
     ``secret`` (``derived``: made from the token because none was configured)."""
     from bot.telegram.webhook import WebhookServer  # tornado is needed in webhook mode only
 
     inbox = inbox_of(app)
     inbox.service.cache_size = 0  # other processes answer the same users
-    server = WebhookServer(inbox, app.bot, url, secret, derived)
+    server = WebhookServer(inbox, app.bot, url, secret, derived, routes)
     run_bot(app, base_url, lambda stop: server.serve(listen, stop))
 
 

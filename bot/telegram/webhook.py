@@ -12,6 +12,8 @@ import asyncio
 import hmac
 import json
 import logging
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import tornado.httpserver
@@ -99,7 +101,7 @@ def parse_listen(listen: str) -> tuple[str, int]:
 
 class WebhookServer:
     def __init__(self, inbox: DurableInbox, bot: Bot, url: str, secret: str,
-                 derived: bool = False) -> None:
+                 derived: bool = False, routes: Sequence[Any] = ()) -> None:
         self.inbox = inbox
         self.bot = bot
         self.url = url
@@ -111,6 +113,7 @@ class WebhookServer:
             (HEALTH_PATH, HealthEndpoint, {"engine": inbox.engine}),
             (path, UpdateEndpoint, {"inbox": inbox, "bot": bot, "secret": secret,
                                     "in_flight": self.in_flight}),
+            *routes,  # the Mini App on the same port, when WEBAPP_URL is set
         ])
         self.server: tornado.httpserver.HTTPServer | None = None
 
