@@ -61,3 +61,22 @@ def test_a_terminal_event_is_stored_once_under_its_key_with_its_replies_sent(
     with engine.connect() as conn:
         assert conn.execute(select(ScreeningAnswer.id)).all() == []
         assert len(conn.execute(select(ProcessedUpdate.update_id)).all()) == 1
+
+
+def test_a_typed_number_that_is_a_buttons_own_label_taps_that_button(
+        engine: Engine, content_with_names: ContentLibrary, zones: GeoZoneResolver,
+        catalog: Catalog, clock: Clock) -> None:
+    """Minutes before a run are offered as 5 10 15 20 30: typing 5 means five minutes."""
+    service = make_service(engine, content_with_names, zones, catalog, clock)
+    chat = ConsoleChat(service, io.StringIO(""), io.StringIO())
+    minutes = [Choice(7, Feature.QUESTION, "pick", m).data for m in ("5", "10", "15", "20", "30")]
+    chat.show(terminal_actions(Response((RenderedMessage("How many minutes?", tuple(
+        (RenderedButton(label, data, f"minutes.{label}"),)
+        for label, data in zip(("5", "10", "15", "20", "30"), minutes, strict=True))),))))
+
+    typed_five = chat._event_for("5")
+    assert isinstance(typed_five, Choice)
+    assert typed_five.arg == "5"  # not button [5], which is 30
+    numbered = chat._event_for("2")  # no button reads "2": the second button
+    assert isinstance(numbered, Choice)
+    assert numbered.arg == "10"

@@ -128,6 +128,11 @@ class ConsoleChat:
         return line
 
     def _event_for(self, text: str) -> Event:
+        # A button that reads exactly what was typed wins over the one numbered so: at
+        # "minutes before a run" (5 10 15 20 30) a typed 5 means five minutes, not button [5].
+        said = next((b for b in self.buttons if html.unescape(b.label).strip() == text), None)
+        if said is not None:
+            return parse_button_data(said.data)
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):
             return parse_button_data(self.buttons[int(text) - 1].data)
         location = _LOCATION.match(text)
