@@ -31,6 +31,7 @@ from bot.services.conversation import Sender
 from bot.services.zones import GeoZoneResolver
 from bot.wiring import NoSender, compose, load_content
 from tests.support.bot_process import Bot, ChatUser, bot_env, turn_of
+from tests.support.buttons import matches
 from tests.support.conversation import ANSWERS, HAPPY_PATH, Runner
 from tests.support.fake_request import ApiCall, callback_update, command_update, message_update
 from tests.support.http_bot_api import HttpBotApiDouble
@@ -122,7 +123,15 @@ def reminder_button(action: str) -> Callable[[ChatUser], dict[str, Any]]:
 
 
 def tap(value: str) -> Callable[[ChatUser], dict[str, Any]]:
-    return lambda user: user.press(value)[0]
+    """The button on the keyboard that offers it: after a kill, a re-delivered older reply
+    may be the newest keyboard on screen, and a runner taps the one they mean."""
+    def make(user: ChatUser) -> dict[str, Any]:
+        offering = user.double.wait_for(
+            lambda c: c.is_for_chat(user.user_id) and turn_of(c) >= 0 and any(
+                matches(str(b.get("callback_data", "")), value) for b in c.inline_buttons()),
+            timeout=WAIT)
+        return user.press(value, offering)[0]
+    return make
 
 
 def rows_all(check: Callable[[ReminderSchedule], bool]) -> Check:

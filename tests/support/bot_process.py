@@ -134,9 +134,11 @@ class ChatUser:
         update, expect = self.press(value)
         self.send(update, expect)
 
-    def press(self, value: str) -> tuple[dict[str, Any], Callable[[ApiCall], bool]]:
-        """A press on the button ``value`` of the newest question, and what answers it."""
-        call = self.newest_keyboard()
+    def press(self, value: str, call: ApiCall | None = None
+              ) -> tuple[dict[str, Any], Callable[[ApiCall], bool]]:
+        """A press on the button ``value`` of ``call`` (the newest question when not given),
+        and what answers it."""
+        call = call or self.newest_keyboard()
         data = next(str(b["callback_data"]) for b in call.inline_buttons()
                     if matches(str(b.get("callback_data", "")), value))
         update = callback_update(0, self.user_id, data, self.message_id_of(call),
