@@ -163,7 +163,7 @@ class ConversationService:
                 stamp: Stamp | None = None) -> Decision:
         stored = cached if cached is not None else self._load(sender.telegram_id)
         now = self.clock()
-        context = Context(now=now, zones=self.zones, coach=self._coach_kit(stored),
+        context = Context(now=now, zones=self.zones, coach=self.coach_kit(stored),
                           first_name=sender.first_name)
         base = load_dialogue(stored.state, stored.answers, stored.draft, stored.turn)
         outcome = step(base, event, context, self.matcher)
@@ -225,9 +225,11 @@ class ConversationService:
             return ()
         return tuple(self._report(stored, e.kind, outcome.dialogue.turn) for e in work.reports)
 
-    def _coach_kit(self, stored: StoredDialogue) -> CoachKit:
-        started = None
-        if stored.user_id is not None and stored.state in COACH_STATES:
+    def coach_kit(self, stored: StoredDialogue, started: date | None = None) -> CoachKit:
+        """The kit a step is given (the Mini App reads its views with the same one).
+        ``started``: the plan's first day when the caller has it; else read for a coached
+        runner."""
+        if started is None and stored.user_id is not None and stored.state in COACH_STATES:
             zone = str(stored.answers.get("timezone") or "UTC")
             started = first_plan_day(self.engine, stored.user_id, zone)
         return CoachKit(self.catalog, self.find_exercises, self.reader.read,

@@ -188,10 +188,8 @@ class WebCoach:
         zone = _zone(stored)
         assert stored.user_id is not None
         service = self.service
-        # The kit the conversation builds for a step (ConversationService._coach_kit).
-        kit = CoachKit(service.catalog, service.find_exercises, service.reader.read,
-                       stored.plan.number, stored.plan.plan, service.ladders,
-                       first_plan_day(service.engine, stored.user_id, zone))
+        # The conversation's own kit; the app always knows the plan's first day.
+        kit = service.coach_kit(stored, first_plan_day(service.engine, stored.user_id, zone))
         return stored, kit, service.clock().astimezone(ZoneInfo(zone)).date()
 
     def _day(self, stored: StoredDialogue, kit: CoachKit, on: date) -> dict[str, Any]:
